@@ -1,0 +1,66 @@
+# Every set-up step a fresh machine needs: `make run` and `make test` do all of it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+HTMX := static/vendor/htmx.min.js
+MO := portal/translations/en/LC_MESSAGES/messages.mo
+# Root may install Debian packages; anyone else is told what is missing.
+APT := $(if $(filter 0,$(shell id -u)),DEBIAN_FRONTEND=noninteractive apt-get,sudo apt-get)
+
+.PHONY: run serve-prod test test-sqlite bench setup db-upgrade fonts chromium translations-extract clean
+
+## run: the app on the embedded SQLite database with demo data, at http://127.0.0.1:$(PORT)
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo "Mở http://127.0.0.1:$(PORT)/ — DATABASE_URL=$${DATABASE_URL:-sqlite (instance/portal.sqlite3)}"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+## serve-prod: gunicorn with several workers (set DATABASE_URL=postgresql://…)
+serve-prod: setup
+	@test -n "$$DATABASE_URL" || { echo "serve-prod needs DATABASE_URL=postgresql://..."; exit 2; }
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## test: the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+test: setup chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL
+bench: setup
+	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+
+setup: $(VENV)/.installed $(HTMX) $(MO) fonts
+
+$(VENV)/.installed: setup.cfg
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(HTMX): package.json
+	npm install --no-audit --no-fund --silent
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(MO): portal/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d portal/translations
+
+## fonts: a serif with full Vietnamese coverage for the PDFs (Liberation Serif)
+fonts:
+	@ls /usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf >/dev/null 2>&1 || \
+	  { $(APT) update -qq && $(APT) install -y -qq fonts-liberation; }
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { $(APT) update -qq && $(APT) install -y -qq chromium; }
+
+translations-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor $(MO)

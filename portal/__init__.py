@@ -1,0 +1,134 @@
+"""The Office's dialogue portal: plan, run and follow up the leaders' dialogues with the people."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, request, session
+from jinja2 import StrictUndefined
+
+from portal.config import Config, _database_url
+from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if lang:
+        return lang
+    return request.accept_languages.best_match(["vi", "en"], default="vi") or "vi"
+
+
+def _secret_key(app: Flask) -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers)."""
+    path = os.path.join(app.instance_path, "secret_key")
+    if os.path.exists(path):
+        with open(path, encoding="ascii") as fh:
+            return fh.read().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key)
+    return key
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` overrides the environment (tests pass their database here)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", os.path.join(root, "instance")),
+    )
+    app.config.from_object(Config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.instance_path)
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        try:
+            app.config["SECRET_KEY"] = _secret_key(app)
+        except FileExistsError:  # another worker wrote it a moment ago
+            app.config["SECRET_KEY"] = _secret_key(app)
+    if app.config.get("STRICT_TEMPLATES") or app.testing:
+        app.jinja_env.undefined = StrictUndefined
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, default_timezone="Asia/Ho_Chi_Minh")
+    htmx.init_app(app)
+
+    from portal import models  # noqa: F401  (register every table)
+    from portal.audit import trail
+
+    trail.install()
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_errors(app)
+
+    from portal.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.calendar.views import bp as calendar_bp
+    from portal.documents.views import bp as documents_bp
+    from portal.health import bp as health_bp
+    from portal.runner.views import bp as runner_bp
+    from portal.tracker.views import bp as tracker_bp
+
+    for bp in (health_bp, auth_bp, calendar_bp, runner_bp, tracker_bp, documents_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from portal import timefmt
+    from portal.labels import label
+
+    app.jinja_env.filters.update(
+        date=timefmt.format_date,
+        datetime=timefmt.format_datetime,
+        time=timefmt.format_time,
+        label=label,
+    )
+
+    @app.context_processor
+    def inject_globals():
+        from portal.auth.models import Role
+
+        return {"Role": Role, "current_lang": _select_locale()}
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    def page(code: int, message: str):
+        from flask_babel import gettext as _
+
+        return render_template("errors/error.html", code=code, message=_(message)), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return page(400, "Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.")
+
+    @app.errorhandler(403)
+    def forbidden(err):
+        return page(403, "Bạn không có quyền truy cập nội dung này.")
+
+    @app.errorhandler(404)
+    def not_found(err):
+        return page(404, "Không tìm thấy trang hoặc nội dung yêu cầu.")
+
+    @app.errorhandler(409)
+    def conflict(err):
+        return page(409, "Nội dung đã được người khác thay đổi. Vui lòng tải lại để xem bản mới nhất.")
+

@@ -1,0 +1,50 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from portal.admin.models import Agency, AgencyKind
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.labels import choices
+
+REQUIRED = _l("Trường này là bắt buộc.")
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(_l("Tên cơ quan"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    short_name = StringField(_l("Tên viết tắt"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    kind = SelectField(_l("Loại"), choices=choices(AgencyKind), validators=[DataRequired(REQUIRED)])
+
+    def validate_name(self, field):
+        if db.session.scalar(select(Agency.id).where(func.lower(Agency.name) == field.data.strip().lower())):
+            raise ValidationError(_l("Đã có cơ quan mang tên này."))
+
+    def validate_short_name(self, field):
+        if db.session.scalar(select(Agency.id).where(Agency.short_name == field.data.strip())):
+            raise ValidationError(_l("Tên viết tắt này đã được dùng."))
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[
+        DataRequired(REQUIRED), Length(min=3, max=64),
+        Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số và . _ -"))])
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=choices(Role), validators=[DataRequired(REQUIRED)])
+    agency_id = SelectField(_l("Cơ quan"), coerce=int)
+    password = PasswordField(_l("Mật khẩu"), validators=[
+        DataRequired(REQUIRED), Length(min=10, max=200, message=_l("Mật khẩu cần từ 10 ký tự."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+        self.agency_id.choices = [(0, _l("— Không thuộc cơ quan —"))] + [(r.id, r.name) for r in rows]
+
+    def validate_username(self, field):
+        if db.session.scalar(select(User.id).where(User.username == field.data.strip())):
+            raise ValidationError(_l("Tên đăng nhập đã tồn tại."))
+
+    def validate_agency_id(self, field):
+        if self.role.data == Role.OFFICER.value and not field.data:
+            raise ValidationError(_l("Cán bộ cơ quan phải thuộc đúng một cơ quan."))

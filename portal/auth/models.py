@@ -1,0 +1,80 @@
+"""Accounts and roles (tài khoản, vai trò)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import enum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.types import UTCDateTime, utcnow, enum_type
+
+
+class Role(enum.StrEnum):
+    """What an account may do. Labels are shown through ROLE_LABELS."""
+
+    OFFICE = "office"  # Văn phòng UBND tỉnh
+    CHAIR = "chair"  # người chủ trì
+    OFFICER = "officer"  # cán bộ sở, ngành, địa phương
+    OBSERVER = "observer"  # Ban Thường vụ, Ban Dân vận: chỉ xem
+    ADMIN = "admin"  # quản trị
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=current_app.config["ARGON2_TIME_COST"],
+        memory_cost=current_app.config["ARGON2_MEMORY_COST"],
+    )
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in. An agency officer is bound to exactly one agency."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency = relationship("Agency", lazy="joined")
+
+    # Audit shows that the password changed, never the hash.
+    __audit_exclude__ = ("password_hash",)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.is_active_account
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher().hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            ok = _hasher().verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if ok and _hasher().check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return ok
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_staff(self) -> bool:
+        """Office staff, the chair and admins see every agency's items."""
+        return self.role in (Role.OFFICE, Role.CHAIR, Role.ADMIN)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,94 @@
+"""The yearly plan (kế hoạch) and its dialogue sessions (buổi tiếp xúc, đối thoại)."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.types import UTCDateTime, utcnow, enum_type
+
+
+class SessionKind(enum.StrEnum):
+    """The four kinds of dialogue of the plan, section II."""
+
+    CITIZEN_RECEPTION = "citizen_reception"  # kết hợp tiếp công dân định kỳ ngày 15
+    VOTER_CONTACT = "voter_contact"  # kết hợp tiếp xúc cử tri của đại biểu HĐND
+    BUSINESS = "business"  # với cộng đồng doanh nghiệp
+    COOPERATIVE = "cooperative"  # với các hợp tác xã
+
+
+class SessionStatus(enum.StrEnum):
+    TENTATIVE = "tentative"  # dự kiến: month known, date not confirmed
+    SCHEDULED = "scheduled"  # đã lên lịch
+    IN_PROGRESS = "in_progress"  # đang diễn ra
+    CONCLUDED = "concluded"  # đã kết thúc
+    CANCELLED = "cancelled"  # đã hủy
+
+
+class Plan(db.Model):
+    """One leader's plan of dialogues for one year."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    leader_name: Mapped[str] = mapped_column(String(120))
+    leader_title: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[str] = mapped_column(Text, default="")
+
+    programs: Mapped[list[Program]] = relationship(
+        back_populates="plan", order_by="Program.position", cascade="all, delete-orphan"
+    )
+
+
+class Program(db.Model):
+    """One kind of dialogue in a plan, with its timing, participants and content."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    kind: Mapped[SessionKind] = mapped_column(enum_type(SessionKind, 30))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(400))
+    timing: Mapped[str] = mapped_column(String(300))  # "Định kỳ vào ngày 15 hằng tháng"
+    participants: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="programs")
+
+
+class DialogueSession(db.Model):
+    """One dialogue meeting: when, where, who chairs it, and where the meeting stands."""
+
+    __tablename__ = "dialogue_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
+    kind: Mapped[SessionKind] = mapped_column(enum_type(SessionKind, 30))
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(String(300))
+    host: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_type(SessionStatus, 20), default=SessionStatus.SCHEDULED
+    )
+    # The meeting-day stage machine (portal.runner.stages); None until opened.
+    stage: Mapped[str | None] = mapped_column(String(20))
+    stage_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    plan: Mapped[Plan | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_locked(self) -> bool:
+        return self.closed_at is not None

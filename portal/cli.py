@@ -1,0 +1,57 @@
+"""Command-line tasks: `flask seed-demo`, `flask create-user`."""
+from __future__ import annotations
+
+import random
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.demo import seed_demo, seed_petitions
+from portal.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--petitions", "petitions", type=int, default=0,
+                  help="Also generate this many petitions (for scale tests).")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
+    def seed_demo_command(petitions: int, if_empty: bool) -> None:
+        """Load the demo plan, agencies and accounts (password demo12345)."""
+        from portal.auth.models import User
+
+        has_users = db.session.scalar(select(func.count(User.id))) > 0
+        if not (if_empty and has_users):
+            created = seed_demo()
+            click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
+        if petitions:
+            seed_petitions(petitions, rng=random.Random(2024))
+            click.echo(f"Đã sinh thêm {petitions} ý kiến, kiến nghị.")
+        click.echo("Tài khoản mẫu (mật khẩu demo12345): vanphong (Văn phòng), chutri (chủ trì), "
+                   "so-tnmt, so-xd (cán bộ sở), theodoi (theo dõi), admin (quản trị).")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["office", "chair", "officer", "observer", "admin"]),
+                  required=True)
+    @click.option("--full-name", required=True)
+    @click.option("--agency", "agency_short", default=None, help="Short name of the agency.")
+    @click.password_option()
+    def create_user(username, role, full_name, agency_short, password):
+        """Create an account (the first admin of a new installation, say)."""
+        from portal.admin.models import Agency
+        from portal.auth.models import Role, User
+
+        agency_id = None
+        if agency_short:
+            agency_id = db.session.scalar(select(Agency.id).where(Agency.short_name == agency_short))
+            if agency_id is None:
+                raise click.BadParameter(f"không có cơ quan {agency_short}", param_hint="--agency")
+        if role == "officer" and agency_id is None:
+            raise click.BadParameter("cán bộ cơ quan cần --agency", param_hint="--agency")
+        user = User(username=username, full_name=full_name, role=Role(role), agency_id=agency_id)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Đã tạo tài khoản {username}.")
+

@@ -1,0 +1,49 @@
+"""Configuration read from the environment, in one place."""
+from __future__ import annotations
+
+import os
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "portal.sqlite3")
+    # psycopg 3 is the driver; accept the plain postgresql:// form people paste.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Settings for a real installation; every value can come from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled by create_app from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a meeting runs for hours: the token lives with the login session
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Argon2id cost; tests lower it, production keeps the library's defaults.
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", "65536"))
+    # The body that issues documents and the place written in their date line.
+    ISSUING_BODY_PARENT = os.environ.get("ISSUING_BODY_PARENT", "ỦY BAN NHÂN DÂN")
+    ISSUING_BODY = os.environ.get("ISSUING_BODY", "TỈNH BẮC GIANG")
+    DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "Bắc Giang")
+    PDF_FONT_DIRS = tuple(
+        p for p in os.environ.get("PDF_FONT_DIRS", "").split(os.pathsep) if p
+    ) or (
+        "/usr/share/fonts/truetype/liberation",
+        "/usr/share/fonts/truetype/liberation2",
+        "/usr/share/fonts/truetype/croscore",
+        "/usr/share/fonts/truetype/dejavu",
+    )
+    TEMPLATES_AUTO_RELOAD = None
+    STRICT_TEMPLATES = os.environ.get("FLASK_DEBUG") == "1"

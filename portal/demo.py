@@ -1,0 +1,229 @@
+"""Demo data: the 2024 plan of the seed, its sessions, agencies, fields and accounts."""
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, insert, select
+
+from portal.admin.models import Agency, AgencyKind, Field
+from portal.auth.models import Role, User
+from portal.calendar.models import DialogueSession, Plan, Program, SessionKind, SessionStatus
+from portal.calendar.rules import monthly_dates, next_working_day
+from portal.extensions import db
+from portal.petitions.models import Channel, Petition, SubmitterKind
+from portal.text import fold
+from portal.timefmt import local_to_utc, local_today
+from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus
+from portal.types import utcnow
+
+DEMO_PASSWORD = "demo12345"
+LEADER = "Phan Thế Tuấn"
+HOST = "Đồng chí Phan Thế Tuấn, Phó Chủ tịch UBND tỉnh"
+
+AGENCIES = [
+    ("Sở Tài nguyên và Môi trường", "STNMT", AgencyKind.DEPARTMENT),
+    ("Sở Xây dựng", "SXD", AgencyKind.DEPARTMENT),
+    ("Sở Giao thông vận tải", "SGTVT", AgencyKind.DEPARTMENT),
+    ("Sở Lao động - Thương binh và Xã hội", "SLDTBXH", AgencyKind.DEPARTMENT),
+    ("Sở Nông nghiệp và Phát triển nông thôn", "SNNPTNT", AgencyKind.DEPARTMENT),
+    ("Sở Kế hoạch và Đầu tư", "SKHDT", AgencyKind.DEPARTMENT),
+    ("Sở Tài chính", "STC", AgencyKind.DEPARTMENT),
+    ("Sở Y tế", "SYT", AgencyKind.DEPARTMENT),
+    ("Sở Giáo dục và Đào tạo", "SGDDT", AgencyKind.DEPARTMENT),
+    ("Công an tỉnh", "CAT", AgencyKind.DEPARTMENT),
+    ("Cục Thuế tỉnh", "CT", AgencyKind.DEPARTMENT),
+    ("Thanh tra tỉnh", "TTT", AgencyKind.DEPARTMENT),
+    ("Liên minh Hợp tác xã tỉnh", "LMHTX", AgencyKind.DEPARTMENT),
+    ("UBND thành phố Bắc Giang", "TPBG", AgencyKind.LOCALITY),
+    ("UBND thị xã Việt Yên", "TXVY", AgencyKind.LOCALITY),
+    ("UBND huyện Lục Nam", "HLN", AgencyKind.LOCALITY),
+    ("UBND huyện Lục Ngạn", "HLNG", AgencyKind.LOCALITY),
+    ("UBND huyện Sơn Động", "HSD", AgencyKind.LOCALITY),
+    ("UBND huyện Yên Thế", "HYT", AgencyKind.LOCALITY),
+    ("UBND huyện Tân Yên", "HTY", AgencyKind.LOCALITY),
+    ("UBND huyện Hiệp Hòa", "HHH", AgencyKind.LOCALITY),
+    ("UBND huyện Lạng Giang", "HLG", AgencyKind.LOCALITY),
+    ("UBND huyện Yên Dũng", "HYD", AgencyKind.LOCALITY),
+    ("Văn phòng UBND tỉnh", "VP", AgencyKind.OFFICE),
+]
+
+FIELDS = ["Đất đai", "Môi trường", "Xây dựng", "Giao thông", "Nông nghiệp",
+          "Lao động - việc làm", "Chính sách xã hội", "Y tế", "Giáo dục",
+          "Đầu tư - doanh nghiệp", "Thuế", "An ninh trật tự", "Khác"]
+
+ACCOUNTS = [
+    ("vanphong", "Nguyễn Văn Phong", Role.OFFICE, None),
+    ("chutri", "Phan Thế Tuấn", Role.CHAIR, None),
+    ("so-tnmt", "Trần Thị Mai", Role.OFFICER, "STNMT"),
+    ("so-xd", "Lê Văn Dũng", Role.OFFICER, "SXD"),
+    ("theodoi", "Hoàng Thị Thu", Role.OBSERVER, None),
+    ("admin", "Quản trị hệ thống", Role.ADMIN, None),
+]
+
+PROGRAMS = [
+    (SessionKind.CITIZEN_RECEPTION,
+     "Đối thoại thông qua các chương trình đối thoại trực tiếp hoặc kết hợp với các phiên "
+     "tiếp công dân định kỳ hằng tháng",
+     "Định kỳ vào ngày 15 hằng tháng.",
+     "Các công dân trên địa bàn tỉnh; đại diện các sở, ngành, địa phương có liên quan.",
+     "Đối thoại, lắng nghe, tiếp thu, giải quyết các ý kiến, kiến nghị của người dân, doanh "
+     "nghiệp theo các chuyên đề tiếp công dân định kỳ hằng tháng."),
+    (SessionKind.VOTER_CONTACT,
+     "Đối thoại thông qua các chương trình đối thoại trực tiếp hoặc kết hợp với tiếp xúc cử tri "
+     "của đại biểu HĐND tỉnh",
+     "Dự kiến vào tháng 6 và tháng 11.",
+     "Đại diện cử tri, nhân dân tại địa bàn các xã, phường, thị trấn; đại diện các sở, ngành, "
+     "địa phương có liên quan.",
+     "Báo cáo kết quả giải quyết các kiến nghị của cử tri, người dân, doanh nghiệp; báo cáo kết "
+     "quả thực hiện nhiệm vụ phát triển kinh tế - xã hội, đảm bảo quốc phòng, an ninh của địa "
+     "phương; tổng hợp kiến nghị, nguyện vọng của cử tri, người dân, doanh nghiệp."),
+    (SessionKind.BUSINESS,
+     "Đối thoại với cộng đồng doanh nghiệp tỉnh về giải quyết những khó khăn, vướng mắc trong "
+     "hoạt động sản xuất, kinh doanh",
+     "Căn cứ vào thực tiễn phát triển kinh tế - xã hội của tỉnh để quyết định.",
+     "Đại diện các doanh nghiệp; Hiệp hội doanh nghiệp tỉnh; đại diện các cơ quan, đơn vị có "
+     "liên quan.",
+     "Thảo luận, đánh giá những kết quả đạt được, khó khăn vướng mắc trong hoạt động sản xuất, "
+     "kinh doanh của các doanh nghiệp trên địa bàn tỉnh và đề xuất giải pháp giải quyết, tháo gỡ."),
+    (SessionKind.COOPERATIVE,
+     "Đối thoại với các hợp tác xã về tiếp tục đẩy mạnh phát triển kinh tế tập thể, hợp tác xã "
+     "trên địa bàn tỉnh",
+     "Quý IV.",
+     "Đại diện các hợp tác xã trên địa bàn tỉnh; đại diện các cơ quan, đơn vị, địa phương có "
+     "liên quan.",
+     "Thảo luận, đánh giá những kết quả đạt được, khó khăn vướng mắc trong quá trình phát triển "
+     "kinh tế tập thể, hợp tác xã và đề xuất giải pháp giải quyết, tháo gỡ."),
+]
+
+LEGAL_BASIS = (
+    "Quyết định số 1158-QĐ/TU ngày 09/7/2015 của Ban Thường vụ Tỉnh ủy ban hành Quy chế tiếp xúc, "
+    "đối thoại trực tiếp của người đứng đầu cấp ủy đảng, chính quyền các cấp với nhân dân; Quy định "
+    "số 307-QĐ/TU ngày 19/7/2017; Kết luận số 116-KL/TU ngày 09/7/2021 của Ban Thường vụ Tỉnh ủy."
+)
+
+
+def _plan(year: int) -> Plan:
+    plan = Plan(
+        year=year, leader_name=LEADER, leader_title="Phó Chủ tịch UBND tỉnh",
+        title=f"Kế hoạch tiếp xúc, đối thoại với nhân dân của Phó Chủ tịch UBND tỉnh "
+              f"{LEADER} năm {year}",
+        legal_basis=LEGAL_BASIS,
+        purpose="Kịp thời nắm bắt những vấn đề khó khăn, vướng mắc, bất cập trong thực tiễn ở cơ "
+                "sở, địa phương để chỉ đạo giải quyết, tạo đồng thuận trong nhân dân, doanh nghiệp.",
+        requirements="Quá trình thực hiện tiếp xúc, đối thoại đảm bảo công khai, dân chủ, khách "
+                     "quan, đúng quy định; kết thúc đối thoại có văn bản chỉ đạo, kết luận.",
+    )
+    for position, (kind, title, timing, participants, content) in enumerate(PROGRAMS):
+        plan.programs.append(Program(kind=kind, position=position, title=title, timing=timing,
+                                     participants=participants, content=content))
+    return plan
+
+
+def _sessions(plan: Plan) -> list[DialogueSession]:
+    year = plan.year
+    today = local_today()
+
+    def session(kind, day, title, venue, status=SessionStatus.SCHEDULED):
+        if status == SessionStatus.SCHEDULED and day < today:
+            status = SessionStatus.SCHEDULED  # past sessions stay open for the demo runner
+        return DialogueSession(plan=plan, kind=kind, title=title, venue=venue, host=HOST,
+                               starts_at=local_to_utc(day, time(8, 0)),
+                               ends_at=local_to_utc(day, time(11, 30)), status=status,
+                               content=PROGRAMS[[k for k, *_ in PROGRAMS].index(kind)][4])
+
+    result = [
+        session(SessionKind.CITIZEN_RECEPTION, day,
+                f"Đối thoại kết hợp tiếp công dân định kỳ tháng {day.month}/{year}",
+                "Trụ sở Tiếp công dân tỉnh")
+        for day in monthly_dates(year)
+    ]
+    for month in (6, 11):
+        result.append(session(SessionKind.VOTER_CONTACT, next_working_day(date(year, month, 5)),
+                              f"Đối thoại kết hợp tiếp xúc cử tri tháng {month}/{year}",
+                              "Hội trường UBND huyện Lục Nam", SessionStatus.TENTATIVE))
+    result.append(session(SessionKind.COOPERATIVE, next_working_day(date(year, 10, 20)),
+                          f"Đối thoại với các hợp tác xã năm {year}",
+                          "Hội trường Liên minh Hợp tác xã tỉnh", SessionStatus.TENTATIVE))
+    return result
+
+
+def seed_demo() -> bool:
+    """Load the demo data once; False if it is already there."""
+    if db.session.scalar(select(User.id).where(User.username == "vanphong")):
+        return False
+    agencies = {short: Agency(name=name, short_name=short, kind=kind)
+                for name, short, kind in AGENCIES}
+    db.session.add_all(agencies.values())
+    db.session.add_all(Field(name=name, position=i) for i, name in enumerate(FIELDS))
+    for username, full_name, role, agency in ACCOUNTS:
+        user = User(username=username, full_name=full_name, role=role,
+                    agency=agencies[agency] if agency else None)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+    years = sorted({2024, local_today().year})
+    for year in years:
+        plan = _plan(year)
+        db.session.add(plan)
+        db.session.add_all(_sessions(plan))
+    db.session.commit()
+    return True
+
+
+CONTENTS = [
+    "Đề nghị sớm cấp giấy chứng nhận quyền sử dụng đất cho các hộ dân thôn {n}",
+    "Phản ánh ô nhiễm môi trường do cơ sở sản xuất gần khu dân cư số {n}",
+    "Kiến nghị sửa chữa tuyến đường liên xã bị xuống cấp, đoạn km {n}",
+    "Đề nghị giải quyết chế độ chính sách cho người có công, hồ sơ số {n}",
+    "Doanh nghiệp đề nghị tháo gỡ vướng mắc thủ tục đầu tư dự án {n}",
+    "Hợp tác xã kiến nghị hỗ trợ vốn vay phát triển sản xuất, phương án {n}",
+    "Đề nghị bồi thường, hỗ trợ tái định cư thỏa đáng cho dự án {n}",
+    "Phản ánh tình trạng khai thác cát trái phép trên sông Cầu, điểm {n}",
+]
+NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Đức",
+         "Công ty TNHH Đồng Tâm", "HTX Nông nghiệp Tân Yên", "Vũ Thị Hằng", "Đặng Văn Khoa"]
+LOCALITIES = ["xã Tân Sỏi, huyện Yên Thế", "phường Trần Phú, TP Bắc Giang",
+              "xã Nghĩa Phương, huyện Lục Nam", "thị trấn Chũ, huyện Lục Ngạn"]
+
+
+def seed_petitions(count: int, rng: random.Random, batch: int = 5000) -> None:
+    """Generate `count` petitions over the sessions, fields and agencies; most are assigned."""
+    session_ids = db.session.scalars(select(DialogueSession.id)).all()
+    field_ids = db.session.scalars(select(Field.id)).all()
+    agency_ids = db.session.scalars(select(Agency.id).where(Agency.kind != AgencyKind.OFFICE)).all()
+    if not (session_ids and field_ids and agency_ids):
+        raise RuntimeError("seed the demo data first")
+    start = (db.session.scalar(select(func.max(Petition.id))) or 0) + 1
+    statuses = list(AssignmentStatus)
+    now = utcnow()
+    for offset in range(0, count, batch):
+        petitions, assignments = [], []
+        for i in range(offset, min(offset + batch, count)):
+            pid = start + i
+            content = rng.choice(CONTENTS).format(n=pid)
+            name = rng.choice(NAMES)
+            locality = rng.choice(LOCALITIES)
+            petitions.append({
+                "id": pid, "session_id": rng.choice(session_ids),
+                "submitter_kind": rng.choice(list(SubmitterKind)),
+                "submitter_name": name, "submitter_contact": "", "locality": locality,
+                "field_id": rng.choice(field_ids), "content": content,
+                "channel": rng.choice(list(Channel)), "raised_at_meeting": True,
+                "search_text": fold(f"{content} {name} {locality}"), "created_at": now,
+                "version": 1,
+            })
+            if rng.random() < 0.9:
+                assignments.append({
+                    "petition_id": pid, "agency_id": rng.choice(agency_ids),
+                    "mode": AnswerMode.IN_WRITING,
+                    "deadline": local_today() + timedelta(days=rng.randint(-60, 60)),
+                    "status": rng.choice(statuses), "answer": "", "review_note": "",
+                    "created_at": now, "version": 1,
+                })
+        db.session.execute(insert(Petition), petitions)
+        if assignments:
+            db.session.execute(insert(Assignment), assignments)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(func.setval("petition_id_seq", start + count)))  # keep ids in step
+        db.session.commit()

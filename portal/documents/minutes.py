@@ -1,0 +1,81 @@
+"""The minutes (biên bản) of a dialogue session, built from the meeting's record and timeline."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from portal.calendar.models import DialogueSession
+from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
+from portal.extensions import db
+from portal.labels import label
+from portal.petitions.models import Petition
+from portal.runner import stages
+from portal.timefmt import admin_date_line, format_date, format_time, to_local
+from portal.tracker.models import AnswerMode, Assignment
+
+
+def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
+    """Assemble the minutes document (not yet numbered: `Số:    /BB-UBND`)."""
+    petitions = db.session.scalars(
+        select(Petition)
+        .options(joinedload(Petition.field),
+                 joinedload(Petition.assignment).joinedload(Assignment.agency))
+        .where(Petition.session_id == meeting.id)
+        .order_by(Petition.id)
+    ).all()
+    local_start = to_local(meeting.starts_at)
+    blocks: list = [
+        Paragraph(
+            f"Vào hồi {format_time(meeting.starts_at)} ngày {format_date(meeting.starts_at)}, "
+            f"tại {meeting.venue}, {meeting.host} chủ trì buổi "
+            f"{label(meeting.kind).lower()}: {meeting.title}."
+        ),
+    ]
+    if meeting.content:
+        blocks.append(Paragraph(f"Nội dung: {meeting.content}"))
+
+    blocks.append(Heading("I. DIỄN BIẾN BUỔI ĐỐI THOẠI"))
+    for stage_time in stages.stage_times(meeting):
+        end = f" đến {format_time(stage_time.ended_at)}" if stage_time.ended_at else ""
+        blocks.append(Bullet(
+            f"{stages.STAGE_LABELS[stage_time.stage]}: từ {format_time(stage_time.started_at)}{end}."
+        ))
+
+    blocks.append(Heading("II. Ý KIẾN, KIẾN NGHỊ VÀ PHÂN CÔNG TRẢ LỜI"))
+    raised = [p for p in petitions if p.raised_at_meeting]
+    if not raised:
+        blocks.append(Paragraph("Không có ý kiến, kiến nghị nào được nêu tại buổi đối thoại."))
+    for number, petition in enumerate(raised, start=1):
+        who = f"{petition.submitter_name} ({label(petition.submitter_kind).lower()}"
+        who += f", {petition.locality})" if petition.locality else ")"
+        blocks.append(Paragraph(f"{number}. {who} — lĩnh vực {petition.field.name}: "
+                                f"{petition.content}"))
+        assignment = petition.assignment
+        if assignment is None:
+            blocks.append(Bullet("Chưa phân công trả lời."))
+        elif assignment.mode == AnswerMode.ON_THE_SPOT:
+            blocks.append(Bullet(f"{assignment.agency.name} trả lời trực tiếp: {assignment.answer}"))
+        else:
+            blocks.append(Bullet(f"Giao {assignment.agency.name} trả lời bằng văn bản, "
+                                 f"hạn {format_date(assignment.deadline)}."))
+
+    blocks.append(Heading("III. KẾT LUẬN CỦA NGƯỜI CHỦ TRÌ"))
+    blocks.append(Paragraph(meeting.conclusion or "(Chưa có kết luận.)"))
+    if meeting.closed_at:
+        blocks.append(Paragraph(f"Buổi đối thoại kết thúc vào hồi {format_time(meeting.closed_at)} "
+                                f"ngày {format_date(meeting.closed_at)}."))
+
+    return AdminDocument(
+        body_parent=config["ISSUING_BODY_PARENT"],
+        body=config["ISSUING_BODY"],
+        number="Số:      /BB-UBND",
+        place_date=admin_date_line(config["DOCUMENT_PLACE"], local_start.date()),
+        doc_type="BIÊN BẢN",
+        summary=f"{meeting.title}",
+        blocks=blocks,
+        signer_title="NGƯỜI CHỦ TRÌ",
+        signer_name=meeting.host,
+        recipients=["- Thường trực Tỉnh ủy (b/c);", "- Ban Dân vận Tỉnh ủy (b/c);",
+                    "- Các cơ quan được phân công;", "- Lưu: VT, KTTH."],
+        title_for_metadata=f"Biên bản — {meeting.title}",
+    )

@@ -1,0 +1,69 @@
+"""Form fields that read what Vietnamese users type: dates dd/mm/yyyy, times HH:MM."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field
+from wtforms.widgets import TextInput
+
+
+class _TextParsedField(Field):
+    """A text input whose value is parsed; a value that does not parse is kept and reported."""
+
+    widget = TextInput()
+    placeholder = ""
+    invalid_message = _l("Giá trị không hợp lệ.")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("placeholder", self.placeholder)
+        super().__init__(label, validators, **kwargs)
+        self.raw = ""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.format(self.data) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        if not self.raw:
+            self.data = None
+            return
+        try:
+            self.data = self.parse(self.raw)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(self.invalid_message)) from exc
+
+    def parse(self, text: str):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def format(self, value) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class VNDateField(_TextParsedField):
+    """A date typed as dd/mm/yyyy (also d/m/yyyy or dd-mm-yyyy)."""
+
+    placeholder = "dd/mm/yyyy"
+    invalid_message = _l("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.")
+
+    def parse(self, text: str) -> date:
+        return datetime.strptime(text.replace("-", "/").replace(".", "/"), "%d/%m/%Y").date()
+
+    def format(self, value: date) -> str:
+        return value.strftime("%d/%m/%Y")
+
+
+class VNTimeField(_TextParsedField):
+    """A 24-hour time typed as HH:MM (also H:MM or HHhMM)."""
+
+    placeholder = "HH:MM"
+    invalid_message = _l("Giờ không hợp lệ, hãy nhập theo dạng HH:MM (24 giờ).")
+
+    def parse(self, text: str) -> time:
+        return datetime.strptime(text.lower().replace("h", ":").replace(".", ":"), "%H:%M").time()
+
+    def format(self, value: time) -> str:
+        return value.strftime("%H:%M")

@@ -1,0 +1,72 @@
+"""Vietnamese labels of the domain's enumerations (translated through Flask-Babel)."""
+from flask_babel import lazy_gettext as _l
+
+from portal.admin.models import AgencyKind
+from portal.auth.models import Role
+from portal.calendar.models import SessionKind, SessionStatus
+from portal.petitions.models import Channel, SubmitterKind
+from portal.tracker.models import AnswerMode, AssignmentStatus
+
+LABELS = [
+    (Role.OFFICE, _l("Văn phòng UBND tỉnh")),
+    (Role.CHAIR, _l("Người chủ trì")),
+    (Role.OFFICER, _l("Cán bộ cơ quan")),
+    (Role.OBSERVER, _l("Theo dõi (chỉ xem)")),
+    (Role.ADMIN, _l("Quản trị")),
+    (AgencyKind.DEPARTMENT, _l("Sở, ban, ngành")),
+    (AgencyKind.LOCALITY, _l("Địa phương")),
+    (AgencyKind.OFFICE, _l("Văn phòng")),
+    (AgencyKind.UPPER, _l("Cấp có thẩm quyền")),
+    (SessionKind.CITIZEN_RECEPTION, _l("Đối thoại kết hợp tiếp công dân định kỳ")),
+    (SessionKind.VOTER_CONTACT, _l("Đối thoại kết hợp tiếp xúc cử tri")),
+    (SessionKind.BUSINESS, _l("Đối thoại với cộng đồng doanh nghiệp")),
+    (SessionKind.COOPERATIVE, _l("Đối thoại với các hợp tác xã")),
+    (SessionStatus.TENTATIVE, _l("Dự kiến")),
+    (SessionStatus.SCHEDULED, _l("Đã lên lịch")),
+    (SessionStatus.IN_PROGRESS, _l("Đang diễn ra")),
+    (SessionStatus.CONCLUDED, _l("Đã kết thúc")),
+    (SessionStatus.CANCELLED, _l("Đã hủy")),
+    (SubmitterKind.CITIZEN, _l("Công dân")),
+    (SubmitterKind.BUSINESS, _l("Doanh nghiệp")),
+    (SubmitterKind.COOPERATIVE, _l("Hợp tác xã")),
+    (SubmitterKind.VOTER, _l("Đại diện cử tri")),
+    (SubmitterKind.DELEGATE, _l("Đại biểu")),
+    (Channel.AT_DIALOGUE, _l("Tại buổi đối thoại")),
+    (Channel.RECEPTION, _l("Tại phiên tiếp công dân")),
+    (Channel.WRITING, _l("Bằng văn bản")),
+    (Channel.VOTER_CONTACT, _l("Qua tiếp xúc cử tri")),
+    (Channel.BUSINESS_ASSOCIATION, _l("Qua Hiệp hội doanh nghiệp")),
+    (AnswerMode.ON_THE_SPOT, _l("Trả lời trực tiếp tại buổi đối thoại")),
+    (AnswerMode.IN_WRITING, _l("Trả lời bằng văn bản")),
+    (AssignmentStatus.ASSIGNED, _l("Đã giao")),
+    (AssignmentStatus.IN_PROGRESS, _l("Đang xử lý")),
+    (AssignmentStatus.ANSWERED, _l("Đã trả lời")),
+    (AssignmentStatus.RETURNED, _l("Trả lại")),
+    (AssignmentStatus.DONE, _l("Đã hoàn thành")),
+]
+
+
+# The five stages' UI labels (DOMAIN.md); documents use portal.runner.stages.STAGE_LABELS.
+STAGE_LABELS = {
+    "opening": _l("Khai mạc"),
+    "briefing": _l("Chủ trì thông báo"),
+    "discussion": _l("Thảo luận, đối thoại"),
+    "assignment": _l("Phân công trả lời"),
+    "conclusion": _l("Kết luận"),
+}
+
+
+# StrEnum members of different enums can be equal ("business" is a session kind and a
+# submitter kind), so labels are looked up by (enum class, member), never by value alone.
+_BY_TYPE = {(type(member), member): text for member, text in LABELS}
+
+
+def label(value) -> str:
+    """The Vietnamese (or English) label of an enum member; the value itself otherwise."""
+    found = _BY_TYPE.get((type(value), value))
+    return str(found) if found is not None else str(value)
+
+
+def choices(enum_cls) -> list[tuple[str, str]]:
+    """WTForms choices for an enum, labels translated at render time."""
+    return [(member.value, _BY_TYPE[(enum_cls, member)]) for member in enum_cls]

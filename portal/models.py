@@ -1,0 +1,14 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+from portal.admin.models import Agency, AgencyKind, Field  # noqa: F401
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.auth.models import Role, User  # noqa: F401
+from portal.calendar.models import (  # noqa: F401
+    DialogueSession,
+    Plan,
+    Program,
+    SessionKind,
+    SessionStatus,
+)
+from portal.petitions.models import Channel, Petition, SubmitterKind  # noqa: F401
+from portal.runner.models import TimelineEntry  # noqa: F401
+from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus  # noqa: F401

@@ -1,0 +1,59 @@
+"""The petition model, shared by preparation, the runner and the tracker."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.text import fold
+from portal.types import UTCDateTime, utcnow, enum_type
+
+
+class SubmitterKind(enum.StrEnum):
+    CITIZEN = "citizen"  # công dân
+    BUSINESS = "business"  # doanh nghiệp
+    COOPERATIVE = "cooperative"  # hợp tác xã
+    VOTER = "voter"  # đại diện cử tri
+    DELEGATE = "delegate"  # đại biểu
+
+
+class Channel(enum.StrEnum):
+    AT_DIALOGUE = "at_dialogue"  # tại buổi đối thoại
+    RECEPTION = "reception"  # tại phiên tiếp công dân
+    WRITING = "writing"  # bằng văn bản
+    VOTER_CONTACT = "voter_contact"  # qua tiếp xúc cử tri
+    BUSINESS_ASSOCIATION = "business_association"  # qua Hiệp hội doanh nghiệp
+
+
+class Petition(db.Model):
+    """One point raised by one person or organisation, in one session."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_session.id"), index=True)
+    submitter_kind: Mapped[SubmitterKind] = mapped_column(
+        enum_type(SubmitterKind, 20)
+    )
+    submitter_name: Mapped[str] = mapped_column(String(200))  # personal data
+    submitter_contact: Mapped[str] = mapped_column(String(200), default="")  # personal data
+    locality: Mapped[str] = mapped_column(String(200), default="")
+    field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, 30))
+    raised_at_meeting: Mapped[bool] = mapped_column(default=False)
+    # Folded copy of content and submitter for diacritic-free search on both databases.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    session = relationship("DialogueSession")
+    field = relationship("Field")
+    assignment = relationship("Assignment", back_populates="petition", uselist=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.content} {self.submitter_name} {self.locality}")

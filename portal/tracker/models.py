@@ -1,0 +1,52 @@
+"""Assignments (phân công): which agency answers a petition, how, by when, and where it stands."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.types import UTCDateTime, utcnow, enum_type
+
+
+class AnswerMode(enum.StrEnum):
+    ON_THE_SPOT = "on_the_spot"  # trả lời trực tiếp tại buổi đối thoại
+    IN_WRITING = "in_writing"  # trả lời bằng văn bản
+
+
+class AssignmentStatus(enum.StrEnum):
+    ASSIGNED = "assigned"  # Đã giao
+    IN_PROGRESS = "in_progress"  # Đang xử lý
+    ANSWERED = "answered"  # Đã trả lời
+    RETURNED = "returned"  # Trả lại
+    DONE = "done"  # Đã hoàn thành
+
+
+class Assignment(db.Model):
+    """The lead agency's task to answer one petition."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    mode: Mapped[AnswerMode] = mapped_column(enum_type(AnswerMode, 20))
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_type(AssignmentStatus, 20),
+        default=AssignmentStatus.ASSIGNED,
+        index=True,
+    )
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    review_note: Mapped[str] = mapped_column(Text, default="")  # the office's reason to return
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    petition = relationship("Petition", back_populates="assignment")
+    agency = relationship("Agency")
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+
+    __mapper_args__ = {"version_id_col": version}

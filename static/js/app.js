@@ -1,0 +1,32 @@
+// Site-wide htmx settings. Loaded after htmx (both deferred, in order).
+(function () {
+  "use strict";
+  // Swap validation (422) and conflict (409) answers: they carry the form with its errors.
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "409", swap: true, error: false },
+    { code: "422", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+  ];
+  // Redirects answered with HX-Redirect must not leave a stale page in history.
+  htmx.config.historyCacheSize = 0;
+
+  var status = document.getElementById("net-status");
+  function show(message) {
+    if (!status) return;
+    status.textContent = message;
+    status.hidden = !message;
+  }
+  // A request that never reached the server leaves the typed text in place and says so.
+  document.body.addEventListener("htmx:sendError", function () {
+    show("Mất kết nối tới máy chủ: nội dung chưa được lưu, vẫn còn trên trang. Hãy thử lại.");
+  });
+  document.body.addEventListener("htmx:responseError", function (evt) {
+    var code = evt.detail.xhr ? evt.detail.xhr.status : "";
+    show("Máy chủ báo lỗi (" + code + "): nội dung chưa được lưu, vẫn còn trên trang.");
+  });
+  document.body.addEventListener("htmx:afterRequest", function (evt) {
+    if (evt.detail.successful) show("");
+  });
+})();
