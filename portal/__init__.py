@@ -8,7 +8,7 @@ from flask import Flask, request, session
 from jinja2 import StrictUndefined
 
 from portal.config import Config, _database_url
-from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+from portal.extensions import babel, csrf, db, htmx_ext, login_manager, migrate
 
 
 def _select_locale() -> str:
@@ -59,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_timezone="Asia/Ho_Chi_Minh")
-    htmx.init_app(app)
+    htmx_ext.init_app(app)
 
     from portal import models  # noqa: F401  (register every table)
     from portal.audit import trail
@@ -99,6 +99,12 @@ def _register_template_helpers(app: Flask) -> None:
         time=timefmt.format_time,
         label=label,
     )
+
+    def field(*args, **kwargs):
+        """The form-field macro of _form.html, global so htmx fragments (blocks) can use it."""
+        return app.jinja_env.get_template("_form.html").module.field(*args, **kwargs)
+
+    app.jinja_env.globals["field"] = field
 
     @app.context_processor
     def inject_globals():

@@ -27,4 +27,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-htmx = Htmx()
+htmx_ext = Htmx()  # not "htmx": that name is the portal.htmx module

@@ -1,5 +1,6 @@
 """Vietnamese labels of the domain's enumerations (translated through Flask-Babel)."""
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from portal.admin.models import AgencyKind
 from portal.auth.models import Role
@@ -69,4 +70,4 @@ def label(value) -> str:
 
 def choices(enum_cls) -> list[tuple[str, str]]:
     """WTForms choices for an enum, labels translated at render time."""
-    return [(member.value, _BY_TYPE[(enum_cls, member)]) for member in enum_cls]
+    return [SelectChoice(member.value, _BY_TYPE[(enum_cls, member)]) for member in enum_cls]

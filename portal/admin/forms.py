@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from portal.admin.models import Agency, AgencyKind
@@ -39,7 +40,8 @@ class UserForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
-        self.agency_id.choices = [(0, _l("— Không thuộc cơ quan —"))] + [(r.id, r.name) for r in rows]
+        self.agency_id.choices = [SelectChoice(0, _l("— Không thuộc cơ quan —"))] + [
+            SelectChoice(r.id, r.name) for r in rows]
 
     def validate_username(self, field):
         if db.session.scalar(select(User.id).where(User.username == field.data.strip())):

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.admin.models import Field
@@ -20,7 +21,7 @@ def field_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Field.id, Field.name).where(Field.is_active).order_by(Field.position, Field.name)
     )
-    return [(row.id, row.name) for row in rows]
+    return [SelectChoice(row.id, row.name) for row in rows]
 
 
 class PetitionForm(FlaskForm):
@@ -41,4 +42,4 @@ class PetitionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.field_id.choices = [(0, _l("— Chọn lĩnh vực —"))] + field_choices()
+        self.field_id.choices = [SelectChoice(0, _l("— Chọn lĩnh vực —"))] + field_choices()

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.admin.models import Agency
@@ -16,7 +17,7 @@ def agency_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.kind, Agency.name)
     )
-    return [(0, _l("— Chọn cơ quan —"))] + [(r.id, r.name) for r in rows]
+    return [SelectChoice(0, _l("— Chọn cơ quan —"))] + [SelectChoice(r.id, r.name) for r in rows]
 
 
 class AssignForm(FlaskForm):

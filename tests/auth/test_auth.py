@@ -1,0 +1,79 @@
+import pytest
+
+from conftest import PASSWORD, csrf_from
+
+
+def test_login_page_is_vietnamese(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Tên đăng nhập" in page and "Mật khẩu" in page
+
+
+@pytest.mark.parametrize("role, home", [
+    ("office", "/calendar/"), ("chair", "/calendar/"), ("observer", "/calendar/"),
+    ("officer", "/tracker/"), ("admin", "/admin/users"),
+])
+def test_login_redirects_home_by_role(login, role, home):
+    c = login(role)
+    assert c.get("/").headers["Location"].endswith(home)
+
+
+def test_wrong_password_gives_field_error_and_keeps_username(client, data):
+    token = csrf_from(client.get("/login"))
+    response = client.http.post("/login", data={"username": "office", "password": "sai",
+                                                 "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page
+    assert 'value="office"' in page
+    assert client.get("/calendar/").status_code == 302  # still not logged in
+
+
+def test_login_without_csrf_is_refused(client, data):
+    response = client.http.post("/login", data={"username": "office", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/calendar/").status_code == 302
+
+
+def test_open_redirect_is_ignored(client, data):
+    token = csrf_from(client.get("/login"))
+    response = client.http.post("/login?next=https://evil.example/", data={
+        "username": "office", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"].endswith("/calendar/")
+
+
+def test_logout_requires_post_with_csrf(login):
+    c = login("office")
+    assert c.post("/logout", csrf=False).status_code == 400
+    assert c.get("/calendar/").status_code == 200
+    assert c.post("/logout").status_code == 303
+    assert c.get("/calendar/").status_code == 302
+
+
+def test_password_is_hashed_with_argon2(app, data):
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with app.app_context():
+        user = db.session.get(User, data["users"]["office"])
+        assert user.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in user.password_hash
+        assert user.check_password(PASSWORD) and not user.check_password("x")
+
+
+def test_inactive_account_cannot_log_in(app, client, data):
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.get(User, data["users"]["office"]).is_active_account = False
+        db.session.commit()
+    assert client.login("office").status_code == 200
+
+
+def test_language_switch_to_english(login):
+    c = login("office")
+    c.post("/language/en", data={"next": "/calendar/"})
+    page = c.get("/calendar/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    c.post("/language/vi", data={"next": "/calendar/"})
+    assert '<html lang="vi">' in c.get("/calendar/").get_data(as_text=True)

@@ -1,0 +1,235 @@
+"""Fixtures: the app on each test database, clients logged in per role, base data.
+
+Every test that uses `app` runs once on SQLite and, when TEST_DATABASE_URL is set,
+once more on PostgreSQL (test ids end in [sqlite] / [postgresql]).
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from portal.config import _database_url
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def _pg_available() -> str | None:
+    """None if PostgreSQL answers, else the reason."""
+    if not PG_URL:
+        return "TEST_DATABASE_URL is not set"
+    try:
+        engine = create_engine(_database_url_from(PG_URL))
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        return f"PostgreSQL at {PG_URL} does not answer: {exc}"
+    return None
+
+
+def _database_url_from(url: str) -> str:
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        return _database_url("/nonexistent")
+    finally:
+        if old is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = old
+
+
+PG_PROBLEM = _pg_available()
+DATABASES = ["sqlite"] + ([] if PG_PROBLEM else ["postgresql"])
+
+
+def pytest_report_header(config):
+    lines = [f"databases: {', '.join(DATABASES)}"]
+    if PG_PROBLEM:
+        lines.append(f"postgresql skipped: {PG_PROBLEM}")
+    return lines
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_PG and PG_PROBLEM:
+        raise pytest.UsageError(f"REQUIRE_POSTGRES=1 but {PG_PROBLEM}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"Databases tested: {', '.join(DATABASES)}")
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def db_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(db_name, tmp_path_factory):
+    """The app on one test database, schema created from the models (migrations are tested apart)."""
+    instance = tmp_path_factory.mktemp(f"instance-{db_name}")
+    os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
+    url = f"sqlite:///{instance}/test.sqlite3" if db_name == "sqlite" else _database_url_from(PG_URL)
+    from portal import create_app
+    from portal.extensions import db
+
+    application = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+    })
+    with application.app_context():
+        if db_name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    """Empty every table after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    from portal.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that use the models directly."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def data(app):
+    """Base data: two departments, fields, one account per role; returns their ids."""
+    from portal.admin.models import Agency, AgencyKind, Field
+    from portal.auth.models import Role, User
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.extensions import db
+    from portal.timefmt import local_to_utc, local_today
+
+    with app.app_context():
+        tnmt = Agency(name="Sở Tài nguyên và Môi trường", short_name="STNMT",
+                      kind=AgencyKind.DEPARTMENT)
+        xd = Agency(name="Sở Xây dựng", short_name="SXD", kind=AgencyKind.DEPARTMENT)
+        fields = [Field(name=n, position=i) for i, n in enumerate(["Đất đai", "Môi trường", "Xây dựng"])]
+        db.session.add_all([tnmt, xd, *fields])
+        db.session.flush()
+        users = {
+            "office": User(username="office", full_name="Nguyễn Văn Phòng", role=Role.OFFICE),
+            "chair": User(username="chair", full_name="Phan Thế Tuấn", role=Role.CHAIR),
+            "officer": User(username="officer", full_name="Trần Thị Mai", role=Role.OFFICER,
+                            agency_id=tnmt.id),
+            "other_officer": User(username="other", full_name="Lê Văn Dũng", role=Role.OFFICER,
+                                  agency_id=xd.id),
+            "observer": User(username="observer", full_name="Hoàng Thị Thu", role=Role.OBSERVER),
+            "admin": User(username="admin", full_name="Quản trị", role=Role.ADMIN),
+        }
+        for user in users.values():
+            user.set_password(PASSWORD)
+        day = local_today() + timedelta(days=3)
+        meeting = DialogueSession(
+            kind=SessionKind.CITIZEN_RECEPTION, title="Đối thoại tháng 12 về đất đai",
+            starts_at=local_to_utc(day, time(8, 0)), venue="Trụ sở Tiếp công dân tỉnh",
+            host="Phó Chủ tịch Phan Thế Tuấn", status=SessionStatus.SCHEDULED,
+        )
+        db.session.add_all([*users.values(), meeting])
+        db.session.commit()
+        return {
+            "agency": tnmt.id, "other_agency": xd.id, "fields": [f.id for f in fields],
+            "users": {k: u.id for k, u in users.items()}, "session": meeting.id, "day": day,
+        }
+
+
+class Client:
+    """A test client that logs in as a user and sends the CSRF token like the pages do."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+        self.token = None
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self.http.get("/login")
+        self.token = csrf_from(page)
+        response = self.http.post("/login", data={"username": username, "password": password,
+                                                   "csrf_token": self.token})
+        # The token is bound to the browser session, which survives login.
+        return response
+
+    def get(self, url, htmx: bool = False, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.http.get(url, headers=headers, **kw)
+
+    def post(self, url, data=None, htmx: bool = False, csrf: bool = True, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        if csrf:
+            if self.token is None:
+                self.token = csrf_from(self.http.get("/login"))
+            headers["X-CSRFToken"] = self.token
+        return self.http.post(url, data=data or {}, headers=headers, **kw)
+
+
+def csrf_from(response) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', response.get_data(as_text=True))
+    assert found, "page carries no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def login(app, data):
+    """login("office") -> a Client logged in with that role's account."""
+
+    def _login(role: str) -> Client:
+        from portal.auth.models import User
+        from portal.extensions import db
+
+        c = Client(app.test_client())
+        if role == "anonymous":
+            return c
+        with app.app_context():
+            username = db.session.get(User, data["users"][role]).username
+        response = c.login(username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return c
+
+    return _login
+
+
+def vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
