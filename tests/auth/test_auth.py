@@ -75,5 +75,6 @@ def test_language_switch_to_english(login):
     c.post("/language/en", data={"next": "/calendar/"})
     page = c.get("/calendar/").get_data(as_text=True)
     assert '<html lang="en">' in page
+    assert "Contact and dialogue calendar" in page and "Lịch tiếp xúc, đối thoại" not in page
     c.post("/language/vi", data={"next": "/calendar/"})
     assert '<html lang="vi">' in c.get("/calendar/").get_data(as_text=True)

@@ -1,0 +1,262 @@
+"""`make bench`: key pages beside /healthz under gunicorn on PostgreSQL, with a large data set.
+
+Prints requests per second, p50/p95 latency, and the SQL queries each page issues (counted
+in-process on the same database). Nothing is asserted: the figures go in the issue notes.
+
+  BENCH_DATABASE_URL  PostgreSQL server URL (its database `bench` is recreated); default local
+  BENCH_PETITIONS     generated petitions (default 100000)
+  BENCH_SECONDS       seconds per target (default 5), BENCH_CONCURRENCY (default 4)
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select, text
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PETITIONS = int(os.environ.get("BENCH_PETITIONS", "100000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+
+
+def bench_url() -> str:
+    return SERVER.rsplit("/", 1)[0] + "/bench"
+
+
+def recreate_database() -> None:
+    from portal.config import _database_url
+
+    os.environ["DATABASE_URL"] = SERVER
+    admin = create_engine(_database_url("/"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS bench WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE bench"))
+    admin.dispose()
+    os.environ["DATABASE_URL"] = bench_url()
+
+
+def load_data(instance: str):
+    """Migrate, load the demo, generate petitions; add a live meeting of realistic size."""
+    import random
+
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.demo import seed_demo, seed_petitions
+
+    os.environ["PORTAL_INSTANCE_PATH"] = instance
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        seed_demo()
+        started = time.perf_counter()
+        seed_petitions(PETITIONS, rng=random.Random(7))
+        print(f"generated {PETITIONS} petitions in {time.perf_counter() - started:.1f}s")
+        live = live_meeting()
+    return app, live
+
+
+def live_meeting() -> int:
+    """A meeting in floor discussion with 30 petitions, as on a real day."""
+    from datetime import time as clock
+
+    from portal.admin.models import Field
+    from portal.calendar.models import DialogueSession, SessionKind
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.runner import stages
+    from portal.timefmt import local_to_utc, local_today
+
+    meeting = DialogueSession(kind=SessionKind.CITIZEN_RECEPTION, title="Buổi đo hiệu năng",
+                              starts_at=local_to_utc(local_today(), clock(8)), venue="Hội trường",
+                              host="Phó Chủ tịch")
+    db.session.add(meeting)
+    db.session.flush()
+    stages.start(meeting, None)
+    stages.advance(meeting, None)
+    stages.advance(meeting, None)
+    field_id = db.session.scalar(select(Field.id))
+    for i in range(30):
+        p = Petition(session_id=meeting.id, submitter_kind=SubmitterKind.CITIZEN,
+                     submitter_name=f"Người phát biểu {i}", field_id=field_id,
+                     content=f"Ý kiến số {i} về đất đai", channel=Channel.AT_DIALOGUE,
+                     raised_at_meeting=True)
+        p.refresh_search_text()
+        db.session.add(p)
+    db.session.commit()
+    return meeting.id
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Session:
+    """A logged-in keep-alive HTTP client (cookies by hand, no third-party client)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def login(self, username: str) -> None:
+        _, page = self.request("GET", "/login")
+        token = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
+        body = urllib.parse.urlencode({"username": username, "password": "demo12345",
+                                       "csrf_token": token})
+        status, _ = self.request("POST", "/login", body,
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 303, f"login failed: {status}"
+
+
+def hammer(port: int, path: str, headers: dict, username: str | None) -> dict:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + SECONDS
+
+    def worker():
+        s = Session(port)
+        if username:
+            s.login(username)
+        mine = []
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            status, _ = s.request("GET", path, headers=headers)
+            mine.append(time.perf_counter() - t0)
+            if status != 200:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / SECONDS,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "errors": errors[0],
+    }
+
+
+def query_counts(app, targets) -> dict[str, int]:
+    """SQL statements per request, counted in-process with the test client."""
+    from portal.extensions import db
+
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "vanphong", "password": "demo12345",
+                                "csrf_token": token})
+    for name, path, headers, _user in targets:
+        seen = []
+        listener = lambda *a, **k: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        client.get(path, headers=headers)
+        event.remove(engine, "before_cursor_execute", listener)
+        counts[name] = len(seen)
+    return counts
+
+
+def main() -> None:
+    recreate_database()
+    instance = tempfile.mkdtemp(prefix="bench-instance-")
+    app, live = load_data(instance)
+    from portal.timefmt import local_today
+
+    month = local_today().strftime("%Y-%m")
+    hx = {"HX-Request": "true"}
+    targets = [
+        ("/healthz", "/healthz", {}, None),
+        ("calendar month", f"/calendar/?month={month}", {}, "vanphong"),
+        ("calendar month (htmx fragment)", f"/calendar/?month={month}", hx, "vanphong"),
+        ("tracker list, all 90k", "/tracker/", {}, "vanphong"),
+        ("tracker list page 500 (htmx)", "/tracker/?page=500", hx, "vanphong"),
+        ("tracker filtered: answered", "/tracker/?status=answered", hx, "vanphong"),
+        ("tracker list, agency officer", "/tracker/", {}, "so-tnmt"),
+        ("runner console, 30 petitions", f"/runner/{live}", {}, "chutri"),
+        ("runner fragment (htmx)", f"/runner/{live}", hx, "chutri"),
+    ]
+    counts = query_counts(app, targets)
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                if Session(port).request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        print(f"\ngunicorn {WORKERS} workers, PostgreSQL, {PETITIONS} petitions, "
+              f"{CONCURRENCY} clients, {SECONDS:.0f}s each\n")
+        print(f"{'target':36} {'req/s':>8} {'vs healthz':>10} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'queries':>8} {'errors':>6}")
+        results = {}
+        base = None
+        for name, path, headers, user in targets:
+            r = hammer(port, path, headers, user)
+            results[name] = r | {"queries": counts[name]}
+            base = base or r["rps"]
+            print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
+                  f"{r['p95_ms']:8.1f} {counts[name]:8d} {r['errors']:6d}")
+        out = ROOT / "bench-results"
+        out.mkdir(exist_ok=True)
+        (out / "latest.json").write_text(json.dumps(results, indent=2))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
