@@ -49,10 +49,10 @@ $(HTMX): package.json
 $(MO): portal/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations
 
-## fonts: a serif with full Vietnamese coverage for the PDFs (Liberation Serif)
+## fonts: a serif with full Vietnamese coverage for the PDFs (Liberation Serif 2; v1 lacks Vietnamese)
 fonts:
-	@ls /usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf >/dev/null 2>&1 || \
-	  { $(APT) update -qq && $(APT) install -y -qq fonts-liberation; }
+	@ls /usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf >/dev/null 2>&1 || \
+	  { $(APT) update -qq && $(APT) install -y -qq fonts-liberation2; }
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \

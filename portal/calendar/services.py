@@ -22,14 +22,15 @@ def month_bounds(year: int, month: int):
 def sessions_in_month(year: int, month: int) -> list[tuple[DialogueSession, int]]:
     """The month's sessions in time order, each with its number of petitions (one query)."""
     start, end = month_bounds(year, month)
-    counts = (
-        select(Petition.session_id, func.count(Petition.id).label("n"))
-        .group_by(Petition.session_id)
-        .subquery()
+    # Correlated count: uses the petition.session_id index for the month's sessions only.
+    count = (
+        select(func.count(Petition.id))
+        .where(Petition.session_id == DialogueSession.id)
+        .correlate(DialogueSession)
+        .scalar_subquery()
     )
     rows = db.session.execute(
-        select(DialogueSession, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.session_id == DialogueSession.id)
+        select(DialogueSession, count)
         .where(DialogueSession.starts_at >= start, DialogueSession.starts_at < end)
         .order_by(DialogueSession.starts_at)
     )

@@ -1,4 +1,4 @@
-"""Render Vietnamese administrative documents (văn bản hành chính) in the Decree 30/2020/NĐ-CP format.
+"""Vietnamese administrative documents (văn bản hành chính) as PDF, Decree 30/2020/NĐ-CP format.
 
 The caller describes a document with `AdminDocument` and plain text; `render_pdf` lays it out
 with reportlab's platypus on A4 and returns the PDF bytes. Every piece of caller text is
@@ -164,6 +164,8 @@ def _load_faces(family: str, paths: tuple[str, ...]) -> list[TTFont] | None:
     Debian 12's fonts-liberation (1.07) is such a case: it has no Vietnamese letters.
     """
     suffixes = ("", "-Bold", "-Italic", "-BoldItalic")
+    # The same family may be found in two directories (say liberation and liberation2):
+    # each registration gets its own names so one never replaces the other.
     serial = len(_registered)
     prefix = f"Doc{family}" + (f"{serial}" if serial else "")
     fonts = []
@@ -216,12 +218,18 @@ def _font_family(font_dirs: tuple[str, ...]) -> _FontFamily:
 # --------------------------------------------------------------------------- text
 
 
+# Control, invisible format (BOM, zero-width space) and lone surrogate characters: never
+# printable, and a font has no glyph for them.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+
 def _clean(text: str) -> str:
-    """NFC text with unified newlines and no control characters other than newline."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC text with unified newlines and no unprintable characters other than newline."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n").replace("\t", " ")
-    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+    text = "".join(ch for ch in text
+                   if ch == "\n" or unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    return unicodedata.normalize("NFC", text)
 
 
 def _markup(text: str, *, keep_spaces: bool = False) -> str:

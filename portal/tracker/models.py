@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -29,13 +29,12 @@ class Assignment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), unique=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     mode: Mapped[AnswerMode] = mapped_column(enum_type(AnswerMode, 20))
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[AssignmentStatus] = mapped_column(
         enum_type(AssignmentStatus, 20),
         default=AssignmentStatus.ASSIGNED,
-        index=True,
     )
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -50,3 +49,9 @@ class Assignment(db.Model):
     answered_by = relationship("User", foreign_keys=[answered_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+    # The tracker lists by deadline, for everyone, per agency and per status.
+    __table_args__ = (
+        Index("ix_assignment_deadline_id", "deadline", "id"),
+        Index("ix_assignment_agency_deadline", "agency_id", "deadline", "id"),
+        Index("ix_assignment_status_deadline", "status", "deadline", "id"),
+    )

@@ -11,10 +11,13 @@ from portal.tracker.models import Assignment, AssignmentStatus
 
 def visible_assignments(user: User) -> Select:
     """Assignments `user` may see: an officer only their agency's, staff and observers all."""
+    # Inner joins (every foreign key here is NOT NULL) let the planner walk the deadline
+    # index and stop after one page instead of sorting every row.
     query = select(Assignment).options(
-        joinedload(Assignment.agency),
-        joinedload(Assignment.petition).joinedload(Petition.field),
-        joinedload(Assignment.petition).joinedload(Petition.session),
+        joinedload(Assignment.agency, innerjoin=True),
+        joinedload(Assignment.petition, innerjoin=True).joinedload(Petition.field, innerjoin=True),
+        joinedload(Assignment.petition, innerjoin=True).joinedload(Petition.session,
+                                                                   innerjoin=True),
     )
     if user.role == Role.OFFICER:
         query = query.where(Assignment.agency_id == user.agency_id)
