@@ -19,7 +19,7 @@ from portal.types import utcnow
 
 DEMO_PASSWORD = "demo12345"
 LEADER = "Phan Thế Tuấn"
-HOST = "Đồng chí Phan Thế Tuấn, Phó Chủ tịch UBND tỉnh"
+HOST = "Phan Thế Tuấn"
 
 AGENCIES = [
     ("Sở Tài nguyên và Môi trường", "STNMT", AgencyKind.DEPARTMENT),
