@@ -3,12 +3,22 @@ from portal.admin.models import Agency, AgencyKind, Field  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import Role, User  # noqa: F401
 from portal.calendar.models import (  # noqa: F401
+    DayShift,
     DialogueSession,
+    HolidayOverride,
     Plan,
     Program,
     SessionKind,
     SessionStatus,
+    TimingRule,
 )
 from portal.petitions.models import Channel, Petition, SubmitterKind  # noqa: F401
+from portal.preparation.models import (  # noqa: F401
+    ChecklistItem,
+    ChecklistTemplateItem,
+    Invitee,
+    InviteeKind,
+    Reply,
+)
 from portal.runner.models import TimelineEntry  # noqa: F401
 from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus  # noqa: F401

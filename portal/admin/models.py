@@ -28,6 +28,10 @@ class Agency(db.Model):
     short_name: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[AgencyKind] = mapped_column(enum_type(AgencyKind, 20))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Secret token of the agency's iCalendar feed URL.
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    __audit_exclude__ = ("feed_token",)
 
     def __repr__(self) -> str:
         return f"<Agency {self.short_name}>"

@@ -45,12 +45,14 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_type(Role, 20))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Secret token of the user's iCalendar feed URL; None until the user asks for one.
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency = relationship("Agency", lazy="joined")
 
     # Audit shows that the password changed, never the hash.
-    __audit_exclude__ = ("password_hash",)
+    __audit_exclude__ = ("password_hash", "feed_token")
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this

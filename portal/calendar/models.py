@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -26,6 +26,23 @@ class SessionStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"  # đang diễn ra
     CONCLUDED = "concluded"  # đã kết thúc
     CANCELLED = "cancelled"  # đã hủy
+
+
+class TimingRule(enum.StrEnum):
+    """How a program's sessions fall in the year (plan, section II)."""
+
+    MONTHLY = "monthly"  # a fixed day every month (the 15th)
+    MONTHS = "months"  # tentative months (June and November)
+    QUARTER = "quarter"  # some time in a quarter (Quarter IV)
+    UNDATED = "undated"  # decided by the province's situation
+
+
+class DayShift(enum.StrEnum):
+    """What to do when the fixed day is a weekend or a public holiday."""
+
+    NEXT = "next"  # the next working day
+    PREVIOUS = "previous"  # the previous working day
+    KEEP = "keep"  # keep the day
 
 
 class Plan(db.Model):
@@ -56,8 +73,31 @@ class Program(db.Model):
     timing: Mapped[str] = mapped_column(String(300))  # "Định kỳ vào ngày 15 hằng tháng"
     participants: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[str] = mapped_column(Text, default="")
+    rule: Mapped[TimingRule] = mapped_column(enum_type(TimingRule, 20), default=TimingRule.UNDATED)
+    day_of_month: Mapped[int | None] = mapped_column(Integer)  # MONTHLY
+    shift: Mapped[DayShift] = mapped_column(enum_type(DayShift, 20), default=DayShift.NEXT)
+    months: Mapped[str] = mapped_column(String(40), default="")  # MONTHS: "6,11"
+    quarter: Mapped[int | None] = mapped_column(Integer)  # QUARTER: 1–4
+    default_time: Mapped[time | None] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(default=180)
+    default_venue: Mapped[str] = mapped_column(String(300), default="")
 
     plan: Mapped[Plan] = relationship(back_populates="programs")
+
+    @property
+    def month_list(self) -> list[int]:
+        return [int(m) for m in self.months.split(",") if m.strip().isdigit()]
+
+
+class HolidayOverride(db.Model):
+    """The government's yearly decisions: an extra day off (Tết, a swap) or a working day."""
+
+    __tablename__ = "holiday_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    is_day_off: Mapped[bool] = mapped_column(default=True)
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class DialogueSession(db.Model):
@@ -67,6 +107,13 @@ class DialogueSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
+    # A session generated from a program is keyed by its occurrence ("2024-03", "2024-Q4"),
+    # so regenerating the plan finds it again instead of adding a duplicate.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"), index=True)
+    occurrence: Mapped[str | None] = mapped_column(String(20))
+    # Set once a person edits, reschedules or prepares the session: regeneration leaves it be.
+    is_customized: Mapped[bool] = mapped_column(default=False)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[SessionKind] = mapped_column(enum_type(SessionKind, 30))
     title: Mapped[str] = mapped_column(String(300))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -86,8 +133,10 @@ class DialogueSession(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     plan: Mapped[Plan | None] = relationship()
+    program: Mapped[Program | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("program_id", "occurrence"),)
 
     @property
     def is_locked(self) -> bool:

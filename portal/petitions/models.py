@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -38,11 +38,21 @@ class Petition(db.Model):
     )
     submitter_name: Mapped[str] = mapped_column(String(200))  # personal data
     submitter_contact: Mapped[str] = mapped_column(String(200), default="")  # personal data
+    submitter_id_number: Mapped[str] = mapped_column(String(20), default="")  # personal data
+    # Folded submitter name, to find the same person's earlier petitions.
+    submitter_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     locality: Mapped[str] = mapped_column(String(200), default="")
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     content: Mapped[str] = mapped_column(Text)
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, 30))
     raised_at_meeting: Mapped[bool] = mapped_column(default=False)
+    # Before the meeting the office asks an agency to advise (tham mưu) and prepare an answer.
+    advising_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    advising_deadline: Mapped[date | None] = mapped_column(Date)
+    prepared_answer: Mapped[str] = mapped_column(Text, default="")
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An earlier petition this one repeats (same submitter or very similar content).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"), index=True)
     # Folded copy of content and submitter for diacritic-free search on both databases.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -51,9 +61,12 @@ class Petition(db.Model):
 
     session = relationship("DialogueSession")
     field = relationship("Field")
+    advising_agency = relationship("Agency", foreign_keys=[advising_agency_id])
+    duplicate_of = relationship("Petition", remote_side=[id], foreign_keys=[duplicate_of_id])
     assignment = relationship("Assignment", back_populates="petition", uselist=False)
 
     __mapper_args__ = {"version_id_col": version}
 
     def refresh_search_text(self) -> None:
         self.search_text = fold(f"{self.content} {self.submitter_name} {self.locality}")
+        self.submitter_key = " ".join(fold(self.submitter_name).split())
