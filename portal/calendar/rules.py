@@ -1,28 +1,94 @@
-"""Timing rules of the plan: a fixed day each month moves off weekends and public holidays."""
+"""Working days in Việt Nam and the plan's timing rules (plan, section II).
+
+Public holidays come from the `holidays` package (lunar ones included: Tết, Hùng Kings'
+day); the Office's HolidayOverride table adds the government's yearly decisions (extra
+Tết days, swapped days) and wins over the package. Plain functions, no Flask request.
+"""
 from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from sqlalchemy import select
+
+from portal.calendar.models import DayShift, HolidayOverride
+from portal.extensions import db
 
 
 @lru_cache(maxsize=32)
 def vn_holidays(year: int) -> holidays.HolidayBase:
-    """Việt Nam's public holidays of `year`, lunar ones (Tết, Hùng Kings) included."""
+    """Việt Nam's public holidays of `year` from the package, with Vietnamese names."""
     return holidays.country_holidays("VN", years=year, language="vi")
 
 
+def overrides_between(start: date, end: date) -> dict[date, HolidayOverride]:
+    """The Office's overrides in [start, end], one query."""
+    rows = db.session.scalars(
+        select(HolidayOverride).where(HolidayOverride.day >= start, HolidayOverride.day <= end)
+    )
+    return {row.day: row for row in rows}
+
+
+class WorkingCalendar:
+    """Answers "is this a working day?" for a span of dates with one query for the overrides."""
+
+    def __init__(self, start: date, end: date):
+        self.start, self.end = start, end
+        self.overrides = overrides_between(start - timedelta(days=31), end + timedelta(days=31))
+
+    def holiday_name(self, day: date) -> str | None:
+        """The holiday's name if `day` is a day off other than a plain weekend, else None."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return override.name if override.is_day_off else None
+        return vn_holidays(day.year).get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        override = self.overrides.get(day)
+        if override is not None:
+            return not override.is_day_off
+        return day.weekday() < 5 and day not in vn_holidays(day.year)
+
+    def shift(self, day: date, rule: DayShift) -> date:
+        """Move `day` off weekends and holidays as the rule says."""
+        if rule == DayShift.KEEP:
+            return day
+        step = timedelta(days=1 if rule == DayShift.NEXT else -1)
+        for _ in range(60):
+            if self.is_working_day(day):
+                return day
+            day += step
+        raise ValueError("no working day within 60 days")  # pragma: no cover
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The date `n` working days after (n > 0) or before (n < 0) `day`."""
+        step = timedelta(days=1 if n >= 0 else -1)
+        remaining = abs(n)
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+
+def year_calendar(year: int) -> WorkingCalendar:
+    return WorkingCalendar(date(year, 1, 1), date(year, 12, 31))
+
+
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in vn_holidays(day.year)
+    return WorkingCalendar(day, day).is_working_day(day)
+
+
+def holiday_name(day: date) -> str | None:
+    return WorkingCalendar(day, day).holiday_name(day)
 
 
 def next_working_day(day: date) -> date:
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
+    return WorkingCalendar(day, day + timedelta(days=30)).shift(day, DayShift.NEXT)
 
 
-def monthly_dates(year: int, day_of_month: int = 15) -> list[date]:
-    """The plan's monthly dates: the given day, moved to the next working day when needed."""
-    return [next_working_day(date(year, month, day_of_month)) for month in range(1, 13)]
+def monthly_dates(year: int, day_of_month: int = 15, rule: DayShift = DayShift.NEXT) -> list[date]:
+    """The plan's monthly dates: the given day each month, moved as `rule` says."""
+    cal = year_calendar(year)
+    return [cal.shift(date(year, month, day_of_month), rule) for month in range(1, 13)]
