@@ -1,0 +1,1 @@
+"""Yearly plans (kế hoạch): programs, timing rules, generated sessions, the plan PDF."""
