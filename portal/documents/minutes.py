@@ -23,10 +23,13 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
         .where(Petition.session_id == meeting.id)
         .order_by(Petition.id)
     ).all()
-    local_start = to_local(meeting.starts_at)
+    stage_times = stages.stage_times(meeting)
+    # The minutes record when the meeting really opened; the schedule is only the plan.
+    opened = stage_times[0].started_at if stage_times else meeting.starts_at
+    local_start = to_local(opened)
     blocks: list = [
         Paragraph(
-            f"Vào hồi {format_time(meeting.starts_at)} ngày {format_date(meeting.starts_at)}, "
+            f"Vào hồi {format_time(opened)} ngày {format_date(opened)}, "
             f"tại {meeting.venue}, {meeting.host} chủ trì buổi "
             f"{label(meeting.kind).lower()}: {meeting.title}."
         ),
@@ -35,7 +38,7 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
         blocks.append(Paragraph(f"Nội dung: {meeting.content}"))
 
     blocks.append(Heading("I. DIỄN BIẾN BUỔI ĐỐI THOẠI"))
-    for stage_time in stages.stage_times(meeting):
+    for stage_time in stage_times:
         end = f" đến {format_time(stage_time.ended_at)}" if stage_time.ended_at else ""
         blocks.append(Bullet(
             f"{stages.STAGE_LABELS[stage_time.stage]}: từ {format_time(stage_time.started_at)}{end}."

@@ -14,7 +14,7 @@ from portal.access import READERS, RUNNERS, roles_required
 from portal.calendar.models import DialogueSession
 from portal.extensions import db
 from portal.htmx import render
-from portal.labels import STAGE_LABELS
+from portal.labels import STAGE_LABELS, label
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition
 from portal.petitions.services import fill_petition
@@ -203,7 +203,7 @@ def assign(session_id: int, petition_id: int):
     if mode == AnswerMode.ON_THE_SPOT:
         lifecycle.record_on_the_spot(assignment, form.answer.data, current_user)
     stages.log(meeting, "assigned", current_user.id,
-               f"{assignment.agency.name} — {form.mode.data}", petition.id)
+               f"{assignment.agency.name} — {label(mode)}", petition.id)
     db.session.commit()
     return _component(meeting)
 

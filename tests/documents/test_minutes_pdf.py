@@ -61,7 +61,10 @@ def test_minutes_pdf_round_trip(app, login, data):
                      "Sở Tài nguyên và Môi trường", vn(deadline), "Khai mạc",
                      "Thảo luận, đối thoại", "Nơi nhận:", "Lưu: VT, KTTH."):
         assert expected in text, expected
-    day = data["day"]
+    # The minutes are dated the day the meeting really opened (today), not the scheduled day.
+    from portal.timefmt import local_today
+
+    day = local_today()
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     assert f"Bắc Giang, ngày {day.day:02d} tháng {month} năm {day.year}" in text
 

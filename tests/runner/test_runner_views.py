@@ -204,3 +204,35 @@ def test_start_twice_is_refused(login, data):
     c = login("office")
     _to_stage(c, data, 0)
     assert c.post(_url(data, "/start"), htmx=True).status_code == 409
+
+
+def test_runner_forms_post_without_htmx_and_never_leak_into_the_url(login, data):
+    """Before htmx has hooked a form, a click must POST (with CSRF), not GET the typed text."""
+    import re
+
+    c = login("office")
+    _to_stage(c, data, 2)
+    page = c.get(_url(data)).get_data(as_text=True)
+    forms = re.findall(r"<form[^>]*>", page)
+    runner_forms = [f for f in forms if "/runner/" in f]
+    assert runner_forms and all('method="post"' in f for f in runner_forms)
+    response = c.post(_url(data, "/petitions"), data={
+        "submitter_name": "Ngô Văn Tám", "submitter_kind": "citizen", "locality": "",
+        "field_id": data["fields"][0], "channel": "at_dialogue", "content": "Đường làng"})
+    assert response.status_code == 200 and "<html" in response.get_data(as_text=True)
+
+
+def test_timeline_shows_labels_not_codes(app, login, data):
+    from portal.extensions import db
+    from portal.petitions.models import Petition
+
+    c = login("office")
+    _to_stage(c, data, 2)
+    _floor(c, data)
+    c.post(_url(data, "/advance"), htmx=True)
+    with app.app_context():
+        pid = db.session.scalar(select(Petition.id))
+    body = c.post(_url(data, f"/petitions/{pid}/assign"), htmx=True, data={
+        f"p{pid}-agency_id": data["agency"], f"p{pid}-mode": "in_writing",
+        f"p{pid}-deadline": vn(data["day"] + timedelta(days=9))}).get_data(as_text=True)
+    assert "Trả lời bằng văn bản" in body and "in_writing" not in body.split('id="runner"')[1]
