@@ -20,5 +20,5 @@ from portal.preparation.models import (  # noqa: F401
     InviteeKind,
     Reply,
 )
-from portal.runner.models import TimelineEntry  # noqa: F401
+from portal.runner.models import Amendment, Attendance, Speaker, SpeakerStatus, TimelineEntry  # noqa: F401,E501
 from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus  # noqa: F401

@@ -128,6 +128,16 @@ class DialogueSession(db.Model):
     stage: Mapped[str | None] = mapped_column(String(20))
     stage_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     conclusion: Mapped[str] = mapped_column(Text, default="")
+    # Meeting day (runner): what is read at the opening and in the host briefing, the
+    # speaking limit, the petition being answered (shown on the room screen), and a
+    # revision bumped by every runner change so screens can poll with ETag / 304.
+    opening_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    briefing: Mapped[str] = mapped_column(Text, default="", server_default="")
+    speaking_limit_seconds: Mapped[int] = mapped_column(default=180, server_default="180")
+    # No foreign key on purpose: a second petition↔session link would make every join
+    # between the two ambiguous, and this is a transient pointer checked by the runner.
+    current_petition_id: Mapped[int | None] = mapped_column(Integer)
+    live_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

@@ -46,6 +46,9 @@ class Petition(db.Model):
     content: Mapped[str] = mapped_column(Text)
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, 30))
     raised_at_meeting: Mapped[bool] = mapped_column(default=False)
+    # The speaker who raised it from the floor, and the chair's directive on it.
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speaker.id"), index=True)
+    directive: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Before the meeting the office asks an agency to advise (tham mưu) and prepare an answer.
     advising_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     advising_deadline: Mapped[date | None] = mapped_column(Date)
@@ -64,6 +67,7 @@ class Petition(db.Model):
     advising_agency = relationship("Agency", foreign_keys=[advising_agency_id])
     duplicate_of = relationship("Petition", remote_side=[id], foreign_keys=[duplicate_of_id])
     assignment = relationship("Assignment", back_populates="petition", uselist=False)
+    speaker = relationship("Speaker", foreign_keys=[speaker_id])
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -1,13 +1,16 @@
 """The meeting's timeline: every action on the day, timestamped; the minutes are built from it."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.types import UTCDateTime, utcnow
+from portal.petitions.models import SubmitterKind
+from portal.preparation.models import InviteeKind
+from portal.types import UTCDateTime, enum_type, utcnow
 
 
 class TimelineEntry(db.Model):
@@ -25,3 +28,59 @@ class TimelineEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     actor = relationship("User")
+
+
+class SpeakerStatus(enum.StrEnum):
+    QUEUED = "queued"  # chờ phát biểu
+    SPEAKING = "speaking"  # đang phát biểu
+    DONE = "done"  # đã phát biểu
+    SKIPPED = "skipped"  # không phát biểu
+
+
+class Speaker(db.Model):
+    """One person in the floor-discussion queue."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_session.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[SubmitterKind] = mapped_column(enum_type(SubmitterKind, 20))
+    locality: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[SpeakerStatus] = mapped_column(
+        enum_type(SpeakerStatus, 20), default=SpeakerStatus.QUEUED
+    )
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attendance(db.Model):
+    """Someone present at the meeting: checked in from the invitations, or added at the door."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_session.id"), index=True)
+    invitee_id: Mapped[int | None] = mapped_column(ForeignKey("invitee.id"))
+    kind: Mapped[InviteeKind] = mapped_column(enum_type(InviteeKind, 20))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    __table_args__ = (UniqueConstraint("session_id", "invitee_id"),)
+
+
+class Amendment(db.Model):
+    """A correction to a closed meeting's record: what changed, why, by whom; never silent."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_session.id"), index=True)
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"))
+    target: Mapped[str] = mapped_column(String(60))  # "conclusion", "petition.content", …
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by = relationship("User")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -24,6 +24,15 @@ class AssignmentStatus(enum.StrEnum):
     DONE = "done"  # Đã hoàn thành
 
 
+# Coordinating agencies (cơ quan phối hợp) of an assignment, beside its one lead agency.
+assignment_coordinator = Table(
+    "assignment_coordinator",
+    db.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+)
+
+
 class Assignment(db.Model):
     """The lead agency's task to answer one petition."""
 
@@ -40,6 +49,8 @@ class Assignment(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     review_note: Mapped[str] = mapped_column(Text, default="")  # the office's reason to return
+    # Beyond the province's authority: to be reported to the competent body (vượt thẩm quyền).
+    beyond_authority: Mapped[bool] = mapped_column(default=False, server_default="0")
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -47,6 +58,7 @@ class Assignment(db.Model):
     petition = relationship("Petition", back_populates="assignment")
     agency = relationship("Agency")
     answered_by = relationship("User", foreign_keys=[answered_by_id])
+    coordinators = relationship("Agency", secondary=assignment_coordinator, order_by="Agency.name")
 
     __mapper_args__ = {"version_id_col": version}
     # The tracker lists by deadline, for everyone, per agency and per status.
