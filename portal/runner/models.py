@@ -26,6 +26,8 @@ class TimelineEntry(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The browser's key for the action: a retried request after a network blip is applied once.
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     actor = relationship("User")
 
