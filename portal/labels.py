@@ -4,8 +4,10 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.admin.models import AgencyKind
 from portal.auth.models import Role
-from portal.calendar.models import SessionKind, SessionStatus
+from portal.calendar.models import DayShift, SessionKind, SessionStatus, TimingRule
 from portal.petitions.models import Channel, SubmitterKind
+from portal.preparation.models import InviteeKind, Reply
+from portal.runner.models import SpeakerStatus
 from portal.tracker.models import AnswerMode, AssignmentStatus
 
 LABELS = [
@@ -44,6 +46,25 @@ LABELS = [
     (AssignmentStatus.ANSWERED, _l("Đã trả lời")),
     (AssignmentStatus.RETURNED, _l("Trả lại")),
     (AssignmentStatus.DONE, _l("Đã hoàn thành")),
+    (TimingRule.MONTHLY, _l("Định kỳ hằng tháng vào một ngày cố định")),
+    (TimingRule.MONTHS, _l("Dự kiến vào các tháng")),
+    (TimingRule.QUARTER, _l("Trong một quý")),
+    (TimingRule.UNDATED, _l("Căn cứ tình hình thực tế để quyết định")),
+    (DayShift.NEXT, _l("Chuyển sang ngày làm việc kế tiếp")),
+    (DayShift.PREVIOUS, _l("Chuyển về ngày làm việc liền trước")),
+    (DayShift.KEEP, _l("Giữ nguyên ngày")),
+    (InviteeKind.AGENCY, _l("Cơ quan, đơn vị, địa phương")),
+    (InviteeKind.DELEGATE, _l("Đại biểu")),
+    (InviteeKind.CITIZEN, _l("Đại diện công dân, cử tri")),
+    (InviteeKind.BUSINESS, _l("Đại diện doanh nghiệp, hợp tác xã")),
+    (Reply.PENDING, _l("Chờ phản hồi")),
+    (Reply.CONFIRMED, _l("Xác nhận tham dự")),
+    (Reply.DELEGATED, _l("Cử người dự thay")),
+    (Reply.DECLINED, _l("Không tham dự")),
+    (SpeakerStatus.QUEUED, _l("Chờ phát biểu")),
+    (SpeakerStatus.SPEAKING, _l("Đang phát biểu")),
+    (SpeakerStatus.DONE, _l("Đã phát biểu")),
+    (SpeakerStatus.SKIPPED, _l("Không phát biểu")),
 ]
 
 

@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.labels import label
 from portal.petitions.models import Petition
 from portal.runner import stages
+from portal.runner.models import Amendment, Attendance, Speaker, SpeakerStatus
 from portal.timefmt import admin_date_line, format_date, format_time, to_local
 from portal.tracker.models import AnswerMode, Assignment
 
@@ -19,10 +20,20 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
     petitions = db.session.scalars(
         select(Petition)
         .options(joinedload(Petition.field),
-                 joinedload(Petition.assignment).joinedload(Assignment.agency))
+                 joinedload(Petition.assignment).joinedload(Assignment.agency),
+                 joinedload(Petition.assignment).selectinload(Assignment.coordinators))
         .where(Petition.session_id == meeting.id)
         .order_by(Petition.id)
-    ).all()
+    ).unique().all()
+    present = db.session.scalars(
+        select(Attendance).where(Attendance.session_id == meeting.id)
+        .order_by(Attendance.checked_in_at, Attendance.id)).all()
+    spoke = db.session.scalars(
+        select(Speaker).where(Speaker.session_id == meeting.id,
+                              Speaker.status == SpeakerStatus.DONE)
+        .order_by(Speaker.started_at, Speaker.id)).all()
+    corrections = db.session.scalars(
+        select(Amendment).where(Amendment.session_id == meeting.id).order_by(Amendment.id)).all()
     stage_times = stages.stage_times(meeting)
     # The minutes record when the meeting really opened; the schedule is only the plan.
     opened = stage_times[0].started_at if stage_times else meeting.starts_at
@@ -37,14 +48,32 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
     if meeting.content:
         blocks.append(Paragraph(f"Nội dung: {meeting.content}"))
 
-    blocks.append(Heading("I. DIỄN BIẾN BUỔI ĐỐI THOẠI"))
+    blocks.append(Heading("I. THÀNH PHẦN THAM DỰ"))
+    if present:
+        for person in present:
+            where = ", ".join(x for x in (person.position, person.organisation) if x)
+            blocks.append(Bullet(f"{person.name}{', ' + where if where else ''}."))
+    else:
+        blocks.append(Paragraph("(Chưa ghi nhận danh sách tham dự.)"))
+    if meeting.opening_notes:
+        blocks.append(Paragraph(meeting.opening_notes))
+
+    blocks.append(Heading("II. DIỄN BIẾN BUỔI ĐỐI THOẠI"))
     for stage_time in stage_times:
         end = f" đến {format_time(stage_time.ended_at)}" if stage_time.ended_at else ""
         blocks.append(Bullet(
             f"{stages.STAGE_LABELS[stage_time.stage]}: từ {format_time(stage_time.started_at)}{end}."
         ))
+    if meeting.briefing:
+        blocks.append(Paragraph(f"Người chủ trì thông báo: {meeting.briefing}"))
+    if spoke:
+        blocks.append(Paragraph(f"Có {len(spoke)} lượt phát biểu:"))
+        for turn in spoke:
+            blocks.append(Bullet(f"{format_time(turn.started_at)}–{format_time(turn.ended_at)}: "
+                                 f"{turn.name} ({label(turn.kind).lower()}"
+                                 f"{', ' + turn.locality if turn.locality else ''})."))
 
-    blocks.append(Heading("II. Ý KIẾN, KIẾN NGHỊ VÀ PHÂN CÔNG TRẢ LỜI"))
+    blocks.append(Heading("III. Ý KIẾN, KIẾN NGHỊ VÀ PHÂN CÔNG TRẢ LỜI"))
     raised = [p for p in petitions if p.raised_at_meeting]
     if not raised:
         blocks.append(Paragraph("Không có ý kiến, kiến nghị nào được nêu tại buổi đối thoại."))
@@ -61,12 +90,26 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
         else:
             blocks.append(Bullet(f"Giao {assignment.agency.name} trả lời bằng văn bản, "
                                  f"hạn {format_date(assignment.deadline)}."))
+        if assignment is not None and assignment.coordinators:
+            names = ", ".join(a.name for a in assignment.coordinators)
+            blocks.append(Bullet(f"Cơ quan phối hợp: {names}."))
+        if assignment is not None and assignment.beyond_authority:
+            blocks.append(Bullet("Nội dung vượt thẩm quyền của tỉnh: báo cáo, đề xuất cấp có "
+                                 "thẩm quyền xem xét."))
+        if petition.directive:
+            blocks.append(Bullet(f"Chỉ đạo của người chủ trì: {petition.directive}"))
 
-    blocks.append(Heading("III. KẾT LUẬN CỦA NGƯỜI CHỦ TRÌ"))
+    blocks.append(Heading("IV. KẾT LUẬN CỦA NGƯỜI CHỦ TRÌ"))
     blocks.append(Paragraph(meeting.conclusion or "(Chưa có kết luận.)"))
     if meeting.closed_at:
         blocks.append(Paragraph(f"Buổi đối thoại kết thúc vào hồi {format_time(meeting.closed_at)} "
                                 f"ngày {format_date(meeting.closed_at)}."))
+
+    if corrections:
+        blocks.append(Heading("V. ĐÍNH CHÍNH SAU KHI BẾ MẠC"))
+        for fix in corrections:
+            blocks.append(Bullet(f"{format_time(fix.created_at)} ngày {format_date(fix.created_at)}"
+                                 f" — {fix.reason}: “{fix.before}” được sửa thành “{fix.after}”."))
 
     return AdminDocument(
         body_parent=config["ISSUING_BODY_PARENT"],

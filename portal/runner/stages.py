@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.calendar.models import DialogueSession, SessionStatus
 from portal.extensions import db
@@ -49,7 +49,8 @@ class StageTime:
 
 
 def log(meeting: DialogueSession, action: str, actor_id: int | None, detail: str = "",
-        petition_id: int | None = None) -> TimelineEntry:
+        petition_id: int | None = None, client_key: str | None = None) -> TimelineEntry:
+    """Timestamp an action into the meeting's timeline and tell the screens something changed."""
     entry = TimelineEntry(
         session_id=meeting.id,
         action=action,
@@ -58,9 +59,29 @@ def log(meeting: DialogueSession, action: str, actor_id: int | None, detail: str
         petition_id=petition_id,
         actor_id=actor_id,
         at=utcnow(),
+        client_key=client_key or None,
     )
     db.session.add(entry)
+    bump(meeting)
     return entry
+
+
+def bump(meeting: DialogueSession) -> None:
+    """Advance the live revision in SQL (no read-modify-write), so concurrent actions from
+    several workers never overwrite each other's bump nor trip the row's version check."""
+    db.session.execute(
+        update(DialogueSession)
+        .where(DialogueSession.id == meeting.id)
+        .values(live_revision=DialogueSession.live_revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def revision(session_id: int) -> int | None:
+    """The live revision alone: the cheap query behind the screens' ETag."""
+    return db.session.scalar(
+        select(DialogueSession.live_revision).where(DialogueSession.id == session_id)
+    )
 
 
 def unassigned_count(meeting: DialogueSession) -> int:

@@ -4,6 +4,7 @@
   // Swap validation (422) and conflict (409) answers: they carry the form with its errors.
   htmx.config.responseHandling = [
     { code: "204", swap: false },
+    { code: "304", swap: false },
     { code: "[23]..", swap: true },
     { code: "409", swap: true, error: false },
     { code: "422", swap: true, error: false },
@@ -28,5 +29,8 @@
   });
   document.body.addEventListener("htmx:afterRequest", function (evt) {
     if (evt.detail.successful) show("");
+  });
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest && evt.target.closest("[data-print]")) window.print();
   });
 })();

@@ -73,7 +73,7 @@ def test_full_meeting_walks_five_stages_and_locks(app, login, data):
     c.post(_url(data, "/advance"), htmx=True)
     assert _meeting(app, data).stage == "conclusion"
     response = c.post(_url(data, "/conclusion"), htmx=True, data={
-        "conclusion": "Giao các sở trả lời đúng hạn.", "version": str(_meeting(app, data).version)})
+        "conclusion": "Giao các sở trả lời đúng hạn."})
     assert response.status_code == 200
     assert c.post(_url(data, "/close"), htmx=True).status_code == 200
     meeting = _meeting(app, data)
@@ -164,11 +164,13 @@ def test_stale_conclusion_is_refused_with_current_text(app, login, data):
     c = login("office")
     chair = login("chair")
     _to_stage(c, data, 4)
-    version = str(_meeting(app, data).version)
+    from portal.runner.forms import text_base
+
+    base = text_base(_meeting(app, data).conclusion)  # both opened the empty conclusion
     assert chair.post(_url(data, "/conclusion"), htmx=True, data={
-        "conclusion": "Kết luận của đồng chí chủ trì", "version": version}).status_code == 200
+        "conclusion": "Kết luận của đồng chí chủ trì", "base": base}).status_code == 200
     response = c.post(_url(data, "/conclusion"), htmx=True, data={
-        "conclusion": "Bản của thư ký", "version": version})
+        "conclusion": "Bản của thư ký", "base": base})
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Kết luận của đồng chí chủ trì" in body and "Bản của thư ký" in body
