@@ -21,4 +21,21 @@ from portal.preparation.models import (  # noqa: F401
     Reply,
 )
 from portal.runner.models import Amendment, Attendance, Speaker, SpeakerStatus, TimelineEntry  # noqa: F401,E501
-from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus  # noqa: F401
+from portal.documents.models import (  # noqa: F401
+    Document,
+    DocumentCounter,
+    DocumentStatus,
+    DocumentType,
+    Setting,
+)
+from portal.tracker.models import (  # noqa: F401
+    AnswerMode,
+    Assignment,
+    AssignmentStatus,
+    AssignmentStep,
+    Attachment,
+    CoordinatorInput,
+    Extension,
+    ExtensionStatus,
+    Notification,
+)

@@ -458,9 +458,10 @@ def assign(meeting, petition_id: int):
     if not form.validate():
         return _component(meeting, status=422, forms={("assign", petition.id): form})
     mode = AnswerMode(form.mode.data)
+    deadline = form.deadline.data if mode == AnswerMode.IN_WRITING else local_today()
     assignment = Assignment(
         petition_id=petition.id, agency_id=form.agency_id.data, mode=mode,
-        deadline=form.deadline.data if mode == AnswerMode.IN_WRITING else local_today(),
+        deadline=deadline, original_deadline=deadline,
         beyond_authority=form.beyond_authority.data,
     )
     if form.coordinators.data:

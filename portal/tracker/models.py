@@ -22,6 +22,15 @@ class AssignmentStatus(enum.StrEnum):
     ANSWERED = "answered"  # Đã trả lời
     RETURNED = "returned"  # Trả lại
     DONE = "done"  # Đã hoàn thành
+    BEYOND_AUTHORITY = "beyond_authority"  # Vượt thẩm quyền (to be reported upward)
+    REPORTED_UPWARD = "reported_upward"  # Đã báo cáo cấp có thẩm quyền
+    UPPER_ANSWERED = "upper_answered"  # Cấp trên đã trả lời
+
+
+class ExtensionStatus(enum.StrEnum):
+    REQUESTED = "requested"  # Xin gia hạn
+    GRANTED = "granted"  # Đã gia hạn
+    REFUSED = "refused"  # Không đồng ý gia hạn
 
 
 # Coordinating agencies (cơ quan phối hợp) of an assignment, beside its one lead agency.
@@ -51,6 +60,15 @@ class Assignment(db.Model):
     review_note: Mapped[str] = mapped_column(Text, default="")  # the office's reason to return
     # Beyond the province's authority: to be reported to the competent body (vượt thẩm quyền).
     beyond_authority: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The deadline first set; `deadline` is the one in effect after any extension.
+    original_deadline: Mapped[date | None] = mapped_column(Date)
+    # Reported upward: to which body, under which outgoing document, and its answer.
+    upper_body: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    report_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    report_date: Mapped[date | None] = mapped_column(Date)
+    upper_answer: Mapped[str] = mapped_column(Text, default="", server_default="")
+    upper_answered_at: Mapped[date | None] = mapped_column(Date)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -67,3 +85,83 @@ class Assignment(db.Model):
         Index("ix_assignment_agency_deadline", "agency_id", "deadline", "id"),
         Index("ix_assignment_status_deadline", "status", "deadline", "id"),
     )
+
+
+class AssignmentStep(db.Model):
+    """One step in an assignment's life (who, when, from which state to which, and the text):
+    the per-petition timeline the office and the agency both see."""
+
+    __tablename__ = "assignment_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User")
+
+
+class Extension(db.Model):
+    """An agency's request for more time, and the office's decision."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_deadline: Mapped[date] = mapped_column(Date)
+    old_deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        enum_type(ExtensionStatus, 20), default=ExtensionStatus.REQUESTED)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Attachment(db.Model):
+    """A file an agency attached to its answer; stored outside static/, served only to those
+    allowed to see the assignment."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_step.id"))
+    filename: Mapped[str] = mapped_column(String(255))  # as shown (sanitised)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # random, on disk
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CoordinatorInput(db.Model):
+    """A coordinating agency's contribution to the lead agency's answer."""
+
+    __tablename__ = "coordinator_input"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    agency = relationship("Agency")
+
+
+class Notification(db.Model):
+    """An in-app message (a reminder, a returned answer) to one user or to an agency's officers."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,90 @@
+"""Issued documents (văn bản) and their yearly number registers (sổ đăng ký văn bản)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.types import UTCDateTime, enum_type, utcnow
+
+
+class DocumentType(enum.StrEnum):
+    """The type, whose abbreviation goes into the number: `Số: 12/TB-UBND`."""
+
+    KH = "KH"  # kế hoạch
+    TB = "TB"  # thông báo (kết luận)
+    BB = "BB"  # biên bản
+    GM = "GM"  # giấy mời
+    BC = "BC"  # báo cáo
+    CV = "CV"  # công văn (a letter with no type name: Số: 123/UBND-KTTH)
+
+
+class DocumentStatus(enum.StrEnum):
+    DRAFT = "draft"  # dự thảo
+    ISSUED = "issued"  # đã ban hành
+
+
+class Document(db.Model):
+    """A document drafted from the record, edited, then issued under a number and frozen.
+
+    A correction of an issued document is a new document that `supersedes` it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[DocumentType] = mapped_column(enum_type(DocumentType, 4))
+    body_code: Mapped[str] = mapped_column(String(20), default="UBND")  # issuing body's symbol
+    year: Mapped[int | None] = mapped_column()
+    number: Mapped[int | None] = mapped_column()
+    status: Mapped[DocumentStatus] = mapped_column(
+        enum_type(DocumentStatus, 10), default=DocumentStatus.DRAFT)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_session.id"), index=True)
+    summary: Mapped[str] = mapped_column(String(500))  # trích yếu
+    # The body as a list of blocks: [{"kind": "heading"|"paragraph"|"bullet", "text": …}]
+    blocks: Mapped[list] = mapped_column(JSON, default=list)
+    recipients: Mapped[str] = mapped_column(Text, default="")  # one "- … ;" line per recipient
+    signer_authority: Mapped[str] = mapped_column(String(200), default="")  # lines, "\n"
+    signer_title: Mapped[str] = mapped_column(String(120), default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    session = relationship("DialogueSession")
+    supersedes = relationship("Document", remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("doc_type", "body_code", "year", "number"),)
+
+    @property
+    def number_text(self) -> str:
+        """`Số: 05/TB-UBND` once issued (numbers below 10 padded); a blank slot before."""
+        symbol = f"{self.doc_type.value}-{self.body_code}" if self.doc_type != DocumentType.CV \
+            else f"UBND-{self.body_code}"
+        if self.number is None:
+            return f"Số:      /{symbol}"
+        return f"Số: {self.number:02d}/{symbol}"
+
+
+class DocumentCounter(db.Model):
+    """The register: the last number given per year, issuing body and type. Taking a number
+    increments this row inside the issuing transaction: no gaps, no duplicates."""
+
+    __tablename__ = "document_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    body_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    doc_type: Mapped[DocumentType] = mapped_column(enum_type(DocumentType, 4), primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Setting(db.Model):
+    """An installation setting the office can switch (e.g. the public page)."""
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON, default=dict)
