@@ -2,18 +2,25 @@
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
-from portal.calendar.models import DialogueSession, Plan, Program, SessionKind, SessionStatus
-from portal.calendar.rules import monthly_dates, next_working_day
+from portal.calendar.models import (
+    DayShift,
+    DialogueSession,
+    Plan,
+    Program,
+    SessionKind,
+    TimingRule,
+)
 from portal.extensions import db
 from portal.petitions.models import Channel, Petition, SubmitterKind
+from portal.plans.generation import generate_sessions
 from portal.text import fold
-from portal.timefmt import local_to_utc, local_today
+from portal.timefmt import local_today
 from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus
 from portal.types import utcnow
 
@@ -61,6 +68,8 @@ ACCOUNTS = [
     ("admin", "Quản trị hệ thống", Role.ADMIN, None),
 ]
 
+# The plan's four programs (section II of the seed) with their timing rules:
+# (kind, title, timing text, participants, content, rule parameters).
 PROGRAMS = [
     (SessionKind.CITIZEN_RECEPTION,
      "Đối thoại thông qua các chương trình đối thoại trực tiếp hoặc kết hợp với các phiên "
@@ -68,88 +77,95 @@ PROGRAMS = [
      "Định kỳ vào ngày 15 hằng tháng.",
      "Các công dân trên địa bàn tỉnh; đại diện các sở, ngành, địa phương có liên quan.",
      "Đối thoại, lắng nghe, tiếp thu, giải quyết các ý kiến, kiến nghị của người dân, doanh "
-     "nghiệp theo các chuyên đề tiếp công dân định kỳ hằng tháng."),
+     "nghiệp theo các chuyên đề tiếp công dân định kỳ hằng tháng.",
+     dict(rule=TimingRule.MONTHLY, day_of_month=15, shift=DayShift.NEXT,
+          default_venue="Trụ sở Tiếp công dân tỉnh")),
     (SessionKind.VOTER_CONTACT,
      "Đối thoại thông qua các chương trình đối thoại trực tiếp hoặc kết hợp với tiếp xúc cử tri "
      "của đại biểu HĐND tỉnh",
-     "Dự kiến vào tháng 6 và tháng 11.",
+     "Dự kiến vào tháng 6/{year} và tháng 11/{year}.",
      "Đại diện cử tri, nhân dân tại địa bàn các xã, phường, thị trấn; đại diện các sở, ngành, "
      "địa phương có liên quan.",
      "Báo cáo kết quả giải quyết các kiến nghị của cử tri, người dân, doanh nghiệp; báo cáo kết "
      "quả thực hiện nhiệm vụ phát triển kinh tế - xã hội, đảm bảo quốc phòng, an ninh của địa "
-     "phương; tổng hợp kiến nghị, nguyện vọng của cử tri, người dân, doanh nghiệp."),
+     "phương; tổng hợp kiến nghị, nguyện vọng của cử tri, người dân, doanh nghiệp; kiến nghị của "
+     "cử tri, người dân, doanh nghiệp với cấp có thẩm quyền.",
+     dict(rule=TimingRule.MONTHS, months="6,11",
+          default_venue="Hội trường UBND huyện Lục Nam")),
     (SessionKind.BUSINESS,
      "Đối thoại với cộng đồng doanh nghiệp tỉnh về giải quyết những khó khăn, vướng mắc trong "
      "hoạt động sản xuất, kinh doanh",
-     "Căn cứ vào thực tiễn phát triển kinh tế - xã hội của tỉnh để quyết định.",
+     "Căn cứ vào thực tiễn phát triển kinh tế - xã hội năm {year} của tỉnh để quyết định.",
      "Đại diện các doanh nghiệp; Hiệp hội doanh nghiệp tỉnh; đại diện các cơ quan, đơn vị có "
      "liên quan.",
      "Thảo luận, đánh giá những kết quả đạt được, khó khăn vướng mắc trong hoạt động sản xuất, "
-     "kinh doanh của các doanh nghiệp trên địa bàn tỉnh và đề xuất giải pháp giải quyết, tháo gỡ."),
+     "kinh doanh của các doanh nghiệp trên địa bàn tỉnh và đề xuất giải pháp giải quyết, tháo gỡ "
+     "nhằm thúc đẩy phát triển kinh tế - xã hội của tỉnh năm {year} và trong thời gian tới.",
+     dict(rule=TimingRule.UNDATED, default_venue="Hội trường UBND tỉnh")),
     (SessionKind.COOPERATIVE,
      "Đối thoại với các hợp tác xã về tiếp tục đẩy mạnh phát triển kinh tế tập thể, hợp tác xã "
      "trên địa bàn tỉnh",
-     "Quý IV.",
+     "Quý IV/{year}.",
      "Đại diện các hợp tác xã trên địa bàn tỉnh; đại diện các cơ quan, đơn vị, địa phương có "
      "liên quan.",
      "Thảo luận, đánh giá những kết quả đạt được, khó khăn vướng mắc trong quá trình phát triển "
-     "kinh tế tập thể, hợp tác xã và đề xuất giải pháp giải quyết, tháo gỡ."),
+     "kinh tế tập thể, hợp tác xã trên địa bàn tỉnh năm {year} và đề xuất giải pháp giải quyết, "
+     "tháo gỡ nhằm tiếp tục đẩy mạnh phát triển kinh tế tập thể, hợp tác xã trên địa bàn tỉnh "
+     "trong thời gian tới.",
+     dict(rule=TimingRule.QUARTER, quarter=4,
+          default_venue="Hội trường Liên minh Hợp tác xã tỉnh")),
 ]
 
 LEGAL_BASIS = (
-    "Quyết định số 1158-QĐ/TU ngày 09/7/2015 của Ban Thường vụ Tỉnh ủy ban hành Quy chế tiếp xúc, "
-    "đối thoại trực tiếp của người đứng đầu cấp ủy đảng, chính quyền các cấp với nhân dân; Quy định "
-    "số 307-QĐ/TU ngày 19/7/2017; Kết luận số 116-KL/TU ngày 09/7/2021 của Ban Thường vụ Tỉnh ủy."
+    "Thực hiện Quyết định số 1158-QĐ/TU ngày 09/7/2015 của Ban Thường vụ Tỉnh ủy ban hành Quy chế "
+    "tiếp xúc, đối thoại trực tiếp của người đứng đầu cấp ủy đảng, chính quyền các cấp với nhân "
+    "dân, Quy định số 307-QĐ/TU ngày 19/7/2017 của Ban Thường vụ Tỉnh ủy quy định chế độ tiếp "
+    "xúc, đối thoại của các đồng chí Tỉnh ủy viên với nhân dân, Kết luận số 116-KL/TU ngày "
+    "09/7/2021 của Ban Thường vụ Tỉnh ủy về nâng cao chất lượng, hiệu quả việc tiếp xúc, đối "
+    "thoại trực tiếp và lắng nghe, giải quyết ý kiến, kiến nghị của nhân dân."
+)
+PURPOSE = (
+    "Tiếp tục thực hiện có hiệu quả Kết luận số 116-KL/TU ngày 09/7/2021 của Ban Thường vụ Tỉnh "
+    "ủy và các văn bản lãnh đạo, chỉ đạo (Quyết định số 1158-QĐ/TU ngày 09/7/2015; Quy định số "
+    "307-QĐ/TU ngày 19/7/2017; Công văn số 1386-CV/TU ngày 21/9/2018) về nâng cao chất lượng, "
+    "hiệu quả việc tiếp xúc, đối thoại trực tiếp và lắng nghe, giải quyết ý kiến, kiến nghị của "
+    "nhân dân.\n"
+    "Kịp thời nắm bắt những vấn đề khó khăn, vướng mắc, bất cập trong thực tiễn ở cơ sở, địa "
+    "phương để chỉ đạo giải quyết, tạo đồng thuận trong nhân dân, doanh nghiệp, góp phần thúc "
+    "đẩy phát triển kinh tế - xã hội của địa phương."
+)
+REQUIREMENTS = (
+    "Quá trình thực hiện tiếp xúc, đối thoại đảm bảo công khai, dân chủ, khách quan, đúng quy "
+    "định.\n"
+    "Nội dung đối thoại được chuẩn bị chu đáo, đảm bảo chất lượng; kết thúc đối thoại có văn bản "
+    "chỉ đạo, kết luận theo quy định.\n"
+    "Báo cáo, đề xuất với cơ quan có thẩm quyền kịp thời xem xét sửa đổi, bổ sung những cơ chế, "
+    "chính sách phù hợp với thực tiễn."
 )
 
 
 def _plan(year: int) -> Plan:
+    """The seed's plan for `year`, with its four programs and their timing rules."""
     plan = Plan(
         year=year, leader_name=LEADER, leader_title="Phó Chủ tịch UBND tỉnh",
         title=f"Kế hoạch tiếp xúc, đối thoại với nhân dân của Phó Chủ tịch UBND tỉnh "
               f"{LEADER} năm {year}",
-        legal_basis=LEGAL_BASIS,
-        purpose="Kịp thời nắm bắt những vấn đề khó khăn, vướng mắc, bất cập trong thực tiễn ở cơ "
-                "sở, địa phương để chỉ đạo giải quyết, tạo đồng thuận trong nhân dân, doanh nghiệp.",
-        requirements="Quá trình thực hiện tiếp xúc, đối thoại đảm bảo công khai, dân chủ, khách "
-                     "quan, đúng quy định; kết thúc đối thoại có văn bản chỉ đạo, kết luận.",
+        legal_basis=LEGAL_BASIS, purpose=PURPOSE, requirements=REQUIREMENTS,
     )
-    for position, (kind, title, timing, participants, content) in enumerate(PROGRAMS):
-        plan.programs.append(Program(kind=kind, position=position, title=title, timing=timing,
-                                     participants=participants, content=content))
+    for position, (kind, title, timing, participants, content, rule) in enumerate(PROGRAMS):
+        plan.programs.append(Program(
+            kind=kind, position=position, title=title, timing=timing.format(year=year),
+            participants=participants, content=content.format(year=year),
+            duration_minutes=210, **rule))  # from 08:00 (the default) to 11:30
     return plan
 
 
-def _sessions(plan: Plan) -> list[DialogueSession]:
-    year = plan.year
-    today = local_today()
-
-    def session(kind, day, title, venue, status=SessionStatus.SCHEDULED):
-        if status == SessionStatus.SCHEDULED and day < today:
-            status = SessionStatus.SCHEDULED  # past sessions stay open for the demo runner
-        return DialogueSession(plan=plan, kind=kind, title=title, venue=venue, host=HOST,
-                               starts_at=local_to_utc(day, time(8, 0)),
-                               ends_at=local_to_utc(day, time(11, 30)), status=status,
-                               content=PROGRAMS[[k for k, *_ in PROGRAMS].index(kind)][4])
-
-    result = [
-        session(SessionKind.CITIZEN_RECEPTION, day,
-                f"Đối thoại kết hợp tiếp công dân định kỳ tháng {day.month}/{year}",
-                "Trụ sở Tiếp công dân tỉnh")
-        for day in monthly_dates(year)
-    ]
-    for month in (6, 11):
-        result.append(session(SessionKind.VOTER_CONTACT, next_working_day(date(year, month, 5)),
-                              f"Đối thoại kết hợp tiếp xúc cử tri tháng {month}/{year}",
-                              "Hội trường UBND huyện Lục Nam", SessionStatus.TENTATIVE))
-    result.append(session(SessionKind.COOPERATIVE, next_working_day(date(year, 10, 20)),
-                          f"Đối thoại với các hợp tác xã năm {year}",
-                          "Hội trường Liên minh Hợp tác xã tỉnh", SessionStatus.TENTATIVE))
-    return result
-
-
 def seed_demo() -> bool:
-    """Load the demo data once; False if it is already there."""
+    """Load the demo data once; False if it is already there.
+
+    The plans of 2024 (the seed's) and of the current year get their sessions from the
+    programs' timing rules, as the office would generate them.
+    """
     if db.session.scalar(select(User.id).where(User.username == "vanphong")):
         return False
     agencies = {short: Agency(name=name, short_name=short, kind=kind)
@@ -165,7 +181,8 @@ def seed_demo() -> bool:
     for year in years:
         plan = _plan(year)
         db.session.add(plan)
-        db.session.add_all(_sessions(plan))
+        db.session.flush()
+        generate_sessions(plan)
     db.session.commit()
     return True
 
@@ -213,12 +230,19 @@ def seed_petitions(count: int, rng: random.Random, batch: int = 5000) -> None:
                 "version": 1,
             })
             if rng.random() < 0.9:
+                deadline = local_today() + timedelta(days=rng.randint(-60, 60))
+                status = rng.choice(statuses)
+                answered = status in (AssignmentStatus.ANSWERED, AssignmentStatus.DONE)
                 assignments.append({
                     "petition_id": pid, "agency_id": rng.choice(agency_ids),
-                    "mode": AnswerMode.IN_WRITING,
-                    "deadline": local_today() + timedelta(days=rng.randint(-60, 60)),
-                    "status": rng.choice(statuses), "answer": "", "review_note": "",
-                    "created_at": now, "version": 1,
+                    "mode": AnswerMode.IN_WRITING, "deadline": deadline,
+                    "original_deadline": deadline, "status": status,
+                    "answer": "Đã xem xét và trả lời." if answered else "",
+                    "answered_at": now - timedelta(days=rng.randint(0, 90)) if answered else None,
+                    "beyond_authority": status in (AssignmentStatus.BEYOND_AUTHORITY,
+                                                   AssignmentStatus.REPORTED_UPWARD,
+                                                   AssignmentStatus.UPPER_ANSWERED),
+                    "review_note": "", "created_at": now, "version": 1,
                 })
         db.session.execute(insert(Petition), petitions)
         if assignments:

@@ -6,6 +6,7 @@ Tết days, swapped days) and wins over the package. Plain functions, no Flask r
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -92,3 +93,34 @@ def monthly_dates(year: int, day_of_month: int = 15, rule: DayShift = DayShift.N
     """The plan's monthly dates: the given day each month, moved as `rule` says."""
     cal = year_calendar(year)
     return [cal.shift(date(year, month, day_of_month), rule) for month in range(1, 13)]
+
+
+# --------------------------------------------------------------------------- the year's days off
+# (added for the plans page: the package's holidays beside the Office's overrides)
+
+
+@dataclass(frozen=True)
+class HolidayEntry:
+    """One day of the year that the package or the Office marks: its name and what wins."""
+
+    day: date
+    name: str  # the name in effect: the override's if there is one, else the package's
+    is_day_off: bool  # the outcome: a day off, or (an override) a working day
+    package_name: str | None  # what the `holidays` package says of the day, if anything
+    override: HolidayOverride | None  # the Office's decision for the day, if any
+
+
+def year_holidays(year: int) -> list[HolidayEntry]:
+    """The package's holidays of `year` and the Office's overrides, merged by day (one query)."""
+    package = vn_holidays(year)
+    overrides = overrides_between(date(year, 1, 1), date(year, 12, 31))
+    entries = []
+    for day in sorted(set(package) | set(overrides)):
+        override = overrides.get(day)
+        package_name = package.get(day)
+        if override is not None:
+            entries.append(HolidayEntry(day, override.name, override.is_day_off, package_name,
+                                        override))
+        else:
+            entries.append(HolidayEntry(day, package_name, True, package_name, None))
+    return entries
