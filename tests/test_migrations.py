@@ -12,7 +12,7 @@ def empty_database_url(db_name, tmp_path):
     if db_name == "sqlite":
         yield f"sqlite:///{tmp_path}/empty.sqlite3"
         return
-    from conftest import PG_URL, _database_url_from
+    from support import PG_URL, _database_url_from
 
     base = _database_url_from(PG_URL)
     name = f"migr_{uuid.uuid4().hex[:10]}"

@@ -7,7 +7,8 @@ OK = "ok"  # anything but a refusal (200, 303, 409, 422 …)
 # (method, url template, {role: expected}); roles not named are refused with 403.
 # Anonymous users are always sent to the login page (302).
 TABLE = [
-    ("GET", "/calendar/", dict(office=OK, chair=OK, observer=OK, admin=OK)),
+    ("GET", "/calendar/", dict(office=OK, chair=OK, officer=OK, other_officer=OK, observer=OK,
+                               admin=OK)),
     ("GET", "/calendar/sessions/new", dict(office=OK, chair=OK, admin=OK)),
     ("POST", "/calendar/sessions/new", dict(office=OK, chair=OK, admin=OK)),
     ("GET", "/calendar/sessions/{session}", dict(office=OK, chair=OK, observer=OK, admin=OK)),

@@ -124,10 +124,20 @@ def advance(meeting: DialogueSession, actor_id: int | None, confirm: bool = Fals
                 f"Còn {pending} ý kiến chưa được phân công trả lời. Vẫn chuyển sang kết luận?",
                 needs_confirmation=True,
             )
+    if meeting.stage == DISCUSSION:
+        _end_current_turn(meeting)
     meeting.stage = target
     meeting.stage_started_at = utcnow()
     log(meeting, "stage", actor_id, STAGE_LABELS[target])
     return target
+
+
+def _end_current_turn(meeting: DialogueSession) -> None:
+    """Leaving the floor discussion (or closing) ends whoever still had the floor, so the
+    screens stop their countdown and the minutes list the turn."""
+    from portal.runner import speakers  # the queue module builds on this one
+
+    speakers.stop(meeting)
 
 
 def require_stage(meeting: DialogueSession, *stages: str) -> None:
@@ -143,6 +153,8 @@ def close(meeting: DialogueSession, actor_id: int | None) -> None:
     require_stage(meeting, CONCLUSION)
     if not meeting.conclusion.strip():
         raise StageError("Cần nhập kết luận của người chủ trì trước khi bế mạc.")
+    _end_current_turn(meeting)
+    meeting.current_petition_id = None
     meeting.closed_at = utcnow()
     meeting.status = SessionStatus.CONCLUDED
     log(meeting, "closed", actor_id, "Bế mạc")

@@ -21,7 +21,7 @@
   }
   // A request that never reached the server leaves the typed text in place and says so.
   document.body.addEventListener("htmx:sendError", function () {
-    show("Mất kết nối tới máy chủ: nội dung chưa được lưu, vẫn còn trên trang. Hãy thử lại.");
+    show("Mất kết nối tới máy chủ: nội dung chưa được lưu, vẫn còn trên trang.");
   });
   document.body.addEventListener("htmx:responseError", function (evt) {
     var code = evt.detail.xhr ? evt.detail.xhr.status : "";

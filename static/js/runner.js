@@ -109,7 +109,8 @@
     var q = loadQueue();
     q.push({ url: detail.requestConfig.path, body: body.toString(), form: form.id || "" });
     saveQueue(q);
-    form._clientKey = null; // the next action of this form is a new one
+    // The key stays with the form while the action waits: a second click during the outage
+    // sends the same key, and the server applies it once. A success clears it.
     return true;
   }
   document.addEventListener("htmx:sendError", function (evt) { keep(evt); });
@@ -117,8 +118,11 @@
     var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
     if (status >= 500 || status === 0) keep(evt);
   });
-  document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = evt.detail.elt.closest && evt.detail.elt.closest("form[data-runner-form]");
+  // Before the answer replaces the component: a saved form's drafts are gone for good, so
+  // the swap that follows must not restore them.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var elt = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    var form = elt && elt.closest && elt.closest("form[data-runner-form]");
     if (!form) return;
     var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
     if (status >= 200 && status < 300) { clearDrafts(form); dirty = false; form._clientKey = null; }
@@ -138,7 +142,11 @@
       if (response.status >= 500) throw new Error("server " + response.status);
       var rest = loadQueue().slice(1);
       saveQueue(rest);
-      if (item.form) clearDrafts({ id: item.form });
+      if (item.form) {
+        clearDrafts({ id: item.form });
+        var sent = document.getElementById(item.form);
+        if (sent) sent._clientKey = null;
+      }
       if (!rest.length) {
         say("Đã lưu các thao tác đang chờ.");
         dirty = false;

@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import PASSWORD, csrf_from
+from support import PASSWORD, csrf_from
 
 
 def test_login_page_is_vietnamese(client):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from conftest import vn
+from support import vn
 
 SPEAKER = "Nguyễn Thị Hằng"
 CONTENT = "Đường ĐT.398 xuống cấp nghiêm trọng; đề nghị sửa chữa trước mùa mưa <ngay> & sớm"

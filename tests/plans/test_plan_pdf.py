@@ -30,7 +30,7 @@ def seeded(app):
 
 
 def _demo_client(app, username):
-    from conftest import Client
+    from support import Client
 
     c = Client(app.test_client())
     assert c.login(username, "demo12345").status_code == 303

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, func, select
 
-from conftest import vn
+from support import vn
 
 
 def _url(data, suffix=""):
@@ -366,3 +366,25 @@ def test_current_petition_on_the_screen(app, login, data):
     c.post(_url(data, f"/petitions/{pid}/current"), htmx=True)
     assert "Ý kiến đang được trả lời" not in login("observer").get(
         _url(data, "/screen")).get_data(as_text=True)
+
+
+def test_leaving_discussion_ends_the_turn_and_closing_clears_the_screen(app, login, data):
+    from portal.calendar.models import DialogueSession
+    from portal.extensions import db
+
+    c = login("office")
+    _stage(c, data, 2)
+    _speaker(c, data, "Quách Văn Lâm")
+    c.post(_url(data, "/speakers/next"), htmx=True)
+    c.post(_url(data, "/advance"), htmx=True)
+    assert dict(_speakers(app)) == {"Quách Văn Lâm": "done"}
+    c.post(_url(data, "/advance"), htmx=True, data={"confirm": "1"})
+    with app.app_context():
+        db.session.get(DialogueSession, data["session"]).current_petition_id = 999
+        db.session.commit()
+    c.post(_url(data, "/conclusion"), htmx=True, data={"conclusion": "Kết luận"})
+    c.post(_url(data, "/close"), htmx=True)
+    with app.app_context():
+        assert db.session.get(DialogueSession, data["session"]).current_petition_id is None
+    body = login("observer").get(_url(data, "/screen")).get_data(as_text=True)
+    assert "Đang phát biểu" not in body and "Buổi đối thoại đã kết thúc" in body

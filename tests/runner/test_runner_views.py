@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from conftest import vn
+from support import vn
 
 
 def _url(data, suffix=""):

@@ -1,0 +1,83 @@
+"""Helpers shared by the tests (import them from here, not from conftest: several
+conftest modules exist and `conftest` is ambiguous on sys.path)."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+from sqlalchemy import create_engine, text
+
+from portal.config import _database_url
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def _pg_available() -> str | None:
+    """None if PostgreSQL answers, else the reason."""
+    if not PG_URL:
+        return "TEST_DATABASE_URL is not set"
+    try:
+        engine = create_engine(_database_url_from(PG_URL))
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        return f"PostgreSQL at {PG_URL} does not answer: {exc}"
+    return None
+
+
+def _database_url_from(url: str) -> str:
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        return _database_url("/nonexistent")
+    finally:
+        if old is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = old
+
+
+class Client:
+    """A test client that logs in as a user and sends the CSRF token like the pages do."""
+
+    def __init__(self, flask_client):
+        self.http = flask_client
+        self.token = None
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self.http.get("/login")
+        self.token = csrf_from(page)
+        response = self.http.post("/login", data={"username": username, "password": password,
+                                                   "csrf_token": self.token})
+        # The token is bound to the browser session, which survives login.
+        return response
+
+    def get(self, url, htmx: bool = False, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.http.get(url, headers=headers, **kw)
+
+    def post(self, url, data=None, htmx: bool = False, csrf: bool = True, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        if csrf:
+            if self.token is None:
+                self.token = csrf_from(self.http.get("/login"))
+            headers["X-CSRFToken"] = self.token
+        return self.http.post(url, data=data or {}, headers=headers, **kw)
+
+
+def csrf_from(response) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', response.get_data(as_text=True))
+    assert found, "page carries no CSRF token"
+    return found.group(1)
+
+
+def vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
