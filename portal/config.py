@@ -37,6 +37,14 @@ class Config:
     ISSUING_BODY_PARENT = os.environ.get("ISSUING_BODY_PARENT", "ỦY BAN NHÂN DÂN")
     ISSUING_BODY = os.environ.get("ISSUING_BODY", "TỈNH BẮC GIANG")
     DOCUMENT_PLACE = os.environ.get("DOCUMENT_PLACE", "Bắc Giang")
+    INVITATION_INVITER = os.environ.get("INVITATION_INVITER", "Ủy ban nhân dân tỉnh")
+    INVITATION_SIGNER_AUTHORITY = [
+        line for line in os.environ.get(
+            "INVITATION_SIGNER_AUTHORITY", "TL. CHỦ TỊCH|KT. CHÁNH VĂN PHÒNG").split("|") if line
+    ]
+    INVITATION_SIGNER_TITLE = os.environ.get("INVITATION_SIGNER_TITLE", "PHÓ CHÁNH VĂN PHÒNG")
+    INVITATION_SIGNER_NAME = os.environ.get("INVITATION_SIGNER_NAME", "")
+    ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")
     PDF_FONT_DIRS = tuple(
         p for p in os.environ.get("PDF_FONT_DIRS", "").split(os.pathsep) if p
     ) or (

@@ -20,7 +20,8 @@ from portal.extensions import db
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.plans.generation import generate_sessions
 from portal.text import fold
-from portal.timefmt import local_today
+from portal.preparation.services import build_checklist, ensure_default_templates, invite_agencies
+from portal.timefmt import local_today, to_local
 from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus
 from portal.types import utcnow
 
@@ -183,8 +184,42 @@ def seed_demo() -> bool:
         db.session.add(plan)
         db.session.flush()
         generate_sessions(plan)
+    ensure_default_templates()
+    db.session.flush()
+    _prepare_next_session(agencies)
     db.session.commit()
     return True
+
+
+def _prepare_next_session(agencies: dict[str, Agency]) -> None:
+    """Give the next scheduled monthly session a checklist, invitations and a few petitions
+    registered beforehand, so every page of the preparation has something to show."""
+    upcoming = db.session.scalar(
+        select(DialogueSession)
+        .where(DialogueSession.starts_at >= utcnow(),
+               DialogueSession.kind == SessionKind.CITIZEN_RECEPTION)
+        .order_by(DialogueSession.starts_at).limit(1))
+    if upcoming is None:
+        return
+    build_checklist(upcoming)
+    invite_agencies(upcoming, [agencies["STNMT"].id, agencies["SXD"].id, agencies["HYT"].id])
+    upcoming.is_customized = True
+    fields = {f.name: f.id for f in db.session.scalars(select(Field))}
+    meeting_day = to_local(upcoming.starts_at).date()
+    for name, kind, locality, field, content, agency in (
+        ("Nguyễn Văn Hùng", SubmitterKind.CITIZEN, "xã Tân Sỏi, huyện Yên Thế", "Đất đai",
+         "Đề nghị cấp giấy chứng nhận quyền sử dụng đất cho 12 hộ dân thôn Đồng Kỳ.", "STNMT"),
+        ("Công ty TNHH Minh Phát", SubmitterKind.BUSINESS, "TP Bắc Giang", "Xây dựng",
+         "Thủ tục cấp phép xây dựng nhà xưởng kéo dài quá thời hạn quy định.", "SXD"),
+        ("Đại diện cử tri xã Đồng Lạc", SubmitterKind.VOTER, "huyện Yên Thế", "Môi trường",
+         "Ô nhiễm nước thải từ cơ sở chế biến gỗ ảnh hưởng ruộng lúa.", "STNMT"),
+    ):
+        petition = Petition(session_id=upcoming.id, submitter_kind=kind, submitter_name=name,
+                            locality=locality, field_id=fields[field], content=content,
+                            channel=Channel.WRITING, advising_agency_id=agencies[agency].id,
+                            advising_deadline=meeting_day - timedelta(days=3))
+        petition.refresh_search_text()
+        db.session.add(petition)
 
 
 CONTENTS = [

@@ -28,13 +28,14 @@ def test_seed_demo_loads_the_2024_plan_accounts_and_petitions(app):
         # 15/09/2024 is a Sunday: the session moves to Monday 16/09.
         assert [d.day for d in days if d.month == 9] == [16]
         assert all(d.weekday() < 5 for d in days)
-        assert db.session.scalar(select(func.count(Petition.id))) == 40
+        # 3 petitions registered before the next meeting, plus the 40 generated
+        assert db.session.scalar(select(func.count(Petition.id))) == 43
     # Running it again adds no duplicate data, and more petitions get fresh ids.
     again = runner.invoke(args=["seed-demo", "--petitions", "5"])
     assert again.exit_code == 0, again.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id)).where(User.username == "vanphong")) == 1
-        assert db.session.scalar(select(func.count(Petition.id))) == 45
+        assert db.session.scalar(select(func.count(Petition.id))) == 48
 
 
 def test_seed_demo_if_empty_does_nothing_on_a_used_database(app, data):

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from conftest import vn
+from calendar_helpers import vn, working_day
 
 
 def _session_form(when, **overrides):
@@ -27,7 +27,7 @@ def test_month_view_lists_sessions_of_the_month(login, data):
     day = data["day"]
     page = c.get(f"/calendar/?month={day:%Y-%m}").get_data(as_text=True)
     assert "Đối thoại tháng 12 về đất đai" in page
-    assert vn(day) in page and "08:00" in page
+    assert f'data-day="{day.isoformat()}"' in page and "08:00" in page
     other = c.get(f"/calendar/?month={day.year - 1}-01").get_data(as_text=True)
     assert "Đối thoại tháng 12 về đất đai" not in other
 
@@ -36,7 +36,7 @@ def test_month_navigation_htmx_returns_only_the_fragment(login, data):
     c = login("office")
     response = c.get(f"/calendar/?month={data['day']:%Y-%m}", htmx=True)
     body = response.get_data(as_text=True)
-    assert body.lstrip().startswith('<section id="month"')
+    assert body.lstrip().startswith('<section id="calendar"')
     assert "<html" not in body
     assert "HX-Request" in response.headers["Vary"]
 
@@ -46,7 +46,7 @@ def test_create_session_then_it_shows(app, login, data):
     from portal.extensions import db
 
     c = login("office")
-    day = data["day"] + timedelta(days=7)
+    day = working_day(data["day"] + timedelta(days=7))
     response = c.post("/calendar/sessions/new", data=_session_form(day))
     assert response.status_code == 303
     with app.app_context():
@@ -92,7 +92,8 @@ def test_edit_session(app, login, data):
     c = login("office")
     url = f"/calendar/sessions/{data['session']}/edit"
     assert vn(data["day"]) in c.get(url).get_data(as_text=True)
-    response = c.post(url, data=_session_form(data["day"], venue="Nhà văn hóa xã Tân Sỏi"))
+    day = working_day(data["day"] + timedelta(days=1))
+    response = c.post(url, data=_session_form(day, venue="Nhà văn hóa xã Tân Sỏi"))
     assert response.status_code == 303
     with app.app_context():
         assert db.session.get(DialogueSession, data["session"]).venue == "Nhà văn hóa xã Tân Sỏi"

@@ -1,0 +1,115 @@
+"""The invitation (giấy mời) to a dialogue session, one per invitee, in the Decree 30 format.
+
+No contact data of an invitee is printed: an invitation names the person or body, their
+position and organisation only. The signer's lines come from the app config:
+INVITATION_SIGNER_AUTHORITY (list of lines), INVITATION_SIGNER_TITLE, INVITATION_SIGNER_NAME,
+and the inviting body's name in the text from INVITATION_INVITER.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from flask_babel import force_locale
+from pypdf import PdfReader, PdfWriter
+
+from portal.calendar.models import DialogueSession
+from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
+from portal.labels import label
+from portal.preparation.models import Invitee, InviteeKind
+from portal.timefmt import admin_date_line, local_today, to_local
+
+__all__ = ["build_invitation", "invitations_pdf", "meeting_time_line", "short_date"]
+
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+DEFAULT_SIGNER_AUTHORITY = ("TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG")
+DEFAULT_SIGNER_TITLE = "PHÓ CHÁNH VĂN PHÒNG"
+DEFAULT_INVITER = "Ủy ban nhân dân tỉnh"
+RECIPIENTS = ["- Như trên;", "- Lưu: VT, TCD."]
+
+
+def short_date(day: date) -> str:
+    """`05/3/2024`: the day padded, the month padded only for January and February."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{day.day:02d}/{month}/{day.year}"
+
+
+def meeting_time_line(starts_at: datetime) -> str:
+    """`08 giờ 00, thứ Sáu, ngày 15/3/2024`, in Việt Nam's time."""
+    local = to_local(starts_at)
+    return (f"{local.hour:02d} giờ {local.minute:02d}, {WEEKDAYS[local.weekday()]}, "
+            f"ngày {short_date(local.date())}")
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def addressee(invitee: Invitee) -> str:
+    """Who is invited, as the invitation writes it (never their contact)."""
+    if invitee.kind == InviteeKind.AGENCY:
+        return f"Đại diện lãnh đạo {invitee.name}"
+    parts = [invitee.name, invitee.position, invitee.organisation]
+    return ", ".join(part.strip() for part in parts if part and part.strip())
+
+
+def build_invitation(meeting: DialogueSession, invitee: Invitee, config: Mapping,
+                     issued: date | None = None) -> AdminDocument:
+    """The invitation of one invitee to `meeting` (not yet numbered: `Số:      /GM-UBND`)."""
+    with force_locale("vi"):
+        kind = label(meeting.kind).lower()
+    inviter = config.get("INVITATION_INVITER", DEFAULT_INVITER)
+    blocks: list = [
+        Paragraph(f"{inviter} trân trọng kính mời:"),
+        Heading(addressee(invitee)),
+        Paragraph(f"Tới dự buổi {kind}: {_sentence(meeting.title)}"),
+        Bullet(f"Thời gian: {meeting_time_line(meeting.starts_at)}."),
+        Bullet(f"Địa điểm: {_sentence(meeting.venue)}"),
+        Bullet(f"Nội dung: {_sentence(meeting.content or meeting.title)}"),
+        Bullet(f"Chủ trì: {_sentence(meeting.host)}"),
+    ]
+    if invitee.kind == InviteeKind.AGENCY:
+        blocks.append(Paragraph(
+            f"Đề nghị {invitee.name} cử lãnh đạo dự đúng thời gian; chuẩn bị nội dung trả lời "
+            "các ý kiến, kiến nghị thuộc lĩnh vực, địa bàn phụ trách./."))
+    else:
+        blocks.append(Paragraph("Rất mong Quý vị tới dự đúng thời gian./."))
+    return AdminDocument(
+        body_parent=config["ISSUING_BODY_PARENT"],
+        body=config["ISSUING_BODY"],
+        number="Số:      /GM-UBND",
+        place_date=admin_date_line(config["DOCUMENT_PLACE"], issued or local_today()),
+        doc_type="GIẤY MỜI",
+        summary=f"Dự buổi {kind}",
+        blocks=blocks,
+        signer_authority=list(config.get("INVITATION_SIGNER_AUTHORITY",
+                                         DEFAULT_SIGNER_AUTHORITY)),
+        signer_title=config.get("INVITATION_SIGNER_TITLE", DEFAULT_SIGNER_TITLE),
+        signer_name=config.get("INVITATION_SIGNER_NAME", ""),
+        recipients=list(RECIPIENTS),
+        title_for_metadata=f"Giấy mời — {invitee.name} — {meeting.title}",
+    )
+
+
+def invitations_pdf(meeting: DialogueSession, invitees: Sequence[Invitee], config: Mapping,
+                    issued: date | None = None) -> bytes:
+    """The invitations of `invitees` as one PDF, each starting on a new page.
+
+    Each invitation is laid out on its own, so its pages are numbered from its own start.
+    """
+    font_dirs = tuple(config["PDF_FONT_DIRS"])
+    parts = [render_pdf(build_invitation(meeting, invitee, config, issued), font_dirs)
+             for invitee in invitees]
+    if len(parts) == 1:
+        return parts[0]
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    writer.add_metadata({"/Title": f"Giấy mời — {meeting.title}",
+                         "/Author": "Văn phòng UBND tỉnh"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
