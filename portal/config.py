@@ -45,6 +45,13 @@ class Config:
     INVITATION_SIGNER_TITLE = os.environ.get("INVITATION_SIGNER_TITLE", "PHÓ CHÁNH VĂN PHÒNG")
     INVITATION_SIGNER_NAME = os.environ.get("INVITATION_SIGNER_NAME", "")
     ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")
+    DOCUMENT_BODY_CODE = os.environ.get("DOCUMENT_BODY_CODE", "UBND")
+    CONCLUSION_SIGNER_AUTHORITY = tuple(
+        line for line in os.environ.get(
+            "CONCLUSION_SIGNER_AUTHORITY", "TL. CHỦ TỊCH|KT. CHÁNH VĂN PHÒNG").split("|") if line
+    )
+    CONCLUSION_SIGNER_TITLE = os.environ.get("CONCLUSION_SIGNER_TITLE", "PHÓ CHÁNH VĂN PHÒNG")
+    CONCLUSION_SIGNER_NAME = os.environ.get("CONCLUSION_SIGNER_NAME", "")
     PDF_FONT_DIRS = tuple(
         p for p in os.environ.get("PDF_FONT_DIRS", "").split(os.pathsep) if p
     ) or (

@@ -1,11 +1,18 @@
-"""The minutes (biên bản) of a dialogue session, built from the meeting's record and timeline."""
+"""The minutes (biên bản) of a dialogue session, built from the meeting's record and timeline.
+
+`build_minutes` lays them out for the unnumbered PDF; `draft_minutes` stores them as a
+draft Document to edit, number and issue.
+"""
 from __future__ import annotations
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.calendar.models import DialogueSession
+from portal.calendar.models import DialogueSession, SessionStatus
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
+from portal.documents.models import Document, DocumentStatus, DocumentType
+from portal.documents.services import DocumentError, blocks_from_layout
 from portal.extensions import db
 from portal.labels import label
 from portal.petitions.models import Petition
@@ -125,3 +132,32 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
                     "- Các cơ quan được phân công;", "- Lưu: VT, KTTH."],
         title_for_metadata=f"Biên bản — {meeting.title}",
     )
+
+
+def draft_minutes(meeting: DialogueSession, user_id: int | None, config=None) -> Document:
+    """The minutes as a new stored draft (BIÊN BẢN) to edit and issue, added to the session.
+
+    The meeting must be in progress or closed; raises DocumentError otherwise.
+    """
+    if meeting.closed_at is None and meeting.status != SessionStatus.IN_PROGRESS:
+        raise DocumentError("Chỉ soạn biên bản khi buổi đối thoại đang diễn ra hoặc đã kết thúc.")
+    config = config or {}
+    header = {"ISSUING_BODY_PARENT": "", "ISSUING_BODY": "", "DOCUMENT_PLACE": "", **config}
+    with force_locale("vi"):
+        built = build_minutes(meeting, header)
+    doc = Document(
+        doc_type=DocumentType.BB,
+        body_code=config.get("DOCUMENT_BODY_CODE", "UBND"),
+        status=DocumentStatus.DRAFT,
+        session_id=meeting.id,
+        summary=built.summary[:500],
+        blocks=blocks_from_layout(built.blocks),
+        recipients="\n".join(built.recipients),
+        signer_authority="\n".join(built.signer_authority),
+        signer_title=built.signer_title,
+        signer_name=built.signer_name,
+        created_by_id=user_id,
+    )
+    db.session.add(doc)
+    db.session.flush()
+    return doc

@@ -1,28 +1,429 @@
-"""Printable documents: the minutes PDF of a session."""
+"""The document layer (văn bản): drafts from the meeting record, editing, issuing under a
+number from the register, new versions, and every document as a Decree 30 PDF."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response
+from datetime import date, time
+
+from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.access import READERS, roles_required
-from portal.calendar.models import DialogueSession
+from portal.audit.trail import record
+from portal.auth.models import Role, User
+from portal.calendar.models import DialogueSession, SessionStatus
+from portal.documents import services
+from portal.documents.conclusion import draft_conclusion_notice
+from portal.documents.forms import (
+    BLOCK_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    DocumentForm,
+    IssueForm,
+    RegisterFilter,
+)
 from portal.documents.layout import render_pdf
-from portal.documents.minutes import build_minutes
+from portal.documents.minutes import build_minutes, draft_minutes
+from portal.documents.models import Document, DocumentStatus, DocumentType
 from portal.extensions import db
+from portal.htmx import redirect_to, render
+from portal.timefmt import local_to_utc, local_today
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+PAGE_SIZE = 50
+YEARS_SHOWN = 10
+# What can be drafted from a meeting's record: URL word -> (type, drafting function).
+DRAFTERS = {
+    "conclusion": (DocumentType.TB, draft_conclusion_notice),
+    "minutes": (DocumentType.BB, draft_minutes),
+}
+
+
+def _labels() -> dict:
+    return {"type_labels": TYPE_LABELS, "status_labels": STATUS_LABELS,
+            "block_labels": BLOCK_LABELS, "type_names": services.TYPE_NAMES,
+            "Status": DocumentStatus}
+
+
+def _document(document_id: int) -> Document:
+    doc = db.session.get(Document, document_id)
+    if doc is None:
+        abort(404)
+    return doc
+
+
+def _meeting(session_id: int) -> DialogueSession:
+    meeting = db.session.get(DialogueSession, session_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+# --------------------------------------------------------------------------- the register
+
+
+def _register_filters(today: date) -> tuple[RegisterFilter, int | None, DocumentType | None,
+                                            DocumentStatus | None]:
+    years = [today.year - offset for offset in range(YEARS_SHOWN)]
+    form = RegisterFilter(request.args)
+    form.year.choices = [("all", _("Tất cả các năm")), *((str(y), str(y)) for y in years)]
+    form.doc_type.choices = [("", _("Tất cả các loại")),
+                             *((t.value, str(TYPE_LABELS[t])) for t in DocumentType)]
+    form.status.choices = [("", _("Tất cả")),
+                           *((s.value, str(STATUS_LABELS[s])) for s in DocumentStatus)]
+    raw_year = request.args.get("year", str(today.year))
+    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    form.year.data = str(year) if year else "all"
+    raw_type = request.args.get("doc_type", "")
+    doc_type = DocumentType(raw_type) if raw_type in DocumentType._value2member_map_ else None
+    form.doc_type.data = doc_type.value if doc_type else ""
+    raw_status = request.args.get("status", "")
+    status = DocumentStatus(raw_status) if raw_status in DocumentStatus._value2member_map_ \
+        else None
+    form.status.data = status.value if status else ""
+    return form, year, doc_type, status
+
+
+def register_query(year: int | None, doc_type: DocumentType | None,
+                   status: DocumentStatus | None):
+    """Documents of the register, newest first: drafts (no number yet), then issued ones.
+
+    A year selects the documents issued in it and the drafts created in it (Việt Nam's
+    calendar year)."""
+    query = select(Document).options(joinedload(Document.supersedes),
+                                     joinedload(Document.session))
+    if year is not None:
+        start = local_to_utc(date(year, 1, 1), time(0))
+        end = local_to_utc(date(year + 1, 1, 1), time(0))
+        query = query.where(or_(Document.year == year,
+                                and_(Document.year.is_(None), Document.created_at >= start,
+                                     Document.created_at < end)))
+    if doc_type is not None:
+        query = query.where(Document.doc_type == doc_type)
+    if status is not None:
+        query = query.where(Document.status == status)
+    return query.order_by(Document.number.is_(None).desc(), Document.issued_on.desc(),
+                          Document.doc_type, Document.number.desc(), Document.id.desc())
+
+
+@bp.get("/")
+@roles_required(*READERS)
+def register():
+    """The register (sổ văn bản): number, date, summary, status, filtered by year, type and
+    status; one query per page. htmx swaps the `register` block."""
+    form, year, doc_type, status = _register_filters(local_today())
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = db.session.scalars(register_query(year, doc_type, status)
+                              .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).unique().all()
+    args = {"year": str(year) if year else "all", "doc_type": doc_type.value if doc_type else "",
+            "status": status.value if status else ""}
+    return render("documents/register.html", "register", filters=form,
+                  documents=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
+                  args=args, **_labels())
+
+
+# --------------------------------------------------------------------------- a session's
+
+
+def _session_page(meeting: DialogueSession, *, status: int = 200, error: str | None = None):
+    docs = db.session.scalars(select(Document).where(Document.session_id == meeting.id)
+                              .order_by(Document.doc_type, Document.id)).all()
+    by_id = {doc.id: doc for doc in docs}
+    successors = {doc.supersedes_id: doc for doc in docs if doc.supersedes_id}
+
+    def depth(doc: Document) -> int:
+        n, seen = 1, {doc.id}
+        while doc.supersedes_id in by_id and doc.supersedes_id not in seen:
+            doc = by_id[doc.supersedes_id]
+            seen.add(doc.id)
+            n += 1
+        return n
+
+    closed = meeting.closed_at is not None
+    return render(
+        "documents/session.html", "documents", status=status, meeting=meeting, documents=docs,
+        by_id=by_id, successors=successors, depth=depth, error=error,
+        can_draft={"conclusion": closed,
+                   "minutes": closed or meeting.status == SessionStatus.IN_PROGRESS},
+        **_labels())
+
+
+@bp.get("/sessions/<int:session_id>")
+@roles_required(*READERS)
+def session_documents(session_id: int):
+    """The documents of one session (drafts and issued, with their versions) and, for the
+    office, the buttons that draft the conclusion notice and the minutes. 404 if unknown."""
+    return _session_page(_meeting(session_id))
+
+
+@bp.post("/sessions/<int:session_id>/draft/<kind>")
+@roles_required(Role.OFFICE)
+def draft(session_id: int, kind: str):
+    """Draft the conclusion notice (`conclusion`) or the minutes (`minutes`) from the record,
+    then open the editor. An existing draft is opened instead; 409 once one is issued (a
+    correction is a new version) or while the meeting is not far enough."""
+    if kind not in DRAFTERS:
+        abort(404)
+    meeting = _meeting(session_id)
+    doc_type, drafter = DRAFTERS[kind]
+    existing = db.session.scalars(
+        select(Document).where(Document.session_id == meeting.id,
+                               Document.doc_type == doc_type)
+        .order_by(Document.id)).all()
+    drafts = [doc for doc in existing if doc.status == DocumentStatus.DRAFT]
+    if drafts:
+        flash(_("Buổi đối thoại đã có dự thảo này; mở dự thảo hiện có."), "info")
+        return redirect_to(url_for("documents.edit", document_id=drafts[0].id))
+    if existing:
+        return _session_page(meeting, status=409, error=_(
+            "Văn bản này đã được ban hành. Để sửa đổi, hãy tạo phiên bản mới từ văn bản đã "
+            "ban hành."))
+    try:
+        doc = drafter(meeting, current_user.id, current_app.config)
+        db.session.commit()
+    except services.DocumentError as err:
+        db.session.rollback()
+        return _session_page(meeting, status=409, error=err.message)
+    flash(_("Đã soạn dự thảo từ diễn biến buổi đối thoại; hãy xem lại và chỉnh sửa."),
+          "success")
+    return redirect_to(url_for("documents.edit", document_id=doc.id))
+
+
+# --------------------------------------------------------------------------- one document
+
+
+def _detail(doc: Document, *, status: int = 200, issue_form: IssueForm | None = None,
+            error: str | None = None):
+    issuer = db.session.get(User, doc.issued_by_id) if doc.issued_by_id else None
+    return render(
+        "documents/detail.html", "actions", status=status, doc=doc, issuer=issuer,
+        successor=services.successor_of(doc), error=error,
+        issue_form=issue_form or IssueForm(formdata=None),
+        recipients=services.recipient_lines(doc.recipients), **_labels())
+
+
+@bp.get("/<int:document_id>")
+@roles_required(*READERS)
+def detail(document_id: int):
+    """One document: its content, number, date, versions, and (office) its actions."""
+    return _detail(_document(document_id))
+
+
+def _frozen(doc: Document):
+    return _detail(doc, status=409, error=_(
+        "Văn bản đã ban hành thì không sửa được; một thay đổi là một phiên bản mới."))
+
+
+def _form_data(doc: Document) -> dict:
+    return {"version": str(doc.version), "summary": doc.summary,
+            "blocks": [{"kind": b.get("kind", "paragraph"), "text": b.get("text", "")}
+                       for b in doc.blocks or ()],
+            "recipients": doc.recipients, "signer_authority": doc.signer_authority,
+            "signer_title": doc.signer_title, "signer_name": doc.signer_name}
+
+
+def _editor(doc: Document, form: DocumentForm, *, status: int = 200,
+            notice: str | None = None, error: str | None = None, current: Document | None = None):
+    return render("documents/edit.html", "editor", status=status, doc=doc, form=form,
+                  notice=notice, error=error, current=current, **_labels())
+
+
+def _rearranged(form: DocumentForm, op: str) -> DocumentForm | None:
+    """The form with a block added, removed or moved, as typed so far (nothing is saved).
+
+    `op` is `add-<i>` (a new block after block i; -1: at the start), `remove-<i>`,
+    `up-<i>` or `down-<i>`; None when it names no block."""
+    name, _sep, raw = op.partition("-")
+    try:
+        index = int(raw)
+    except ValueError:
+        return None
+    blocks = form.block_data()
+    if name == "add" and -1 <= index < len(blocks):
+        blocks.insert(index + 1, {"kind": "paragraph", "text": ""})
+    elif name == "remove" and 0 <= index < len(blocks):
+        del blocks[index]
+    elif name == "up" and 0 < index < len(blocks):
+        blocks[index - 1], blocks[index] = blocks[index], blocks[index - 1]
+    elif name == "down" and 0 <= index < len(blocks) - 1:
+        blocks[index + 1], blocks[index] = blocks[index], blocks[index + 1]
+    else:
+        return None
+    data = {key: getattr(form, key).data for key in
+            ("version", "summary", "recipients", "signer_authority", "signer_title",
+             "signer_name")}
+    return DocumentForm(formdata=None, data={**data, "blocks": blocks})
+
+
+def _conflict(doc: Document, form: DocumentForm):
+    """409: someone saved the draft meanwhile. Their text is shown; the typed text stays in
+    the form, now based on their version, so saving again (having seen it) wins."""
+    form.version.data = str(doc.version)
+    return _editor(doc, form, status=409, current=doc, error=_(
+        "Dự thảo vừa được người khác lưu. Bản hiện tại hiển thị bên dưới; nội dung bạn nhập "
+        "vẫn còn trong biểu mẫu, chưa được lưu. Lưu lại lần nữa sẽ thay bản hiện tại."))
+
+
+@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.OFFICE)
+def edit(document_id: int):
+    """Edit a draft: summary, body blocks (add, remove, reorder), recipients and signer.
+
+    A structural change (`op`) re-renders the form unsaved; saving is version-checked
+    (409 with the current text, the typed text kept); 422 on invalid input, nothing saved;
+    409 for an issued document."""
+    doc = _document(document_id)
+    if doc.status != DocumentStatus.DRAFT:
+        return _frozen(doc)
+    if request.method == "GET":
+        return _editor(doc, DocumentForm(formdata=None, data=_form_data(doc)))
+    form = DocumentForm()
+    op = request.form.get("op", "save")
+    if op != "save":
+        rearranged = _rearranged(form, op)
+        if rearranged is None:
+            abort(400)
+        return _editor(doc, rearranged, notice=_(
+            "Đã thay đổi bố cục; bấm “Lưu dự thảo” để lưu."))
+    if not form.validate():
+        return _editor(doc, form, status=422)
+    if form.version_number != doc.version:
+        return _conflict(doc, form)
+    doc.summary = form.summary.data.strip()
+    doc.blocks = [{"kind": b["kind"], "text": b["text"].strip()} for b in form.block_data()]
+    doc.recipients = "\n".join(services.recipient_lines(form.recipients.data))
+    doc.signer_authority = "\n".join(line.strip() for line in
+                                     (form.signer_authority.data or "").splitlines()
+                                     if line.strip())
+    doc.signer_title = form.signer_title.data.strip()
+    doc.signer_name = (form.signer_name.data or "").strip()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.get(Document, document_id)
+        if current is None:
+            abort(404)
+        if current.status != DocumentStatus.DRAFT:
+            return _frozen(current)
+        return _conflict(current, form)
+    flash(_("Đã lưu dự thảo."), "success")
+    return redirect_to(url_for("documents.detail", document_id=doc.id))
+
+
+@bp.post("/<int:document_id>/issue")
+@roles_required(Role.OFFICE)
+def issue(document_id: int):
+    """Issue a draft: the next number of the year's register for its type, today's date (or
+    a chosen date of this year); then it is frozen. 422 for a bad date, 409 if it is already
+    issued or changed meanwhile (the number is given back)."""
+    doc = _document(document_id)
+    if doc.status != DocumentStatus.DRAFT:
+        return _detail(doc, status=409, error=_("Văn bản đã được ban hành."))
+    form = IssueForm()
+    if not form.validate():
+        return _detail(doc, status=422, issue_form=form)
+    try:
+        services.issue(doc, user_id=current_user.id, today=local_today(),
+                       on=form.issued_on.data)
+        db.session.commit()
+    except services.DocumentError as err:
+        db.session.rollback()
+        return _detail(_document(document_id), status=409, error=err.message)
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return _detail(_document(document_id), status=409, error=_(
+            "Văn bản vừa được người khác thay đổi hoặc ban hành; chưa cấp số. "
+            "Vui lòng xem lại rồi thử lại."))
+    flash(_("Đã ban hành văn bản %(number)s.", number=services.short_number(doc)), "success")
+    return redirect_to(url_for("documents.detail", document_id=doc.id))
+
+
+@bp.post("/<int:document_id>/revise")
+@roles_required(Role.OFFICE)
+def revise(document_id: int):
+    """A new draft superseding an issued document (the issued one stays); 409 for a draft
+    or a document that already has a newer version."""
+    doc = _document(document_id)
+    try:
+        new = services.revise(doc, current_user.id)
+        db.session.commit()
+    except services.DocumentError as err:
+        db.session.rollback()
+        return _detail(_document(document_id), status=409, error=err.message)
+    flash(_("Đã tạo phiên bản mới (dự thảo) thay thế văn bản %(number)s.",
+            number=services.short_number(doc)), "success")
+    return redirect_to(url_for("documents.edit", document_id=new.id))
+
+
+@bp.post("/<int:document_id>/delete")
+@roles_required(Role.OFFICE)
+def delete(document_id: int):
+    """Delete a draft (an issued document is never deleted: 409)."""
+    doc = _document(document_id)
+    if doc.status != DocumentStatus.DRAFT:
+        return _frozen(doc)
+    session_id = doc.session_id
+    db.session.delete(doc)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _detail(_document(document_id), status=409, error=_(
+            "Văn bản vừa được người khác thay đổi; chưa xóa."))
+    flash(_("Đã xóa dự thảo."), "success")
+    if session_id is not None:
+        return redirect_to(url_for("documents.session_documents", session_id=session_id))
+    return redirect_to(url_for("documents.register"))
+
+
+# --------------------------------------------------------------------------- PDFs
+
+
+def _pdf_response(pdf: bytes, filename: str):
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<int:document_id>.pdf")
+@roles_required(*READERS, Role.OFFICER)
+def document_pdf(document_id: int):
+    """The document as an A4 PDF in the Decree 30 format (a draft marked DỰ THẢO).
+
+    An agency officer gets only an issued conclusion notice that concerns their agency
+    (a recipient, or assigned a petition of that meeting): 403 for a draft, 404 otherwise."""
+    doc = _document(document_id)
+    if current_user.role == Role.OFFICER:
+        if doc.status == DocumentStatus.DRAFT:
+            abort(403)
+        agency = current_user.agency
+        if not services.officer_may_read(doc, current_user.agency_id,
+                                         agency.name if agency else None):
+            abort(404)
+    pdf = render_pdf(services.admin_document(doc, current_app.config),
+                     current_app.config["PDF_FONT_DIRS"])
+    # A conclusion notice and the minutes name citizens: every download is recorded.
+    record("download", "Document", doc.id, {"number": services.short_number(doc),
+                                            "status": doc.status.value})
+    db.session.commit()
+    return _pdf_response(pdf, services.file_name(doc))
 
 
 @bp.get("/sessions/<int:session_id>/minutes.pdf")
 @roles_required(*READERS)
 def minutes_pdf(session_id: int):
     """The session's minutes as an A4 PDF (inline, so the browser can print it)."""
-    meeting = db.session.get(DialogueSession, session_id)
-    if meeting is None:
-        abort(404)
-    pdf = render_pdf(build_minutes(meeting, current_app.config),
-                     current_app.config["PDF_FONT_DIRS"])
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="bien-ban-{meeting.id}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    meeting = _meeting(session_id)
+    with force_locale("vi"):  # a document is in Vietnamese whatever the reader's UI language
+        minutes = build_minutes(meeting, current_app.config)
+    pdf = render_pdf(minutes, current_app.config["PDF_FONT_DIRS"])
+    return _pdf_response(pdf, f"bien-ban-{meeting.id}.pdf")
