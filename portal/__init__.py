@@ -140,6 +140,10 @@ def _register_errors(app: Flask) -> None:
     def not_found(err):
         return page(404, "Không tìm thấy trang hoặc nội dung yêu cầu.")
 
+    @app.errorhandler(413)
+    def too_large(err):
+        return page(413, "Tệp gửi lên quá lớn so với giới hạn cho phép.")
+
     @app.errorhandler(409)
     def conflict(err):
         return page(409, "Nội dung đã được người khác thay đổi. Vui lòng tải lại để xem bản mới nhất.")

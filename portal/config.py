@@ -45,6 +45,16 @@ class Config:
     INVITATION_SIGNER_TITLE = os.environ.get("INVITATION_SIGNER_TITLE", "PHÓ CHÁNH VĂN PHÒNG")
     INVITATION_SIGNER_NAME = os.environ.get("INVITATION_SIGNER_NAME", "")
     ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")
+    DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "3"))
+    MAX_ATTACHMENT_MB = float(os.environ.get("MAX_ATTACHMENT_MB", "10"))
+    MAX_CONTENT_LENGTH = int((MAX_ATTACHMENT_MB * 5 + 2) * 1024 * 1024)  # 5 files per answer
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default instance/uploads
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 0) or None
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     DOCUMENT_BODY_CODE = os.environ.get("DOCUMENT_BODY_CODE", "UBND")
     CONCLUSION_SIGNER_AUTHORITY = tuple(
         line for line in os.environ.get(

@@ -8,7 +8,7 @@ from portal.calendar.models import DayShift, SessionKind, SessionStatus, TimingR
 from portal.petitions.models import Channel, SubmitterKind
 from portal.preparation.models import InviteeKind, Reply
 from portal.runner.models import SpeakerStatus
-from portal.tracker.models import AnswerMode, AssignmentStatus
+from portal.tracker.models import AnswerMode, AssignmentStatus, ExtensionStatus
 
 LABELS = [
     (Role.OFFICE, _l("Văn phòng UBND tỉnh")),
@@ -46,6 +46,12 @@ LABELS = [
     (AssignmentStatus.ANSWERED, _l("Đã trả lời")),
     (AssignmentStatus.RETURNED, _l("Trả lại")),
     (AssignmentStatus.DONE, _l("Đã hoàn thành")),
+    (AssignmentStatus.BEYOND_AUTHORITY, _l("Vượt thẩm quyền")),
+    (AssignmentStatus.REPORTED_UPWARD, _l("Đã báo cáo cấp có thẩm quyền")),
+    (AssignmentStatus.UPPER_ANSWERED, _l("Cấp trên đã trả lời")),
+    (ExtensionStatus.REQUESTED, _l("Xin gia hạn")),
+    (ExtensionStatus.GRANTED, _l("Đã gia hạn")),
+    (ExtensionStatus.REFUSED, _l("Không đồng ý gia hạn")),
     (TimingRule.MONTHLY, _l("Định kỳ hằng tháng vào một ngày cố định")),
     (TimingRule.MONTHS, _l("Dự kiến vào các tháng")),
     (TimingRule.QUARTER, _l("Trong một quý")),

@@ -14,7 +14,7 @@ TABLE = [
     ("GET", "/calendar/sessions/{session}", dict(office=OK, chair=OK, observer=OK, admin=OK)),
     ("GET", "/calendar/sessions/{session}/edit", dict(office=OK, chair=OK, admin=OK)),
     ("POST", "/calendar/sessions/{session}/edit", dict(office=OK, chair=OK, admin=OK)),
-    ("POST", "/calendar/sessions/{session}/petitions", dict(office=OK, chair=OK, admin=OK)),
+    ("POST", "/petitions/sessions/{session}", dict(office=OK)),
     ("GET", "/runner/{session}", dict(office=OK, chair=OK, observer=OK, admin=OK)),
     ("POST", "/runner/{session}/start", dict(office=OK, chair=OK)),
     ("POST", "/runner/{session}/advance", dict(office=OK, chair=OK)),
@@ -30,8 +30,24 @@ TABLE = [
     ("GET", "/tracker/{assignment}", dict(office=OK, chair=OK, officer=OK, other_officer=404,
                                           observer=OK, admin=OK)),
     ("POST", "/tracker/{assignment}/answer", dict(officer=OK, other_officer=404)),
-    ("POST", "/tracker/{assignment}/accept", dict(office=OK)),
-    ("POST", "/tracker/{assignment}/return", dict(office=OK)),
+    ("POST", "/tracker/{assignment}/accept", dict(office=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/return", dict(office=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/start", dict(officer=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/extension", dict(officer=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/extension/grant", dict(office=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/extension/refuse", dict(office=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/coordination", dict(officer=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/coordination/answer", dict(officer=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/beyond-authority", dict(office=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/report-upward", dict(office=OK, other_officer=404)),
+    ("POST", "/tracker/{assignment}/upper-answer", dict(office=OK, other_officer=404)),
+    ("GET", "/tracker/attachments/{attachment}", dict(office=OK, chair=OK, officer=OK,
+                                                       other_officer=404, observer=OK, admin=OK)),
+    ("POST", "/tracker/remind", dict(office=OK)),
+    ("GET", "/tracker/notifications", dict(office=OK, chair=OK, officer=OK, other_officer=OK,
+                                           observer=OK, admin=OK)),
+    ("POST", "/tracker/notifications/read", dict(office=OK, chair=OK, officer=OK,
+                                                 other_officer=OK, observer=OK, admin=OK)),
     ("GET", "/admin/agencies", dict(admin=OK)),
     ("POST", "/admin/agencies", dict(admin=OK)),
     ("GET", "/admin/users", dict(admin=OK)),
@@ -41,7 +57,10 @@ TABLE = [
 
 @pytest.fixture
 def ids(app, data):
+    import os
     from datetime import timedelta
+
+    from portal.tracker.models import Attachment
 
     from portal.extensions import db
     from portal.petitions.models import Channel, Petition, SubmitterKind
@@ -57,9 +76,19 @@ def ids(app, data):
                                 mode=AnswerMode.IN_WRITING,
                                 deadline=data["day"] + timedelta(days=10))
         db.session.add(assignment)
+        db.session.flush()
+        folder = os.path.join(app.instance_path, "uploads")
+        os.makedirs(folder, exist_ok=True)
+        stored = "0" * 40 + ".pdf"
+        with open(os.path.join(folder, stored), "wb") as fh:
+            fh.write(b"%PDF-1.4\n")
+        attachment = Attachment(assignment_id=assignment.id, filename="tra-loi.pdf",
+                                stored_name=stored, content_type="application/pdf", size=9,
+                                sha256="0" * 64)
+        db.session.add(attachment)
         db.session.commit()
         return {"session": data["session"], "petition": petition.id,
-                "assignment": assignment.id}
+                "assignment": assignment.id, "attachment": attachment.id}
 
 
 @pytest.mark.parametrize("method, url, allowed", TABLE, ids=[f"{m} {u}" for m, u, _ in TABLE])

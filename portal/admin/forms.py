@@ -5,10 +5,11 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from portal.admin.models import Agency, AgencyKind
+from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.labels import choices
+from portal.text import fold
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -50,3 +51,30 @@ class UserForm(FlaskForm):
     def validate_agency_id(self, field):
         if self.role.data == Role.OFFICER.value and not field.data:
             raise ValidationError(_l("Cán bộ cơ quan phải thuộc đúng một cơ quan."))
+
+
+def _folded_name_taken(name: str, except_id: int | None = None) -> bool:
+    """Two fields whose names differ only in case or diacritics would be ambiguous on import."""
+    key = " ".join(fold(name).split())
+    rows = db.session.execute(select(Field.id, Field.name))
+    return any(" ".join(fold(r.name).split()) == key and r.id != except_id for r in rows)
+
+
+class FieldForm(FlaskForm):
+    """Add or rename a petition field (lĩnh vực) of the managed list."""
+
+    name = StringField(_l("Tên lĩnh vực"), validators=[
+        DataRequired(REQUIRED), Length(max=120, message=_l("Không được dài quá 120 ký tự."))])
+
+    def __init__(self, *args, field_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_id = field_id
+
+    def validate_name(self, field):
+        if _folded_name_taken(field.data.strip(), self.field_id):
+            raise ValidationError(_l("Đã có lĩnh vực mang tên này."))
+
+
+class MoveFieldForm(FlaskForm):
+    direction = SelectField(choices=[SelectChoice("up"), SelectChoice("down")],
+                            validators=[DataRequired(REQUIRED)])

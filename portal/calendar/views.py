@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, request, 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,9 +40,7 @@ from portal.calendar.rules import WorkingCalendar
 from portal.extensions import db
 from portal.htmx import is_fragment_request, redirect_to, render
 from portal.labels import label
-from portal.petitions.forms import PetitionForm
-from portal.petitions.models import Channel, Petition
-from portal.petitions.services import fill_petition
+from portal.petitions.models import Petition
 from portal.timefmt import LOCAL_TZ, local_to_utc, local_today
 
 try:  # the preparation package counts the overdue checklist steps, when it is there
@@ -478,44 +476,11 @@ def _petitions_of(session_id: int) -> list[Petition]:
 @bp.get("/sessions/<int:session_id>")
 @roles_required(*READERS)
 def session_detail(session_id: int):
-    """A session's details, its petitions, and the form to register one."""
+    """A session's details and links to its preparation, petitions, runner and documents."""
     item = _get_session(session_id)
-    return render(
-        "calendar/session_detail.html",
-        "petitions",
-        item=item,
-        petitions=_petitions_of(item.id),
-        form=PetitionForm(channel=Channel.WRITING.value),
-    )
-
-
-@bp.post("/sessions/<int:session_id>/petitions")
-@roles_required(*STAFF)
-def add_petition(session_id: int):
-    """Register a petition before the meeting; answers the re-rendered petitions block."""
-    item = _get_session(session_id)
-    if item.is_locked:
-        abort(409)
-    form = PetitionForm()
-    status = 200
-    if form.validate_on_submit():
-        petition = Petition(session_id=item.id)
-        fill_petition(petition, form, current_user.id)
-        db.session.add(petition)
-        db.session.commit()
-        form = PetitionForm(formdata=None, channel=Channel.WRITING.value)
-        message = _("Đã ghi nhận ý kiến, kiến nghị.")
-    else:
-        status, message = 422, None
-    return render(
-        "calendar/session_detail.html",
-        "petitions",
-        status=status,
-        item=item,
-        petitions=_petitions_of(item.id),
-        form=form,
-        message=message,
-    )
+    count = db.session.scalar(
+        select(func.count(Petition.id)).where(Petition.session_id == item.id))
+    return render("calendar/session_detail.html", "petitions", item=item, petition_count=count)
 
 
 

@@ -1,4 +1,511 @@
-"""Petitions before the meeting: lists, search, aggregate, import and export."""
-from flask import Blueprint
+"""Petitions before the meeting: lists, search, aggregate, import and export.
+
+Who may do what:
+* the Office registers, classifies, gives to an agency to advise, edits, deletes, imports;
+* the Office, the chair, administrators and observers read the session pages and the
+  aggregates (personal data masked as `portal.petitions.privacy` says);
+* an agency officer sees only the petitions their agency advises on or is assigned to
+  answer (others are 404), and writes the prepared answer of those it advises on.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_blocks
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.access import READERS, roles_required
+from portal.admin.models import Agency, AgencyKind, Field
+from portal.audit import trail
+from portal.auth.models import Role
+from portal.calendar.models import DialogueSession
+from portal.extensions import db
+from portal.htmx import is_fragment_request, redirect_to, render
+from portal.petitions import exchange, privacy, services
+from portal.petitions.forms import (
+    AdvisingForm, FilterForm, ImportForm, PreparedAnswerForm, RegisterForm,
+    advising_agency_choices, field_choices,
+)
+from portal.petitions.models import Channel, Petition
+from portal.petitions.services import Bucket, Filters
+from portal.timefmt import local_today
+from portal.tracker import deadlines
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+
+PAGE_SIZE = 50
+OFFICE = (Role.OFFICE,)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def _meeting(session_id: int) -> DialogueSession:
+    found = db.session.get(DialogueSession, session_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _visible(petition_id: int) -> Petition:
+    """A petition the user may see, with what its pages show; 404 otherwise."""
+    found = db.session.scalar(
+        services.visible_petitions(current_user).where(Petition.id == petition_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _filters(form: FilterForm | None = None, **fixed) -> Filters:
+    filters = Filters(
+        q=(request.args.get("q") or "").strip()[:200],
+        session_id=_int_arg("session"),
+        field_id=_int_arg("field"),
+        agency_id=_int_arg("agency"),
+    )
+    if form is not None and not form.errors:
+        filters.date_from, filters.date_to = form.date_from.data, form.date_to.data
+    for key, value in fixed.items():
+        setattr(filters, key, value)
+    return filters
+
+
+def _filter_form() -> tuple[FilterForm, int]:
+    form = FilterForm(formdata=request.args)
+    ok = form.validate()
+    return form, 200 if ok else 422
+
+
+def _commit() -> None:
+    """Commit; someone else changed the same petition meanwhile -> 409 (nothing saved)."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        abort(409)
+
+
+def _page(query):
+    return db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+
+
+def _lists():
+    return {"fields": field_choices(), "agencies": advising_agency_choices()[1:]}
+
+
+# --- search across sessions ------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    """Search petitions by words of content, submitter or locality (diacritics optional),
+    narrowed by session, field, advising agency and session dates; an officer sees only
+    their agency's. htmx swaps the `results` block; a bad date answers 422."""
+    form, status = _filter_form()
+    filters = _filters(form)
+    page = _page(services.filtered(current_user, filters))
+    session = db.session.get(DialogueSession, filters.session_id) if filters.session_id else None
+    return render("petitions/index.html", "results", status=status, form=form, filters=filters,
+                  page=page, session=session, viewer=privacy.Viewer(current_user),
+                  today=local_today(),
+                  may_export_personal=privacy.may_export_personal_data(current_user), **_lists())
+
+
+# --- a session's petitions ----------------------------------------------------------------
+
+def _session_page(meeting: DialogueSession, *, form: RegisterForm | None = None,
+                  status: int = 200, message: str | None = None, blocks=None,
+                  advising_form: AdvisingForm | None = None, advising_for: int | None = None):
+    filters = _filters(session_id=meeting.id)
+    page = _page(services.filtered(current_user, filters))  # newest first: a new one shows
+    can_register = current_user.role == Role.OFFICE and services.before_meeting(meeting)
+    if form is None and can_register:
+        form = RegisterForm(formdata=None, meeting_day=services.meeting_day(meeting),
+                            channel=Channel.WRITING.value)
+    context = dict(
+        meeting=meeting, page=page, filters=filters, form=form, message=message,
+        can_register=can_register, can_edit=can_register,
+        editable=lambda p: services.editable(p, meeting),
+        viewer=privacy.Viewer(current_user), oob=False, today=local_today(),
+        advising_form=advising_form, advising_for=advising_for,
+        may_export_personal=privacy.may_export_personal_data(current_user),
+    )
+    if blocks and is_fragment_request():
+        context["oob"] = True
+        body = render_blocks("petitions/session.html", blocks, **context)
+        response = make_response(body, status)
+        response.headers["Vary"] = "HX-Request"
+        return response
+    return render("petitions/session.html", "list", status=status, **context)
+
+
+@bp.get("/sessions/<int:session_id>")
+@roles_required(*READERS)
+def session_page(session_id: int):
+    """A session's petitions (paginated, searchable), their advising agencies and prepared
+    answers, and for the Office before the meeting the form to register one.
+    htmx paging or search swaps the `list` block."""
+    return _session_page(_meeting(session_id))
+
+
+@bp.post("/sessions/<int:session_id>")
+@roles_required(*OFFICE)
+def register(session_id: int):
+    """Register a petition before the meeting. htmx: answers the cleared `form` block and
+    the `list` block out of band; a bad form answers 422 with the text kept. 409 once the
+    meeting has opened."""
+    meeting = _meeting(session_id)
+    if not services.before_meeting(meeting):
+        abort(409)
+    form = RegisterForm(meeting_day=services.meeting_day(meeting))
+    if not form.validate_on_submit():
+        return _session_page(meeting, form=form, status=422, blocks=["form"])
+    petition = Petition(session_id=meeting.id)
+    services.fill_petition(petition, form, current_user.id)
+    services.set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
+    db.session.add(petition)
+    db.session.commit()
+    message = _("Đã ghi nhận ý kiến, kiến nghị.")
+    if not is_fragment_request():
+        flash(message, "success")
+        return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
+    return _session_page(meeting, message=message, blocks=["form", "list"])
+
+
+# --- one petition ------------------------------------------------------------------------
+
+@bp.get("/<int:petition_id>")
+@login_required
+def detail(petition_id: int):
+    """A petition's full record; 404 outside the user's scope. Showing a contact or an ID
+    number in clear writes a `view_personal_data` audit event."""
+    petition = _visible(petition_id)
+    viewer = privacy.Viewer(current_user)
+    if viewer.reveals_personal_data(petition):
+        trail.record("view_personal_data", "Petition", petition.id,
+                     {"fields": ["submitter_contact", "submitter_id_number"]})
+        db.session.commit()
+    repeats = db.session.scalars(
+        services.visible_petitions(current_user)
+        .where(Petition.duplicate_of_id == petition.id).order_by(Petition.id).limit(20)
+    ).all()
+    return render("petitions/detail.html", "detail", p=petition, viewer=viewer, repeats=repeats,
+                  may_prepare=services.may_prepare(current_user, petition, petition.session))
+
+
+def _editable_petition(petition_id: int) -> Petition:
+    petition = _visible(petition_id)
+    if not services.editable(petition, petition.session):
+        abort(409)
+    return petition
+
+
+@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit(petition_id: int):
+    """Edit a petition before the meeting (not once raised at it or assigned): 409 then."""
+    petition = _editable_petition(petition_id)
+    meeting = petition.session
+    kwargs = dict(meeting_day=services.meeting_day(meeting),
+                  current_deadline=petition.advising_deadline)
+    if request.method == "GET":
+        form = RegisterForm(formdata=None, obj=petition, **kwargs)
+        form.advising_agency_id.data = petition.advising_agency_id or 0
+        form.submitter_kind.data = petition.submitter_kind.value
+        form.channel.data = petition.channel.value
+    else:
+        form = RegisterForm(**kwargs)
+        if form.validate_on_submit():
+            services.update_petition(petition, form)
+            services.set_advising(petition, form.advising_agency_id.data,
+                                  form.advising_deadline.data)
+            _commit()
+            flash(_("Đã lưu thay đổi."), "success")
+            return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
+    status = 422 if form.is_submitted() else 200
+    return render("petitions/edit.html", "form", status=status, form=form, p=petition,
+                  meeting=meeting)
+
+
+def _row(petition: Petition, *, status: int = 200, advising_form: AdvisingForm | None = None):
+    """The petition's row for htmx; without htmx, the session page (with the row's form open)."""
+    meeting = petition.session
+    if not is_fragment_request():
+        if advising_form is None:
+            return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
+        return _session_page(meeting, status=status, advising_form=advising_form,
+                             advising_for=petition.id)
+    return render("petitions/session.html", "row", status=status, p=petition, meeting=meeting,
+                  advising_form=advising_form, advising_for=petition.id,
+                  viewer=privacy.Viewer(current_user),
+                  today=local_today(),
+                  can_edit=current_user.role == Role.OFFICE and services.before_meeting(meeting),
+                  editable=lambda p: services.editable(p, meeting))
+
+
+@bp.get("/<int:petition_id>/row")
+@roles_required(*READERS)
+def row(petition_id: int):
+    """A petition's row of the session list (the `row` block), e.g. to cancel an edit."""
+    return _row(_visible(petition_id))
+
+
+@bp.route("/<int:petition_id>/advising", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def advising_edit(petition_id: int):
+    """Classify a petition (field) and give it to an agency to advise by a deadline, in
+    its row: GET answers the row with the form, POST the updated row (422 with errors).
+    409 once the meeting opened."""
+    petition = _visible(petition_id)
+    meeting = petition.session
+    if not services.editable(petition, meeting):
+        abort(409)
+    kwargs = dict(meeting_day=services.meeting_day(meeting),
+                  current_deadline=petition.advising_deadline, prefix=f"a{petition.id}")
+    if request.method == "GET":
+        form = AdvisingForm(formdata=None, field_id=petition.field_id,
+                            advising_agency_id=petition.advising_agency_id or 0,
+                            advising_deadline=petition.advising_deadline, **kwargs)
+        return _row(petition, advising_form=form)
+    form = AdvisingForm(**kwargs)
+    if not form.validate_on_submit():
+        return _row(petition, status=422, advising_form=form)
+    if form.field_id.data != petition.field_id:
+        petition.field_id = form.field_id.data
+        services.link_duplicate(petition)
+    services.set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
+    _commit()
+    if not is_fragment_request():
+        flash(_("Đã lưu phân loại, giao tham mưu."), "success")
+        return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
+    return _row(_visible(petition.id))
+
+
+@bp.post("/<int:petition_id>/delete")
+@roles_required(*OFFICE)
+def delete(petition_id: int):
+    """Delete a petition before the meeting; htmx gets an empty answer (the row goes)."""
+    petition = _editable_petition(petition_id)
+    session_id = petition.session_id
+    services.delete_petition(petition)
+    _commit()
+    if is_fragment_request():
+        return make_response("", 200)
+    flash(_("Đã xóa ý kiến, kiến nghị."), "success")
+    return redirect_to(url_for("petitions.session_page", session_id=session_id))
+
+
+# --- the advising agency prepares the answer ------------------------------------------------
+
+def _soon_until(today: date) -> date:
+    # The same setting as the tracker's, so "due soon" means one thing across the portal.
+    return services.due_soon_limit(today, int(current_app.config.get(
+        "DUE_SOON_DAYS", deadlines.DUE_SOON_WORKING_DAYS)))
+
+
+@bp.get("/advising")
+@roles_required(*READERS, Role.OFFICER)
+def advising():
+    """Petitions given to an agency to advise: an officer sees their agency's only, by
+    bucket (open, due soon, late, prepared). htmx swaps the `advising` block."""
+    raw = request.args.get("bucket", Bucket.OPEN.value)
+    bucket = Bucket(raw) if raw in Bucket._value2member_map_ else Bucket.OPEN
+    today = local_today()
+    soon = _soon_until(today)
+    page = _page(services.advising_list(current_user, bucket, today, soon))
+    return render("petitions/advising.html", "advising", page=page, bucket=bucket,
+                  buckets=list(Bucket), counts=services.advising_counts(current_user, today, soon),
+                  today=today, soon_until=soon, viewer=privacy.Viewer(current_user))
+
+
+def _advised(petition_id: int) -> Petition:
+    """A petition the officer's agency advises on; 404 for anything else."""
+    petition = _visible(petition_id)
+    if not services.may_prepare(current_user, petition, petition.session):
+        abort(404)
+    return petition
+
+
+@bp.route("/<int:petition_id>/prepare", methods=["GET", "POST"])
+@roles_required(Role.OFFICER)
+def prepare(petition_id: int):
+    """The advising agency writes the prepared answer; 404 for another agency's petition,
+    422 keeps the text of a bad answer."""
+    petition = _advised(petition_id)
+    if request.method == "GET":
+        form = PreparedAnswerForm(formdata=None, prepared_answer=petition.prepared_answer)
+    else:
+        form = PreparedAnswerForm()
+        if form.validate_on_submit():
+            services.set_prepared_answer(petition, form.prepared_answer.data)
+            _commit()
+            flash(_("Đã lưu nội dung trả lời dự kiến."), "success")
+            return redirect_to(url_for("petitions.advising"))
+    return render("petitions/prepare.html", "prepare", status=422 if form.is_submitted() else 200,
+                  form=form, p=petition, viewer=privacy.Viewer(current_user))
+
+
+# --- aggregates ---------------------------------------------------------------------------
+
+def _summary(filters: Filters, *, meeting=None, form=None, status=200):
+    today = local_today()
+
+    def link(param: str, key: int | None) -> str:
+        """The filtered list behind a count; agency 0 is "not yet given"."""
+        return url_for("petitions.index", **{**filters.args(), param: 0 if key is None else key})
+
+    return render("petitions/summary.html", "summary", status=status, meeting=meeting,
+                  form=form, filters=filters, by_field=services.by_field(filters, today),
+                  by_agency=services.by_agency(filters, today), link=link)
+
+
+@bp.get("/sessions/<int:session_id>/summary")
+@roles_required(*READERS)
+def session_summary(session_id: int):
+    """A session's petitions counted by field and by advising agency (GROUP BY queries)."""
+    meeting = _meeting(session_id)
+    return _summary(Filters(session_id=meeting.id), meeting=meeting)
+
+
+@bp.get("/summary")
+@roles_required(*READERS)
+def summary():
+    """Petitions of the sessions held between `from` and `to` (dd/mm/yyyy), counted by
+    field and by advising agency; a bad date answers 422."""
+    form, status = _filter_form()
+    filters = Filters()
+    if status == 200:
+        filters.date_from, filters.date_to = form.date_from.data, form.date_to.data
+    return _summary(filters, form=form, status=status)
+
+
+# --- export ----------------------------------------------------------------------------------
+
+def _download(rows, fmt: str, stem: str):
+    if fmt == "xlsx":
+        body = exchange.to_xlsx(exchange.EXPORT_HEADERS, rows, exchange.EXPORT_WIDTHS)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exchange.to_csv(exchange.EXPORT_HEADERS, rows)
+        mimetype = "text/csv; charset=utf-8"
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{stem}-{local_today():%Y%m%d}.{fmt}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _export(filters: Filters, stem: str, back: str):
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    personal = (request.args.get("personal") in ("1", "y", "on")
+                and privacy.may_export_personal_data(current_user))
+    limit = exchange.MAX_EXPORT_ROWS
+    petitions = db.session.scalars(
+        services.filtered(current_user, filters, newest_first=filters.session_id is None)
+        .limit(limit + 1)).all()
+    if len(petitions) > limit:
+        flash(_("Danh sách có hơn %(n)s ý kiến, kiến nghị: hãy lọc bớt rồi tải lại.",
+                n=f"{limit:,}".replace(",", ".")), "error")
+        return redirect_to(back)
+    rows = exchange.export_rows(petitions, personal)
+    if personal:
+        trail.record("export_personal_data", "Petition", filters.session_id,
+                     {"format": fmt, "count": len(rows), "filters": filters.args()})
+        db.session.commit()
+    return _download(rows, fmt, stem)
+
+
+@bp.get("/export")
+@login_required
+def export_list():
+    """The filtered list as .xlsx or .csv (`format`); personal data masked unless an Office
+    user asks (`personal=1`), which is audited."""
+    form, status = _filter_form()
+    filters = _filters(form)
+    back = url_for("petitions.index", **filters.args())
+    if status != 200:
+        flash(_("Bộ lọc ngày chưa hợp lệ, chưa tải được danh sách."), "error")
+        return redirect_to(back)
+    return _export(filters, "kien-nghi", back)
+
+
+@bp.get("/sessions/<int:session_id>/export")
+@roles_required(*READERS)
+def export_session(session_id: int):
+    """A session's petitions as .xlsx or .csv; masking as for `export_list`."""
+    meeting = _meeting(session_id)
+    return _export(Filters(session_id=meeting.id), f"kien-nghi-buoi-{meeting.id}",
+                   url_for("petitions.session_page", session_id=meeting.id))
+
+
+# --- import ------------------------------------------------------------------------------------
+
+def _lookups(meeting: DialogueSession) -> exchange.Lookups:
+    fields = db.session.execute(select(Field.id, Field.name).where(Field.is_active)).all()
+    agencies = db.session.execute(
+        select(Agency.id, Agency.name, Agency.short_name)
+        .where(Agency.is_active, Agency.kind != AgencyKind.UPPER)).all()
+    return exchange.make_lookups([tuple(r) for r in fields], [tuple(r) for r in agencies],
+                                 services.meeting_day(meeting))
+
+
+def _import_page(meeting, form, *, status=200, errors=None, file_error=None):
+    return render("petitions/import.html", "import", status=status, meeting=meeting, form=form,
+                  errors=errors or [], file_error=file_error, columns=exchange.IMPORT_COLUMNS,
+                  max_rows=exchange.MAX_ROWS,
+                  max_mb=exchange.MAX_UPLOAD_BYTES // 1024 // 1024)
+
+
+@bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def import_batch(session_id: int):
+    """Import a batch from .csv or .xlsx: every row is checked first; with any bad row
+    nothing is imported and the errors are listed (422). 409 once the meeting opened."""
+    meeting = _meeting(session_id)
+    if not services.before_meeting(meeting):
+        abort(409)
+    limit = exchange.MAX_UPLOAD_BYTES
+    if request.method == "POST" and (request.content_length or 0) > limit + 64 * 1024:
+        return _import_page(meeting, ImportForm(formdata=None), status=422,
+                            file_error=_("Tệp quá lớn: tối đa %(mb)d MB.", mb=limit // 2**20))
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(meeting, form, status=422 if form.is_submitted() else 200)
+    upload = form.file.data
+    data = upload.stream.read(limit + 1)
+    try:
+        table = exchange.read_table(upload.filename, data)
+    except exchange.UploadError as err:
+        return _import_page(meeting, form, status=422, file_error=err.message)
+    values, errors = exchange.validate_rows(table, _lookups(meeting))
+    if errors:
+        return _import_page(meeting, form, status=422, errors=errors)
+    created = services.import_petitions(meeting, values, current_user.id)
+    db.session.commit()
+    flash(_("Đã nhập %(n)d ý kiến, kiến nghị.", n=len(created)), "success")
+    return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
+
+
+@bp.get("/import-template.<any(xlsx, csv):fmt>")
+@roles_required(*OFFICE)
+def import_template(fmt: str):
+    """The import template with its header row and one example row."""
+    body = exchange.template_xlsx() if fmt == "xlsx" else exchange.template_csv()
+    response = make_response(body)
+    response.headers["Content-Type"] = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+        else "text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="mau-nhap-kien-nghi.{fmt}"'
+    return response
+

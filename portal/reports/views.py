@@ -1,4 +1,219 @@
-"""Dashboard and reports."""
-from flask import Blueprint
+"""The dashboard and the periodic reports (III.2): a page, a PDF and an Excel workbook."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, make_response, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.access import READERS, roles_required
+from portal.audit import trail
+from portal.auth.models import Role
+from portal.calendar.models import Plan
+from portal.documents.layout import render_pdf
+from portal.documents.models import Setting
+from portal.extensions import db
+from portal.htmx import is_fragment_request, redirect_to, render
+from portal.labels import label
+from portal.reports import excel, figures, pdf
+from portal.reports.charts import Bar, bar_chart, percent
+from portal.reports.forms import PeriodForm, PublicPageForm
+from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled
+from portal.reports.words import status_label
+from portal.timefmt import local_today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+SWITCHERS = (Role.OFFICE, Role.ADMIN)  # who may switch the public page on and off
+PAGE_OUTSTANDING_LIMIT = 100  # the page lists the oldest; the workbook lists them all
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+def _dashboard_charts(d: figures.Dashboard) -> dict:
+    """The dashboard's charts as inline SVG, in the user's language."""
+    agencies = d.by_agency
+    return {
+        "status": bar_chart("chart-status", _("Nhiệm vụ theo trạng thái"),
+                            [Bar(status_label(s), n) for s, n in d.by_status]),
+        "field": bar_chart("chart-field", _("Ý kiến, kiến nghị theo lĩnh vực"),
+                           [Bar(f.name, f.petitions) for f in d.by_field]),
+        "agency": bar_chart("chart-agency", _("Nhiệm vụ được giao theo cơ quan"),
+                            [Bar(a.name, a.tally.assigned) for a in agencies]),
+        "on_time": bar_chart(
+            "chart-on-time", _("Tỷ lệ trả lời đúng hạn theo cơ quan (%)"),
+            [Bar(a.name, (a.tally.on_time_rate or 0) * 100,
+                 f"{percent(a.tally.on_time_rate)} ({a.tally.on_time}/"
+                 f"{a.tally.on_time + a.tally.late_answered})") for a in agencies],
+            max_value=100, tone="ok"),
+        "open_late": bar_chart("chart-open-late", _("Nhiệm vụ quá hạn chưa trả lời theo cơ quan"),
+                               [Bar(a.name, a.tally.open_late) for a in agencies], tone="err"),
+        "oldest": bar_chart("chart-oldest", _("Số ngày làm việc quá hạn của các nhiệm vụ tồn "
+                                              "đọng lâu nhất"),
+                            [Bar(f"#{i.assignment_id} {i.agency}", i.days_late)
+                             for i in d.oldest_open], tone="warn"),
+        "held": bar_chart("chart-held", _("Buổi đối thoại đã tổ chức theo hình thức"),
+                          [Bar(label(k), n) for k, n in d.held_by_kind]),
+    }
+
+
+def _switch_context(form: PublicPageForm | None = None, message: str | None = None) -> dict:
+    enabled = public_page_enabled()
+    return {"public_enabled": enabled, "may_switch": current_user.role in SWITCHERS,
+            "message": message,
+            "public_form": form or PublicPageForm(formdata=None,
+                                                  enabled="0" if enabled else "1")}
+
+
+def _dashboard_page(block: str, status: int = 200, form: PublicPageForm | None = None,
+                    message: str | None = None):
+    """The dashboard, or only `block` for htmx (then the figures are not counted)."""
+    context = _switch_context(form, message)
+    if block == "dashboard" or not is_fragment_request():
+        d = figures.dashboard(local_today())
+        context.update(d=d, charts=_dashboard_charts(d), percent=percent,
+                       status_label=status_label)
+    return render("reports/dashboard.html", block, status=status, **context)
+
+
+@bp.get("/")
+@roles_required(*READERS)
+def dashboard():
+    """Counts by status, field and agency, on-time rates, the oldest open items and the
+    sessions held, each as a chart with its table. 403 for agency officers."""
+    return _dashboard_page("dashboard")
+
+
+@bp.post("/public-page")
+@roles_required(*SWITCHERS)
+def public_page():
+    """Switch the public page on (enabled=1) or off (0); 422 with the switch on bad input.
+
+    htmx gets the switch re-rendered; a plain post is redirected to the dashboard."""
+    form = PublicPageForm()
+    if not form.validate():
+        return _dashboard_page("public_switch", status=422, form=form)
+    enabled = form.enabled.data == "1"
+    setting = db.session.get(Setting, PUBLIC_PAGE_KEY)
+    if setting is None:
+        setting = Setting(key=PUBLIC_PAGE_KEY, value={})
+        db.session.add(setting)
+    setting.value = {**(setting.value or {}), "enabled": enabled}
+    db.session.commit()
+    message = _("Đã bật trang công khai.") if enabled else _("Đã tắt trang công khai.")
+    if request.htmx:
+        return _dashboard_page("public_switch", message=message)
+    flash(message, "success")
+    return redirect_to(url_for("reports.dashboard"))
+
+
+# --------------------------------------------------------------------------- the period report
+
+
+def _period_form() -> tuple[PeriodForm, figures.Period | None]:
+    """The period asked for (this month when none is), or the form with its errors."""
+    if "from" not in request.args and "to" not in request.args:
+        start, end = figures.month_bounds(local_today().year, local_today().month)
+        return PeriodForm(formdata=None, start=start, end=end), figures.Period(start, end)
+    form = PeriodForm(request.args)
+    if form.validate():
+        return form, figures.Period(form.start.data, form.end.data)
+    return form, None
+
+
+def _period_args(period: figures.Period) -> dict:
+    return {"from": f"{period.start:%d/%m/%Y}", "to": f"{period.end:%d/%m/%Y}"}
+
+
+def _period_page(form: PeriodForm, report: figures.PeriodReport | None, status: int = 200):
+    today = local_today()
+    year = form.end.data.year if isinstance(form.end.data, date) else today.year
+    names = {"month": _("Tháng này"), "q1": _("Quý I"), "q2": _("Quý II"), "q3": _("Quý III"),
+             "q4": _("Quý IV"), "year": _("Năm %(y)s", y=year),
+             "previous_year": _("Năm %(y)s", y=year - 1)}
+    presets = [(names[key], p, url_for("reports.period", **_period_args(p)))
+               for key, p in figures.presets(today, year)]
+    context: dict = {"form": form, "report": report, "presets": presets, "percent": percent,
+                     "status_label": status_label}
+    if report is not None:
+        args = _period_args(report.period)
+        context.update(
+            pdf_url=url_for("reports.period_pdf", **args),
+            xlsx_url=url_for("reports.period_xlsx", **args),
+            summary=pdf.summary_line(report),
+            field_chart=bar_chart("chart-period-field", _("Ý kiến, kiến nghị theo lĩnh vực"),
+                                  [Bar(f.name, f.petitions) for f in report.by_field]),
+            agency_chart=bar_chart(
+                "chart-period-agency", _("Tỷ lệ trả lời đúng hạn theo cơ quan (%)"),
+                [Bar(a.name, (a.tally.on_time_rate or 0) * 100, percent(a.tally.on_time_rate))
+                 for a in report.by_agency], max_value=100, tone="ok"),
+        )
+    return render("reports/period.html", "period", status=status, **context)
+
+
+@bp.get("/period")
+@roles_required(*READERS)
+def period():
+    """The report for `from`–`to` (dd/mm/yyyy) as a page; 422 with the error at the field."""
+    form, chosen = _period_form()
+    if chosen is None:
+        return _period_page(form, None, status=422)
+    report = figures.period_report(chosen, local_today(), PAGE_OUTSTANDING_LIMIT)
+    return _period_page(form, report)
+
+
+def _download(body: bytes, mimetype: str, filename: str, disposition: str = "attachment"):
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _stem(p: figures.Period) -> str:
+    return f"bao-cao-{p.start:%Y%m%d}-{p.end:%Y%m%d}"
+
+
+def _signer_name(year: int) -> str:
+    """The leader whose plan covers the year (the report's signer), if there is one."""
+    return db.session.scalar(select(Plan.leader_name).where(Plan.year == year)
+                             .order_by(Plan.id).limit(1)) or ""
+
+
+@bp.get("/period.pdf")
+@roles_required(*READERS)
+def period_pdf():
+    """The report as an A4 PDF in the administrative format; 422 page on a bad period."""
+    form, chosen = _period_form()
+    if chosen is None:
+        return _period_page(form, None, status=422)
+    report = figures.period_report(chosen, local_today(), pdf.PDF_OUTSTANDING_LIMIT)
+    with force_locale("vi"):
+        document = pdf.build_report(report, current_app.config, _signer_name(chosen.end.year))
+    body = render_pdf(document, current_app.config["PDF_FONT_DIRS"])
+    trail.record("export_report", "Report", None,
+                 {"format": "pdf", **_period_args(chosen), "masked": True})
+    db.session.commit()
+    return _download(body, "application/pdf", f"{_stem(chosen)}.pdf", "inline")
+
+
+@bp.get("/period.xlsx")
+@roles_required(*READERS)
+def period_xlsx():
+    """The report as an Excel workbook with every outstanding item; 422 page on a bad period."""
+    form, chosen = _period_form()
+    if chosen is None:
+        return _period_page(form, None, status=422)
+    report = figures.period_report(chosen, local_today())
+    with force_locale("vi"):
+        body = excel.build_workbook(report)
+    trail.record("export_report", "Report", None,
+                 {"format": "xlsx", **_period_args(chosen), "masked": True})
+    db.session.commit()
+    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"{_stem(chosen)}.xlsx")
+

@@ -470,6 +470,7 @@ def assign(meeting, petition_id: int):
     petition.raised_at_meeting = True
     db.session.add(assignment)
     db.session.flush()
+    lifecycle.on_assigned(assignment, current_user)
     if mode == AnswerMode.ON_THE_SPOT:
         lifecycle.record_on_the_spot(assignment, form.answer.data, current_user)
     detail = f"{assignment.agency.name} — {label(mode)}"

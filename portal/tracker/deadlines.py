@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import and_
+
 from portal.calendar.rules import WorkingCalendar
 from portal.timefmt import to_local
 from portal.tracker.models import Assignment, AssignmentStatus
@@ -65,3 +67,34 @@ def on_time(assignment: Assignment) -> bool | None:
     if answered is None:
         return None
     return answered <= assignment.deadline
+
+
+# --------------------------------------------------------------------------- in SQL, for lists
+# The same rules as is_late / is_due_soon for items the agency still owes, as WHERE clauses, so
+# a filtered list, its count and the reminders agree with the badge shown on each row.
+
+def due_soon_limit(today: date, cal: WorkingCalendar,
+                   working_days: int = DUE_SOON_WORKING_DAYS) -> date:
+    """The last deadline that is still "due soon" today."""
+    return cal.add_working_days(today, working_days)
+
+
+def late_clause(today: date):
+    """Open and past the deadline in effect (what is_late says of an open item)."""
+    return and_(Assignment.status.in_(OPEN_STATES), Assignment.deadline < today)
+
+
+def due_soon_clause(today: date, limit: date):
+    """Open, not late, deadline by `limit` (see due_soon_limit): what is_due_soon says."""
+    return and_(Assignment.status.in_(OPEN_STATES), Assignment.deadline >= today,
+                Assignment.deadline <= limit)
+
+
+def lateness(assignment: Assignment, today: date, cal: WorkingCalendar,
+             working_days: int = DUE_SOON_WORKING_DAYS) -> str | None:
+    """"late", "due_soon" or None — the badge of one row."""
+    if is_open(assignment) and is_late(assignment, today):
+        return "late"
+    if is_due_soon(assignment, today, cal, working_days):
+        return "due_soon"
+    return None

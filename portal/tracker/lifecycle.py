@@ -1,82 +1,375 @@
-"""The life of an assignment, the same for the office and the agency (DOMAIN.md).
+"""The life of an assignment (phân công), the same for the office and the agency (DOMAIN.md).
 
-assigned → in progress → answered → done, or answered → returned → answered again.
-Each action names who may take it and from which states; anything else is refused.
+    assigned → in progress → answered → done (accepted)
+                                      ↘ returned → (in progress →) answered again …
+    assigned/in progress/returned → beyond authority → reported upward → upper answered
+
+Beside the states: the agency asks for an extension, the office grants it (the deadline in
+effect moves, the original one is kept) or refuses it; the lead agency asks a coordinating
+agency for its input, which that agency's officer gives; the office urges (đôn đốc).
+
+ACTIONS is the one table of who may do what from which state. Every action writes an
+AssignmentStep (who, when, from, to, text): the per-petition timeline. A refused action
+raises TransitionError with a Vietnamese reason. Plain functions: no Flask request here.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import has_request_context
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from portal.auth.models import Role, User
-from portal.tracker.models import Assignment, AssignmentStatus
+from portal.extensions import db
+from portal.tracker.models import (
+    Assignment,
+    AssignmentStatus,
+    AssignmentStep,
+    CoordinatorInput,
+    Extension,
+    ExtensionStatus,
+)
 from portal.types import utcnow
 
 S = AssignmentStatus
+OPEN = (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED)  # the agency still owes an answer
+CLOSED = (S.DONE, S.UPPER_ANSWERED)
+
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog; it is translated where it is shown."""
+    return message
+
+
+FORBIDDEN = N_("Bạn không có quyền thực hiện thao tác này.")
+WRONG_STATE = N_("Thao tác không phù hợp với trạng thái hiện tại của nhiệm vụ.")
 
 
 class TransitionError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    """A refused action, with its reason in Vietnamese (str) or translated (`message`).
+    `status` is the HTTP answer a view gives (403 not yours, 409 not now, 422 bad data) and
+    `field` the form field the reason belongs to, if any."""
+
+    def __init__(self, message: str, status: int = 409, field: str | None = None, **params):
+        super().__init__(message % params if params else message)
+        self.msgid, self.params = message, params
+        self.status = status
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        """The reason in the current request's language (Vietnamese outside a request)."""
+        if has_request_context():
+            return gettext(self.msgid, **self.params)
+        return str(self)
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
     sources: tuple[AssignmentStatus, ...]
-    target: AssignmentStatus
+    target: AssignmentStatus | None  # None: the state does not change
     roles: tuple[Role, ...]
-    agency_only: bool  # the actor must be an officer of the assigned agency
+    agency_only: bool  # the actor must be an officer of the lead (assigned) agency
+    label: object  # what the timeline and the button say
 
 
-ACTIONS = {
+def _a(name, sources, target, roles, agency_only, label) -> Action:
+    return Action(name, tuple(sources), target, tuple(roles), agency_only, label)
+
+
+OFFICER, OFFICE = (Role.OFFICER,), (Role.OFFICE,)
+
+ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("start", (S.ASSIGNED, S.RETURNED), S.IN_PROGRESS, (Role.OFFICER,), True),
-        Action("answer", (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED), S.ANSWERED, (Role.OFFICER,),
-               True),
-        Action("accept", (S.ANSWERED,), S.DONE, (Role.OFFICE,), False),
-        Action("return", (S.ANSWERED,), S.RETURNED, (Role.OFFICE,), False),
+        # the lead agency
+        _a("start", (S.ASSIGNED, S.RETURNED), S.IN_PROGRESS, OFFICER, True,
+           _l("Bắt đầu xử lý")),
+        _a("answer", OPEN, S.ANSWERED, OFFICER, True, _l("Trả lời")),
+        _a("request_extension", OPEN, None, OFFICER, True, _l("Xin gia hạn")),
+        _a("request_input", OPEN, None, OFFICER, True, _l("Đề nghị cơ quan phối hợp cho ý kiến")),
+        # a coordinating agency asked for its input (checked against the open request)
+        _a("give_input", (*OPEN, S.ANSWERED), None, OFFICER, False, _l("Ý kiến phối hợp")),
+        # the office
+        _a("accept", (S.ANSWERED,), S.DONE, OFFICE, False, _l("Chấp nhận, hoàn thành")),
+        _a("return", (S.ANSWERED,), S.RETURNED, OFFICE, False, _l("Trả lại để bổ sung")),
+        _a("grant_extension", (*OPEN, S.ANSWERED), None, OFFICE, False, _l("Đồng ý gia hạn")),
+        _a("refuse_extension", (*OPEN, S.ANSWERED), None, OFFICE, False,
+           _l("Không đồng ý gia hạn")),
+        _a("remind", OPEN, None, OFFICE, False, _l("Đôn đốc")),
+        _a("mark_beyond_authority", (*OPEN, S.ANSWERED), S.BEYOND_AUTHORITY, OFFICE, False,
+           _l("Xác định vượt thẩm quyền")),
+        _a("report_upward", (S.BEYOND_AUTHORITY,), S.REPORTED_UPWARD, OFFICE, False,
+           _l("Báo cáo cấp có thẩm quyền")),
+        _a("record_upper_answer", (S.REPORTED_UPWARD,), S.UPPER_ANSWERED, OFFICE, False,
+           _l("Ghi nhận trả lời của cấp có thẩm quyền")),
     )
 }
 
+# Steps that are not actions of the table: how an assignment began.
+STEP_LABELS = {
+    "assign": _l("Giao nhiệm vụ"),
+    "answer_on_the_spot": _l("Trả lời trực tiếp tại buổi đối thoại"),
+    **{name: action.label for name, action in ACTIONS.items()},
+}
 
-def can(user: User, assignment: Assignment, name: str) -> bool:
-    action = ACTIONS[name]
-    if user.role not in action.roles or assignment.status not in action.sources:
-        return False
-    return not action.agency_only or user.agency_id == assignment.agency_id
+
+def step_label(name: str) -> str:
+    found = STEP_LABELS.get(name)
+    return str(found) if found is not None else name
 
 
-def apply(assignment: Assignment, name: str, user: User, text: str = "") -> None:
-    """Take action `name` on the assignment, or raise TransitionError with a Vietnamese reason."""
-    action = ACTIONS[name]
+@dataclass
+class Facts:
+    """What some actions depend on besides the state: the pending extension request and the
+    agencies whose input is still awaited."""
+
+    pending_extension: Extension | None = None
+    awaited_agencies: set[int] = field(default_factory=set)
+
+
+def facts(assignment: Assignment) -> Facts:
+    """Two queries: the pending extension, the agencies asked for input and not yet answered."""
+    pending = db.session.scalar(
+        select(Extension).where(Extension.assignment_id == assignment.id,
+                                Extension.status == ExtensionStatus.REQUESTED)
+        .order_by(Extension.id.desc()).limit(1))
+    awaited = set(db.session.scalars(
+        select(CoordinatorInput.agency_id).where(CoordinatorInput.assignment_id == assignment.id,
+                                                 CoordinatorInput.answered_at.is_(None))))
+    return Facts(pending, awaited)
+
+
+def _refusal(user: User, assignment: Assignment, action: Action, known: Facts):
+    """Why `user` may not take `action` now (a TransitionError), or None if they may."""
     if user.role not in action.roles or (
         action.agency_only and user.agency_id != assignment.agency_id
     ):
-        raise TransitionError("Bạn không có quyền thực hiện thao tác này.")
+        return TransitionError(FORBIDDEN, 403)
+    if action.name == "give_input" and user.agency_id not in known.awaited_agencies:
+        return TransitionError(N_("Bạn không có quyền cho ý kiến phối hợp: cơ quan của bạn "
+                                  "không được đề nghị hoặc đã trả lời."), 403)
     if assignment.status not in action.sources:
-        raise TransitionError("Thao tác không phù hợp với trạng thái hiện tại của nhiệm vụ.")
+        return TransitionError(WRONG_STATE)
+    if action.name == "request_extension" and known.pending_extension is not None:
+        return TransitionError(N_("Đã có đề nghị gia hạn đang chờ Văn phòng xem xét."))
+    if action.name in ("grant_extension", "refuse_extension") and known.pending_extension is None:
+        return TransitionError(N_("Không có đề nghị gia hạn nào đang chờ xem xét."))
+    return None
+
+
+def can(user: User, assignment: Assignment, name: str, known: Facts | None = None) -> bool:
+    return _refusal(user, assignment, ACTIONS[name], known or facts(assignment)) is None
+
+
+def allowed_actions(user: User, assignment: Assignment,
+                    known: Facts | None = None) -> list[str]:
+    """The names of the actions `user` may take on the assignment now: they drive the buttons."""
+    known = known or facts(assignment)
+    return [name for name, action in ACTIONS.items()
+            if _refusal(user, assignment, action, known) is None]
+
+
+def _required(value: str, message, field_name: str = "text") -> str:
+    value = (value or "").strip()
+    if not value:
+        raise TransitionError(message, 422, field_name)
+    return value
+
+
+def _vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _step(assignment: Assignment, name: str, user: User | None, before, text: str,
+          at: datetime) -> AssignmentStep:
+    step = AssignmentStep(
+        assignment_id=assignment.id, action=name,
+        from_status=before.value if before is not None else None,
+        to_status=assignment.status.value, text=text, actor_id=user.id if user else None, at=at)
+    db.session.add(step)
+    return step
+
+
+def apply(assignment: Assignment, name: str, user: User, text: str = "", *,
+          known: Facts | None = None, **data) -> AssignmentStep:
+    """Take action `name` on the assignment and write its step; raise TransitionError if refused.
+
+    Extra data by action: request_extension `deadline` (date); request_input `agency`
+    (an Agency); report_upward `upper_body`, `report_number`, `report_date`;
+    record_upper_answer `answered_on` (date).
+    """
+    action = ACTIONS[name]
+    known = known or facts(assignment)
+    refusal = _refusal(user, assignment, action, known)
+    if refusal is not None:
+        raise refusal
+    now = utcnow()
+    before = assignment.status
     text = (text or "").strip()
-    if name == "answer":
-        if not text:
-            raise TransitionError("Vui lòng nhập nội dung trả lời.")
-        assignment.answer = text
-        assignment.answered_at = utcnow()
-        assignment.answered_by_id = user.id
-    elif name == "return":
-        if not text:
-            raise TransitionError("Vui lòng nêu lý do trả lại.")
-        assignment.review_note = text
-        assignment.reviewed_at = utcnow()
-    elif name == "accept":
-        assignment.reviewed_at = utcnow()
-    assignment.status = action.target
+    handler = _HANDLERS.get(name)
+    if handler is not None:
+        text = handler(assignment, user, text, now, known, **data)
+    if action.target is not None:
+        assignment.status = action.target
+    return _step(assignment, name, user, before, text, now)
 
 
-def record_on_the_spot(assignment: Assignment, answer: str, user: User) -> None:
+# --------------------------------------------------------------------------- the handlers
+# Each checks its data, changes the assignment and returns the step's text.
+
+def _answer(a: Assignment, user: User, text: str, now, known) -> str:
+    a.answer = _required(text, N_("Vui lòng nhập nội dung trả lời."), "answer")
+    a.answered_at = now
+    a.answered_by_id = user.id
+    return text
+
+
+def _return(a: Assignment, user: User, text: str, now, known) -> str:
+    a.review_note = _required(text, N_("Vui lòng nêu lý do trả lại."), "reason")
+    a.reviewed_at = now
+    return text
+
+
+def _accept(a: Assignment, user: User, text: str, now, known) -> str:
+    a.reviewed_at = now
+    return text
+
+
+def _request_extension(a: Assignment, user: User, text: str, now, known,
+                       deadline: date | None = None) -> str:
+    if deadline is None:
+        raise TransitionError(N_("Vui lòng nhập hạn đề nghị."), 422, "deadline")
+    if deadline <= a.deadline:
+        raise TransitionError(N_("Hạn đề nghị phải sau hạn hiện tại (%(d)s)."), 422, "deadline",
+                              d=_vn(a.deadline))
+    reason = _required(text, N_("Vui lòng nêu lý do xin gia hạn."), "reason")
+    extension = Extension(assignment_id=a.id, reason=reason, requested_deadline=deadline,
+                          old_deadline=a.deadline, requested_by_id=user.id, requested_at=now)
+    db.session.add(extension)
+    known.pending_extension = extension
+    return f"Đề nghị gia hạn đến {_vn(deadline)}. Lý do: {reason}"
+
+
+def _grant_extension(a: Assignment, user: User, text: str, now, known) -> str:
+    extension = known.pending_extension
+    old = a.deadline
+    if a.original_deadline is None:
+        a.original_deadline = old
+    a.deadline = extension.requested_deadline
+    extension.status = ExtensionStatus.GRANTED
+    extension.decided_by_id, extension.decided_at, extension.decision_note = user.id, now, text
+    known.pending_extension = None
+    line = f"Gia hạn từ {_vn(old)} đến {_vn(a.deadline)}."
+    return f"{line} {text}" if text else line
+
+
+def _refuse_extension(a: Assignment, user: User, text: str, now, known) -> str:
+    reason = _required(text, N_("Vui lòng nêu lý do không đồng ý gia hạn."), "note")
+    extension = known.pending_extension
+    extension.status = ExtensionStatus.REFUSED
+    extension.decided_by_id, extension.decided_at, extension.decision_note = user.id, now, reason
+    known.pending_extension = None
+    return (f"Không đồng ý gia hạn đến {_vn(extension.requested_deadline)}; "
+            f"giữ hạn {_vn(a.deadline)}. Lý do: {reason}")
+
+
+def _request_input(a: Assignment, user: User, text: str, now, known, agency=None) -> str:
+    if agency is None:
+        raise TransitionError(N_("Vui lòng chọn cơ quan phối hợp."), 422, "agency_id")
+    if agency.id == a.agency_id:
+        raise TransitionError(N_("Cơ quan phối hợp phải khác cơ quan chủ trì."), 422,
+                              "agency_id")
+    if agency.id in known.awaited_agencies:
+        raise TransitionError(N_("Đã đề nghị cơ quan này cho ý kiến, đang chờ trả lời."), 422,
+                              "agency_id")
+    request = _required(text, N_("Vui lòng nêu nội dung đề nghị phối hợp."), "text")
+    if agency not in a.coordinators:
+        a.coordinators.append(agency)  # it now sees the item in its "Phối hợp" queue
+    db.session.add(CoordinatorInput(assignment_id=a.id, agency_id=agency.id,
+                                    requested_by_id=user.id, requested_at=now))
+    known.awaited_agencies.add(agency.id)
+    return f"Đề nghị {agency.name} cho ý kiến: {request}"
+
+
+def _give_input(a: Assignment, user: User, text: str, now, known) -> str:
+    given = _required(text, N_("Vui lòng nhập ý kiến phối hợp."), "text")
+    request = db.session.scalar(
+        select(CoordinatorInput).where(CoordinatorInput.assignment_id == a.id,
+                                       CoordinatorInput.agency_id == user.agency_id,
+                                       CoordinatorInput.answered_at.is_(None))
+        .order_by(CoordinatorInput.id).limit(1))
+    request.text, request.answered_by_id, request.answered_at = given, user.id, now
+    known.awaited_agencies.discard(user.agency_id)
+    return given
+
+
+def _mark_beyond_authority(a: Assignment, user: User, text: str, now, known) -> str:
+    a.beyond_authority = True
+    return text
+
+
+def _report_upward(a: Assignment, user: User, text: str, now, known, upper_body: str = "",
+                   report_number: str = "", report_date: date | None = None) -> str:
+    body = _required(upper_body, N_("Vui lòng nhập cơ quan có thẩm quyền."), "upper_body")
+    number = _required(report_number, N_("Vui lòng nhập số văn bản báo cáo."), "report_number")
+    if report_date is None:
+        raise TransitionError(N_("Vui lòng nhập ngày văn bản báo cáo."), 422, "report_date")
+    a.upper_body, a.report_number, a.report_date = body, number, report_date
+    line = f"Báo cáo {body} tại văn bản số {number} ngày {_vn(report_date)}."
+    return f"{line} {text}" if text else line
+
+
+def _record_upper_answer(a: Assignment, user: User, text: str, now, known,
+                         answered_on: date | None = None) -> str:
+    answer = _required(text, N_("Vui lòng nhập nội dung trả lời của cấp có thẩm quyền."),
+                       "text")
+    if answered_on is None:
+        raise TransitionError(N_("Vui lòng nhập ngày trả lời."), 422, "answered_on")
+    a.upper_answer, a.upper_answered_at = answer, answered_on
+    return f"{a.upper_body} trả lời ngày {_vn(answered_on)}: {answer}"
+
+
+_HANDLERS = {
+    "answer": _answer,
+    "return": _return,
+    "accept": _accept,
+    "request_extension": _request_extension,
+    "grant_extension": _grant_extension,
+    "refuse_extension": _refuse_extension,
+    "request_input": _request_input,
+    "give_input": _give_input,
+    "mark_beyond_authority": _mark_beyond_authority,
+    "report_upward": _report_upward,
+    "record_upper_answer": _record_upper_answer,
+}
+
+
+# --------------------------------------------------------------------------- how it begins
+
+def on_assigned(assignment: Assignment, user: User | None) -> AssignmentStep:
+    """Call once the new assignment is flushed (it has an id): keeps the original deadline,
+    starts a beyond-authority item in BEYOND_AUTHORITY, writes the first step."""
+    if assignment.original_deadline is None:
+        assignment.original_deadline = assignment.deadline
+    if assignment.status is None:
+        assignment.status = S.ASSIGNED
+    if assignment.beyond_authority and assignment.status == S.ASSIGNED:
+        assignment.status = S.BEYOND_AUTHORITY
+    return _step(assignment, "assign", user, None, "", utcnow())
+
+
+def record_on_the_spot(assignment: Assignment, answer: str, user: User) -> AssignmentStep:
     """An answer given at the meeting, recorded by the office: the assignment is closed."""
+    now = utcnow()
+    before = assignment.status or S.ASSIGNED
     assignment.answer = answer.strip()
-    assignment.answered_at = utcnow()
+    assignment.answered_at = now
     assignment.answered_by_id = user.id
     assignment.status = S.DONE
+    return _step(assignment, "answer_on_the_spot", user, before, assignment.answer, now)

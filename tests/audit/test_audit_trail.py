@@ -33,7 +33,7 @@ def test_update_records_who_before_and_after(app, login, data):
 
 def test_create_and_transition_are_recorded(app, login, data):
     c = login("office")
-    c.post(f"/calendar/sessions/{data['session']}/petitions", htmx=True, data={
+    c.post(f"/petitions/sessions/{data['session']}", htmx=True, data={
         "submitter_kind": "citizen", "submitter_name": "Lê Thị Hoa", "field_id": data["fields"][0],
         "channel": "writing", "content": "Đề nghị cấp sổ đỏ"})
     created = _events(app, "Petition")

@@ -172,26 +172,35 @@ def test_thin_flow(page: Page, live_server: str, live_app):
     settled(page)
 
     # ------------------------------------------------------------------ b. a petition before
-    petitions = page.locator("#petitions")
-    expect(petitions.get_by_text("Chưa có ý kiến, kiến nghị nào.")).to_be_visible()
+    session_url = page.url
+    page.get_by_role("link", name="Đăng ký, phân loại, giao tham mưu").click()
+    expect(page.get_by_role("heading", name="Ý kiến, kiến nghị trước buổi đối thoại",
+                            exact=True)).to_be_visible()
+    listing = page.locator("#petition-list")
+    expect(listing.get_by_role("heading", name="Danh sách ý kiến, kiến nghị (0)")).to_be_visible()
+    settled(page)
     mark_page(page)
-    page.get_by_label("Người nêu là", exact=True).select_option(label="Doanh nghiệp")
-    type_into(page.get_by_label("Họ tên / tên tổ chức", exact=True), PRE_NAME)
-    page.get_by_label("Lĩnh vực", exact=True).select_option(label="Xây dựng")
-    type_into(page.get_by_label("Nội dung ý kiến, kiến nghị", exact=True), PRE_CONTENT)
-    page.get_by_role("button", name="Ghi nhận ý kiến").click()
+    form = page.locator("#petition-form")
+    form.get_by_label("Người nêu là", exact=True).select_option(label="Doanh nghiệp")
+    type_into(form.get_by_label("Họ tên / tên tổ chức", exact=True), PRE_NAME)
+    form.get_by_label("Lĩnh vực", exact=True).select_option(label="Xây dựng")
+    type_into(form.get_by_label("Nội dung ý kiến, kiến nghị", exact=True), PRE_CONTENT)
+    form.get_by_role("button", name="Ghi nhận ý kiến").click()
 
-    expect(petitions.get_by_text("Đã ghi nhận ý kiến, kiến nghị.")).to_be_visible()
-    row = petitions.get_by_role("row").filter(has_text=PRE_CONTENT)
+    expect(page.locator("#petition-form").get_by_text("Đã ghi nhận ý kiến, kiến nghị.")).to_be_visible()
+    row = listing.get_by_role("row").filter(has_text=PRE_CONTENT)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(PRE_NAME)
     expect(row).to_contain_text("Xây dựng")
-    expect(petitions.get_by_role("heading", name="Ý kiến, kiến nghị (1)")).to_be_visible()
+    expect(page.locator("#petition-count")).to_have_text("(1)")
     # The form is emptied for the next one.
-    expect(page.get_by_label("Họ tên / tên tổ chức", exact=True)).to_have_value("")
+    expect(page.locator("#petition-form").get_by_label("Họ tên / tên tổ chức", exact=True)
+           ).to_have_value("")
     assert_no_reload(page)
     settled(page)
     snap(page, "b-petition")
+    page.goto(session_url)
+    settled(page)
 
     # ------------------------------------------------------------------ c. run the meeting
     page.get_by_role("link", name="Điều hành buổi đối thoại").click()
@@ -359,6 +368,10 @@ def test_thin_flow(page: Page, live_server: str, live_app):
     login(page, base, "so-xd")
     expect(page).to_have_url(re.compile(r"/tracker/$"))
     expect(page.get_by_text("Sở Xây dựng", exact=True)).to_be_visible()
+    # The queue opens on the open items; its finished on-the-spot item is under "Tất cả".
+    page.get_by_role("navigation", name="Hàng việc của cơ quan").get_by_role(
+        "link", name="Tất cả").click()
+    expect(page).to_have_url(re.compile(r"/tracker/\?tab=all$"))
     rows = page.locator("#list tbody tr")
     expect(rows).to_have_count(1)  # only its own (answered on the spot)
     expect(rows.first).to_contain_text(PRE_CONTENT)

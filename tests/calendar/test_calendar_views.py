@@ -99,43 +99,10 @@ def test_edit_session(app, login, data):
         assert db.session.get(DialogueSession, data["session"]).venue == "Nhà văn hóa xã Tân Sỏi"
 
 
-def test_register_petition_before_meeting(app, login, data):
-    from portal.extensions import db
-    from portal.petitions.models import Petition
-
-    c = login("office")
-    response = c.post(f"/calendar/sessions/{data['session']}/petitions", htmx=True, data={
-        "submitter_kind": "citizen", "submitter_name": "Nguyễn Thị Hằng",
-        "submitter_contact": "0912 345 678", "locality": "xã Tân Sỏi, huyện Yên Thế",
-        "field_id": data["fields"][0], "channel": "writing",
-        "content": "Đề nghị cấp giấy chứng nhận quyền sử dụng đất <b>ngay</b>",
-    })
-    body = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert body.lstrip().startswith('<section id="petitions"')
-    assert "Nguyễn Thị Hằng" in body
-    assert "&lt;b&gt;ngay&lt;/b&gt;" in body and "<b>ngay</b>" not in body  # autoescaped
-    with app.app_context():
-        petition = db.session.scalar(select(Petition))
-        assert petition.search_text.startswith("de nghi cap giay chung nhan quyen su dung dat")
-        assert not petition.raised_at_meeting
-
-
-@pytest.mark.parametrize("overrides, field", [
-    ({"content": ""}, "content"), ({"submitter_name": ""}, "submitter_name"),
-    ({"field_id": "0"}, "field_id"), ({"content": "x" * 10001}, "content"),
-])
-def test_bad_petition_input(app, login, data, overrides, field):
-    from portal.petitions.models import Petition
-
-    c = login("office")
-    form = {"submitter_kind": "citizen", "submitter_name": "Trần Văn Bình", "locality": "",
-            "field_id": data["fields"][0], "channel": "writing", "content": "Đường hỏng"}
-    form.update(overrides)
-    response = c.post(f"/calendar/sessions/{data['session']}/petitions", data=form, htmx=True)
-    assert response.status_code == 422
-    assert f'id="{field}-error"' in response.get_data(as_text=True)
-    assert _count(app, Petition) == 0
+def test_session_page_links_to_the_petitions_of_the_session(login, data):
+    page = login("office").get(f"/calendar/sessions/{data['session']}").get_data(as_text=True)
+    assert f"/petitions/sessions/{data['session']}" in page
+    assert "Đăng ký, phân loại, giao tham mưu" in page
 
 
 def test_unknown_session_is_404(login, data):

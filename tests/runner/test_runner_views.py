@@ -191,7 +191,7 @@ def test_raise_registered_petition(app, login, data):
     from portal.petitions.models import Petition
 
     c = login("office")
-    c.post(f"/calendar/sessions/{data['session']}/petitions", htmx=True, data={
+    c.post(f"/petitions/sessions/{data['session']}", htmx=True, data={
         "submitter_kind": "voter", "submitter_name": "Đại diện cử tri xã Tân Sỏi",
         "field_id": data["fields"][1], "channel": "voter_contact", "content": "Ô nhiễm suối"})
     with app.app_context():

@@ -1,0 +1,501 @@
+"""The figures of the dashboard and of the periodic reports (báo cáo định kỳ, III.2).
+
+Plain functions, no Flask request. Every count is one SQL aggregate (GROUP BY with
+SUM(CASE …)), so a page issues the same few queries whatever the number of petitions,
+and no petition row is loaded into Python except the few listed by name.
+
+Lateness is the tracker's (portal.tracker.deadlines), written as SQL:
+
+* an open assignment (still owed by the agency) is late when today > its deadline;
+* an answer is on time when it was given on or before the deadline day in Việt Nam, i.e.
+  before 00:00 Asia/Ho_Chi_Minh of the next day. `answered_at` is stored as naive UTC, so
+  the comparison is with that instant in UTC: deadline + 1 day − 7 hours (Việt Nam keeps
+  UTC+7 all year, without daylight saving). `next_local_midnight_utc` compiles it for
+  SQLite and PostgreSQL; tests check it against deadlines.py item by item.
+
+Scope of a period report: the petitions of the dialogue sessions whose date falls in the
+period (whatever became of them since), with the state of their assignments as of today.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import DateTime, and_, case, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from portal.admin.models import Agency, Field
+from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+from portal.calendar.rules import WorkingCalendar
+from portal.extensions import db
+from portal.petitions.models import Petition, SubmitterKind
+from portal.petitions.privacy import PERSONAL_KINDS, mask_name
+from portal.timefmt import LOCAL_TZ, local_to_utc
+from portal.tracker.deadlines import ANSWERED_STATES, OPEN_STATES, late_clause
+from portal.tracker.models import Assignment, AssignmentStatus
+
+# A session counts as held once the meeting has been opened (runner) or concluded.
+HELD_STATES = (SessionStatus.IN_PROGRESS, SessionStatus.CONCLUDED)
+# Beyond the province's authority, in its three steps (the runner's flag marks it too).
+BEYOND_STATES = (AssignmentStatus.BEYOND_AUTHORITY, AssignmentStatus.REPORTED_UPWARD,
+                 AssignmentStatus.UPPER_ANSWERED)
+OLDEST_OPEN_LIMIT = 10
+MAX_PERIOD_YEARS = 5
+
+
+# --------------------------------------------------------------------------- lateness in SQL
+
+
+def _minutes_to_next_local_midnight() -> int:
+    """Minutes from 00:00 UTC of a date to 00:00 local time of the next day (17 h for UTC+7)."""
+    offset = datetime(2024, 1, 1, tzinfo=LOCAL_TZ).utcoffset()
+    assert offset == datetime(2024, 7, 1, tzinfo=LOCAL_TZ).utcoffset(), "no DST expected"
+    return int((timedelta(days=1) - offset).total_seconds() // 60)
+
+
+NEXT_MIDNIGHT_MINUTES = _minutes_to_next_local_midnight()
+
+
+class next_local_midnight_utc(FunctionElement):  # noqa: N801 - an SQL function's name
+    """SQL: the naive UTC instant at which the local day after a DATE column begins."""
+
+    type = DateTime()
+    name = "next_local_midnight_utc"
+    inherit_cache = True
+
+
+@compiles(next_local_midnight_utc)
+def _next_midnight_default(element, compiler, **kw):  # PostgreSQL and standard SQL
+    (day,) = element.clauses
+    return (f"(CAST({compiler.process(day, **kw)} AS TIMESTAMP) "
+            f"+ INTERVAL '{NEXT_MIDNIGHT_MINUTES} minutes')")
+
+
+@compiles(next_local_midnight_utc, "sqlite")
+def _next_midnight_sqlite(element, compiler, **kw):
+    # SQLAlchemy stores DATETIME as 'YYYY-MM-DD HH:MM:SS.ffffff'; datetime() gives
+    # 'YYYY-MM-DD HH:MM:SS', which compares as text in the same order.
+    (day,) = element.clauses
+    return f"datetime({compiler.process(day, **kw)}, '+{NEXT_MIDNIGHT_MINUTES} minutes')"
+
+
+def is_open_sql() -> ColumnElement[bool]:
+    return Assignment.status.in_(OPEN_STATES)
+
+
+def answered_late_sql() -> ColumnElement[bool]:
+    """Answered after the deadline day (NULL, i.e. false, when not answered)."""
+    return Assignment.answered_at >= next_local_midnight_utc(Assignment.deadline)
+
+
+def answered_on_time_sql() -> ColumnElement[bool]:
+    return Assignment.answered_at < next_local_midnight_utc(Assignment.deadline)
+
+
+def is_late_sql(today: date) -> ColumnElement[bool]:
+    """deadlines.is_late in SQL: open past the deadline, or answered after it."""
+    return or_(late_clause(today),
+               and_(not_(is_open_sql()), Assignment.answered_at.is_not(None),
+                    answered_late_sql()))
+
+
+def on_time_sql() -> ColumnElement:
+    """deadlines.on_time in SQL: true, false, or NULL when not answered."""
+    return case((Assignment.answered_at.is_(None), None),
+                (answered_on_time_sql(), True), else_=False)
+
+
+# --------------------------------------------------------------------------- tallies
+
+
+def _count(condition) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _group_columns(today: date) -> list:
+    """Per (agency, status) group: its size and how many were answered on time, answered
+    late, are open past the deadline, or carry the runner's "beyond authority" flag."""
+    return [
+        func.count(Assignment.id).label("n"),
+        _count(answered_on_time_sql()).label("on_time"),
+        _count(answered_late_sql()).label("late_answered"),
+        _count(late_clause(today)).label("open_late"),
+        _count(Assignment.beyond_authority.is_(True)).label("flagged"),
+    ]
+
+
+@dataclass
+class Tally:
+    """What became of a group of assignments (an agency's, a period's)."""
+
+    assigned: int = 0
+    answered: int = 0  # answered or accepted (Đã trả lời, Đã hoàn thành)
+    on_time: int = 0  # of those, answered on or before the deadline day
+    late_answered: int = 0  # of those, answered after it
+    done: int = 0
+    open: int = 0  # still owed by the agency (assigned, in progress, returned)
+    open_late: int = 0  # of those, past the deadline
+    beyond: int = 0  # beyond the province's authority
+    reported_upward: int = 0
+    upper_answered: int = 0
+
+    def add(self, status: AssignmentStatus, row) -> None:
+        """Count in one (status) group of `_group_columns`."""
+        n = int(row.n)
+        self.assigned += n
+        if status in ANSWERED_STATES:
+            self.answered += n
+            self.on_time += int(row.on_time)
+            self.late_answered += int(row.late_answered)
+        if status == AssignmentStatus.DONE:
+            self.done += n
+        if status in OPEN_STATES:
+            self.open += n
+        self.open_late += int(row.open_late)  # late_clause: open ones only
+        self.beyond += n if status in BEYOND_STATES else int(row.flagged)
+        if status == AssignmentStatus.REPORTED_UPWARD:
+            self.reported_upward += n
+        if status == AssignmentStatus.UPPER_ANSWERED:
+            self.upper_answered += n
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Answered on time / answered (with a known answer date); None when nothing answered."""
+        judged = self.on_time + self.late_answered
+        return self.on_time / judged if judged else None
+
+    @property
+    def open_in_time(self) -> int:
+        return self.open - self.open_late
+
+    @property
+    def beyond_pending(self) -> int:
+        """Beyond authority, not yet reported upward."""
+        return self.beyond - self.reported_upward - self.upper_answered
+
+
+@dataclass
+class AgencyTally:
+    name: str
+    short_name: str
+    tally: Tally
+
+
+@dataclass
+class FieldCount:
+    name: str
+    petitions: int
+    assigned: int
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def _local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[00:00 local of start, 00:00 local of the day after end) as UTC instants."""
+    return local_to_utc(start, time(0)), local_to_utc(end + timedelta(days=1), time(0))
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    first = date(year, 3 * quarter - 2, 1)
+    last = (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)) \
+        - timedelta(days=1)
+    return first, last
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date(year, month, 1), nxt - timedelta(days=1)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def period_too_long(start: date, end: date) -> bool:
+    """More than MAX_PERIOD_YEARS years from start to end (both days included)."""
+    return end >= add_years(start, MAX_PERIOD_YEARS)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period, both days included."""
+
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        """As the report's summary says it: "tháng 3 năm 2024", "quý I năm 2024", …"""
+        start, end = self.start, self.end
+        if start.year == end.year:
+            if (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31)):
+                return f"năm {start.year}"
+            for quarter in range(1, 5):
+                if (start, end) == quarter_bounds(start.year, quarter):
+                    return f"quý {ROMAN[quarter]} năm {start.year}"
+            if start.month == end.month and (start, end) == month_bounds(start.year, start.month):
+                return f"tháng {start.month} năm {start.year}"
+            if (start, end) == (date(start.year, 1, 1), date(start.year, 6, 30)):
+                return f"6 tháng đầu năm {start.year}"
+        return f"từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
+def presets(today: date, year: int | None = None) -> list[tuple[str, Period]]:
+    """The usual periods, keyed: this month ("month"), the quarters of `year` ("q1"–"q4"),
+    the whole of `year` ("year") and the year before ("previous_year"); `year` is this year
+    unless given."""
+    year = year or today.year
+    items = [("month", Period(*month_bounds(today.year, today.month)))]
+    items += [(f"q{q}", Period(*quarter_bounds(year, q))) for q in range(1, 5)]
+    items.append(("year", Period(date(year, 1, 1), date(year, 12, 31))))
+    items.append(("previous_year", Period(date(year - 1, 1, 1), date(year - 1, 12, 31))))
+    return items
+
+
+# --------------------------------------------------------------------------- working days late
+
+
+class LateDays:
+    """Working days late, as deadlines.working_days_late, for many items at once.
+
+    Builds the list of working days between the earliest deadline and `today` once (one
+    query for the Office's overrides), then counts with bisect instead of day by day.
+    """
+
+    def __init__(self, earliest: date | None, today: date):
+        self.today = today
+        self.days: list[date] = []
+        if earliest is not None and earliest < today:
+            cal = WorkingCalendar(earliest, today)
+            day = earliest
+            while day < today:
+                day += timedelta(days=1)
+                if cal.is_working_day(day):
+                    self.days.append(day)
+
+    def of(self, deadline: date, end: date | None = None) -> int:
+        """Working days in (deadline, end], end being today unless given (an answer's day)."""
+        end = end or self.today
+        if end <= deadline:
+            return 0
+        return bisect_right(self.days, end) - bisect_right(self.days, deadline)
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def masked_submitter(kind: SubmitterKind, name: str) -> str:
+    """A person's name masked ("Nguyễn V. A."); an organisation's name as it is."""
+    return mask_name(name) if kind in PERSONAL_KINDS else name
+
+
+def initials(name: str) -> str:
+    """ "Nguyễn Văn An" -> "N.V.A." (the public page shows no more of a person)."""
+    return "".join(word[0].upper() + "." for word in (name or "").split())
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+@dataclass
+class OpenItem:
+    """One outstanding assignment, as the lists show it (personal data masked)."""
+
+    assignment_id: int
+    petition_id: int
+    session_day: date
+    session_title: str
+    field: str
+    submitter: str
+    content: str
+    agency: str
+    deadline: date
+    status: AssignmentStatus
+    days_late: int
+
+
+@dataclass
+class Dashboard:
+    today: date
+    by_status: list[tuple[AssignmentStatus, int]]
+    by_field: list[FieldCount]
+    by_agency: list[AgencyTally]
+    oldest_open: list[OpenItem]
+    sessions_held: int
+    held_by_kind: list[tuple[SessionKind, int]]
+    total: Tally = field(default_factory=Tally)
+
+
+def _field_counts(scope=None) -> list[FieldCount]:
+    query = (select(Field.name, func.count(Petition.id).label("petitions"),
+                    func.count(Assignment.id).label("assigned"))
+             .select_from(Petition).join(Field, Petition.field_id == Field.id)
+             .outerjoin(Assignment, Assignment.petition_id == Petition.id)
+             .group_by(Field.id, Field.name, Field.position)
+             .order_by(Field.position, Field.name))
+    if scope is not None:
+        query = scope(query)
+    return [FieldCount(name, int(n), int(a)) for name, n, a in db.session.execute(query)]
+
+
+def _tallies(today: date, scope=None
+             ) -> tuple[list[AgencyTally], Tally, list[tuple[AssignmentStatus, int]]]:
+    """Per agency (most assignments first), the total, and the count by status: one query
+    grouped by agency and status (a few dozen rows, whatever the number of assignments)."""
+    query = (select(Agency.id, Agency.name, Agency.short_name, Assignment.status,
+                    *_group_columns(today))
+             .select_from(Assignment).join(Agency, Assignment.agency_id == Agency.id)
+             .group_by(Agency.id, Agency.name, Agency.short_name, Assignment.status))
+    if scope is not None:
+        query = scope(query.join(Petition, Assignment.petition_id == Petition.id))
+    agencies: dict[int, AgencyTally] = {}
+    total = Tally()
+    by_status = dict.fromkeys(AssignmentStatus, 0)
+    for row in db.session.execute(query):
+        status = AssignmentStatus(row.status)
+        agency = agencies.setdefault(row.id, AgencyTally(row.name, row.short_name, Tally()))
+        agency.tally.add(status, row)
+        total.add(status, row)
+        by_status[status] += int(row.n)
+    rows = sorted(agencies.values(), key=lambda a: (-a.tally.assigned, a.name))
+    return rows, total, list(by_status.items())
+
+
+def _open_items_query(scope=None):
+    query = (select(Assignment.id, Assignment.deadline, Assignment.status,
+                    Petition.id.label("petition_id"), Petition.submitter_kind,
+                    Petition.submitter_name, Petition.content,
+                    Field.name.label("field_name"), Agency.name.label("agency_name"),
+                    DialogueSession.starts_at, DialogueSession.title.label("session_title"))
+             .select_from(Assignment)
+             .join(Petition, Assignment.petition_id == Petition.id)
+             .join(Field, Petition.field_id == Field.id)
+             .join(Agency, Assignment.agency_id == Agency.id)
+             .join(DialogueSession, Petition.session_id == DialogueSession.id)
+             .where(is_open_sql())
+             .order_by(Assignment.deadline, Assignment.id))
+    if scope is not None:
+        query = scope(query)
+    return query
+
+
+def _open_items(rows, today: date) -> list[OpenItem]:
+    rows = list(rows)
+    late = LateDays(min((r.deadline for r in rows), default=None), today)
+    return [OpenItem(
+        assignment_id=r.id, petition_id=r.petition_id,
+        session_day=r.starts_at.astimezone(LOCAL_TZ).date(), session_title=r.session_title,
+        field=r.field_name, submitter=masked_submitter(r.submitter_kind, r.submitter_name),
+        content=r.content, agency=r.agency_name, deadline=r.deadline, status=r.status,
+        days_late=late.of(r.deadline)) for r in rows]
+
+
+def _held_by_kind() -> list[tuple[SessionKind, int]]:
+    query = (select(DialogueSession.kind, func.count(DialogueSession.id))
+             .where(DialogueSession.status.in_(HELD_STATES))
+             .group_by(DialogueSession.kind))
+    found = dict(db.session.execute(query).all())
+    return [(kind, int(found.get(kind, 0))) for kind in SessionKind]
+
+
+def dashboard(today: date) -> Dashboard:
+    """All the dashboard's figures, over every session and assignment (five queries)."""
+    by_agency, total, by_status = _tallies(today)
+    held = _held_by_kind()
+    return Dashboard(
+        today=today,
+        by_status=by_status,
+        by_field=_field_counts(),
+        by_agency=by_agency,
+        total=total,
+        oldest_open=_open_items(
+            db.session.execute(_open_items_query().limit(OLDEST_OPEN_LIMIT)), today),
+        sessions_held=sum(n for _, n in held),
+        held_by_kind=held,
+    )
+
+
+# --------------------------------------------------------------------------- the period report
+
+
+@dataclass
+class SessionRow:
+    day: date
+    kind: SessionKind
+    title: str
+    venue: str
+    status: SessionStatus
+
+
+@dataclass
+class PeriodReport:
+    period: Period
+    today: date
+    sessions: list[SessionRow]
+    received: int
+    by_field: list[FieldCount]
+    by_status: list[tuple[AssignmentStatus, int]]
+    by_agency: list[AgencyTally]
+    total: Tally
+    outstanding: list[OpenItem]  # the oldest first; possibly only the first `limit`
+
+    @property
+    def outstanding_shown_all(self) -> bool:
+        return len(self.outstanding) >= self.total.open
+
+
+def period_report(period: Period, today: date, outstanding_limit: int | None = None
+                  ) -> PeriodReport:
+    """The figures of the report for `period` (status as of `today`), in five queries."""
+    lo, hi = _local_bounds(period.start, period.end)
+
+    def in_period(query):
+        """Restrict a query over petitions to those of the period's sessions."""
+        return (query.join(DialogueSession, Petition.session_id == DialogueSession.id)
+                .where(DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi))
+
+    def sessions_in_period(query):
+        return query.where(DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi)
+
+    sessions = db.session.scalars(
+        select(DialogueSession).where(DialogueSession.status.in_(HELD_STATES))
+        .where(DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi)
+        .order_by(DialogueSession.starts_at, DialogueSession.id)).all()
+    by_field = _field_counts(in_period)
+    by_agency, total, by_status = _tallies(today, in_period)
+    outstanding_query = _open_items_query(sessions_in_period)
+    if outstanding_limit is not None:
+        outstanding_query = outstanding_query.limit(outstanding_limit)
+    return PeriodReport(
+        period=period,
+        today=today,
+        sessions=[SessionRow(s.starts_at.astimezone(LOCAL_TZ).date(), s.kind, s.title, s.venue,
+                             s.status) for s in sessions],
+        received=sum(f.petitions for f in by_field),
+        by_field=by_field,
+        by_status=by_status,
+        by_agency=by_agency,
+        total=total,
+        outstanding=_open_items(db.session.execute(outstanding_query), today),
+    )
+
+
+# --------------------------------------------------------------------------- cross-check
+
+
+def sql_lateness(today: date) -> dict[int, tuple[bool, bool | None]]:
+    """{assignment id: (late, on time)} as SQL computes them, to compare with deadlines.py."""
+    rows = db.session.execute(
+        select(Assignment.id, case((is_late_sql(today), True), else_=False), on_time_sql()))
+    return {aid: (bool(late), None if on_time is None else bool(on_time))
+            for aid, late, on_time in rows}
+

@@ -1,0 +1,38 @@
+"""Forms of the reports: the period (a GET form) and the public page switch."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import AnyOf, InputRequired, ValidationError
+
+from portal.formfields import VNDateField
+from portal.reports.figures import MAX_PERIOD_YEARS, period_too_long
+
+
+class PeriodForm(FlaskForm):
+    """The report's period, read from the query string (dd/mm/yyyy, both days included)."""
+
+    class Meta:
+        csrf = False
+
+    start = VNDateField(_l("Từ ngày"), name="from",
+                        validators=[InputRequired(_l("Vui lòng nhập ngày bắt đầu."))])
+    end = VNDateField(_l("Đến ngày"), name="to",
+                      validators=[InputRequired(_l("Vui lòng nhập ngày kết thúc."))])
+
+    def validate_end(self, field):
+        if field.data is None or self.start.data is None:
+            return
+        if field.data < self.start.data:
+            raise ValidationError(_l("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
+        if period_too_long(self.start.data, field.data):
+            raise ValidationError(_l("Kỳ báo cáo không được dài quá %(n)s năm.",
+                                     n=MAX_PERIOD_YEARS))
+
+
+class PublicPageForm(FlaskForm):
+    """Switch the public page on or off (the CSRF token and the wanted state)."""
+
+    enabled = HiddenField(validators=[AnyOf(("1", "0"),
+                                            message=_l("Lựa chọn không hợp lệ."))])

@@ -1,0 +1,85 @@
+"""The tracker's pages issue the same number of SQL queries for 2 rows as for 22."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from tests.tracker.tracker_fixtures import make, third  # noqa: F401 (fixtures)
+
+
+def _queries(app, client, url, htmx=False):
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*args, **kwargs):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url, htmx=htmx)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def _add(make, n, today):
+    for i in range(n):
+        make(deadline=today + timedelta(days=i - n // 2), field=i % 3,
+             agency=("agency", "other_agency")[i % 2], coordinators=["third_agency"],
+             status=("assigned", "answered", "in_progress", "done")[i % 4])
+
+
+@pytest.mark.parametrize("role, url", [
+    ("office", "/tracker/"),
+    ("office", "/tracker/?lateness=late"),
+    ("office", "/tracker/?agency={agency}&field={field}&status=assigned&session={session}"),
+    ("office", "/tracker/?lateness=due_soon&page=1"),
+    ("chair", "/tracker/"),
+    ("observer", "/tracker/?status=answered"),
+    ("officer", "/tracker/"),
+    ("officer", "/tracker/?tab=all"),
+    ("officer", "/tracker/?tab=late"),
+    ("third", "/tracker/?tab=coordination"),
+    ("officer", "/tracker/notifications"),
+])
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_list_queries_constant(app, login, data, make, third, role, url, htmx):  # noqa: F811
+    from portal.timefmt import local_today
+
+    target = url.format(agency=data["agency"], field=data["fields"][0], session=data["session"])
+    c = login(role)
+    _add(make, 2, local_today())
+    few = _queries(app, c, target, htmx)
+    _add(make, 20, local_today())
+    many = _queries(app, c, target, htmx)
+    assert many == few, f"{target}: {few} queries with 2 rows, {many} with 22"
+
+
+def test_detail_queries_do_not_grow_with_the_history(app, login, data, make):
+    assignment_id = make(deadline=local_day(60))
+    officer, office = login("officer"), login("office")
+    url = f"/tracker/{assignment_id}"
+
+    def round_trip(n):
+        for i in range(n):
+            officer.post(url + "/answer", data={"answer": f"Lần {i}"})
+            office.post(url + "/return", data={"reason": f"Bổ sung {i}"})
+            officer.post(url + "/extension", data={"ext-deadline": local_day(61 + i).strftime(
+                "%d/%m/%Y"), "ext-reason": "Thêm thời gian"})
+            office.post(url + "/extension/grant", data={})
+
+    round_trip(1)
+    few = _queries(app, office, url)
+    round_trip(6)
+    many = _queries(app, office, url)
+    assert many == few
+
+
+def local_day(offset):
+    from portal.timefmt import local_today
+
+    return local_today() + timedelta(days=offset)

@@ -1,0 +1,101 @@
+"""Every tracker route is agency-scoped: for an officer of another agency the item, its
+file and its notifications do not exist (404), and nothing changes."""
+import io
+
+import pytest
+
+from tests.tracker.tracker_fixtures import PDF, get_assignment, make, rows, third  # noqa: F401
+
+ITEM_ROUTES = [
+    ("GET", ""),
+    ("POST", "/start"),
+    ("POST", "/answer"),
+    ("POST", "/accept"),
+    ("POST", "/return"),
+    ("POST", "/extension"),
+    ("POST", "/extension/grant"),
+    ("POST", "/extension/refuse"),
+    ("POST", "/coordination"),
+    ("POST", "/coordination/answer"),
+    ("POST", "/beyond-authority"),
+    ("POST", "/report-upward"),
+    ("POST", "/upper-answer"),
+]
+# Valid input for each, so a 404 is the scoping and not a bad form.
+FORMS = {
+    "/answer": {"answer": "Trả lời chen ngang"},
+    "/return": {"reason": "x"},
+    "/extension": {"ext-deadline": "01/01/2099", "ext-reason": "x"},
+    "/extension/refuse": {"decision-note": "x"},
+    "/coordination/answer": {"input-text": "x"},
+    "/beyond-authority": {},
+    "/report-upward": {"upper-upper_body": "Bộ", "upper-report_number": "1/BC",
+                       "upper-report_date": "01/01/2030"},
+    "/upper-answer": {"upper-answer-answered_on": "01/01/2030", "upper-answer-text": "x"},
+}
+
+
+@pytest.fixture
+def item(app, login, make, third):  # noqa: F811
+    """STNMT's item, coordinated by Sở Xây dựng, answered with a file."""
+    assignment_id = make(coordinators=["other_agency"], content="Nội dung bí mật của STNMT")
+    response = login("officer").post(
+        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
+        data={"answer": "Trả lời có tệp", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    assert response.status_code == 204
+    return assignment_id
+
+
+@pytest.mark.parametrize("method, suffix", ITEM_ROUTES, ids=[f"{m} {s or '/'}"
+                                                             for m, s in ITEM_ROUTES])
+def test_another_agency_officer_gets_404_and_nothing_changes(app, login, item, method, suffix):
+    from portal.tracker.models import AssignmentStep
+
+    c = login("third")
+    url = f"/tracker/{item}{suffix}"
+    steps_before = len(rows(app, AssignmentStep))
+    response = c.get(url) if method == "GET" else c.post(url, data=FORMS.get(suffix, {}),
+                                                         htmx=True)
+    assert response.status_code == 404
+    assert "Nội dung bí mật của STNMT" not in response.get_data(as_text=True)
+    assert get_assignment(app, item).status.value == "answered"
+    assert len(rows(app, AssignmentStep)) == steps_before
+
+
+@pytest.mark.parametrize("method, suffix", ITEM_ROUTES, ids=[f"{m} {s or '/'}"
+                                                             for m, s in ITEM_ROUTES])
+def test_unknown_item_is_404_for_everyone(login, item, method, suffix):
+    for role in ("office", "officer"):
+        c = login(role)
+        url = f"/tracker/{item + 1000}{suffix}"
+        response = c.get(url) if method == "GET" else c.post(url, data={}, htmx=True)
+        assert response.status_code == 404
+
+
+def test_another_agency_officer_cannot_download_the_file(app, login, item):
+    from portal.tracker.models import Attachment
+
+    attachment_id = rows(app, Attachment)[0].id
+    response = login("third").get(f"/tracker/attachments/{attachment_id}")
+    assert response.status_code == 404 and PDF not in response.get_data()
+    ok = login("other_officer").get(f"/tracker/attachments/{attachment_id}")  # coordinates
+    assert ok.status_code == 200
+    ok.close()
+
+
+def test_another_agency_officer_does_not_see_it_in_lists(login, item):
+    for url in ("/tracker/", "/tracker/?tab=all", "/tracker/?tab=coordination",
+                "/tracker/?tab=late", "/tracker/notifications"):
+        body = login("third").get(url).get_data(as_text=True)
+        assert "Nội dung bí mật của STNMT" not in body and "Trả lời có tệp" not in body
+
+
+def test_notification_of_another_agency_cannot_be_marked(app, login, item):
+    from portal.tracker.models import Notification
+
+    login("office").post(f"/tracker/{item}/return", data={"reason": "Bổ sung"})
+    note = [n for n in rows(app, Notification) if n.agency_id is not None][0]
+    assert login("third").post(f"/tracker/notifications/{note.id}/read").status_code == 404
+    assert rows(app, Notification, id=note.id)[0].read_at is None
+    assert login("officer").post(f"/tracker/notifications/{note.id}/read").status_code == 303
+    assert rows(app, Notification, id=note.id)[0].read_at is not None
