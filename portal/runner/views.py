@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, g, make_response, request
+from flask import Blueprint, abort, current_app, g, make_response, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -279,8 +279,15 @@ def advance(meeting):
 @bp.post("/<int:session_id>/close")
 @runner_action
 def close(meeting):
-    """Close the meeting and lock its record (Bế mạc)."""
+    """Close the meeting, lock its record (Bế mạc) and draft its conclusion notice and minutes
+    for the office to edit and issue."""
+    from portal.documents.conclusion import draft_conclusion_notice
+    from portal.documents.minutes import draft_minutes
+
     stages.close(meeting, current_user.id)
+    db.session.flush()
+    draft_conclusion_notice(meeting, current_user.id, current_app.config)
+    draft_minutes(meeting, current_user.id, current_app.config)
 
 
 # ---- opening and briefing --------------------------------------------------------------

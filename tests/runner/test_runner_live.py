@@ -388,3 +388,19 @@ def test_leaving_discussion_ends_the_turn_and_closing_clears_the_screen(app, log
         assert db.session.get(DialogueSession, data["session"]).current_petition_id is None
     body = login("observer").get(_url(data, "/screen")).get_data(as_text=True)
     assert "Đang phát biểu" not in body and "Buổi đối thoại đã kết thúc" in body
+
+
+def test_closing_drafts_the_conclusion_notice_and_the_minutes(app, login, data):
+    from portal.documents.models import Document, DocumentStatus
+    from portal.extensions import db
+
+    c = login("chair")
+    _stage(c, data, 4)
+    c.post(_url(data, "/conclusion"), htmx=True, data={"conclusion": "Giao các sở trả lời."})
+    assert c.post(_url(data, "/close"), htmx=True).status_code == 200
+    with app.app_context():
+        drafts = db.session.scalars(select(Document).where(
+            Document.session_id == data["session"]).order_by(Document.id)).all()
+        assert [(d.doc_type.value, d.status) for d in drafts] == [
+            ("TB", DocumentStatus.DRAFT), ("BB", DocumentStatus.DRAFT)]
+        assert any("Giao các sở trả lời." in b["text"] for b in drafts[0].blocks)
