@@ -235,15 +235,25 @@ def main() -> None:
     from portal.timefmt import local_today
 
     month = local_today().strftime("%Y-%m")
+    year = local_today().year
     hx = {"HX-Request": "true"}
     targets = [
         ("/healthz", "/healthz", {}, None),
         ("calendar month", f"/calendar/?month={month}", {}, "vanphong"),
         ("calendar month (htmx fragment)", f"/calendar/?month={month}", hx, "vanphong"),
-        ("tracker list, all 90k", "/tracker/", {}, "vanphong"),
+        ("tracker list, all ~90k", "/tracker/", {}, "vanphong"),
         ("tracker list page 500 (htmx)", "/tracker/?page=500", hx, "vanphong"),
         ("tracker filtered: answered", "/tracker/?status=answered", hx, "vanphong"),
         ("tracker list, agency officer", "/tracker/", {}, "so-tnmt"),
+        ("petition list", "/petitions/", {}, "vanphong"),
+        ("petition search 'dat dai' (no marks)", "/petitions/?q=dat+dai", hx, "vanphong"),
+        ("dashboard", "/reports/", {}, "vanphong"),
+        ("yearly report page", f"/reports/period?from=01/01/{year}&to=31/12/{year}", {},
+         "vanphong"),
+        ("yearly report PDF", f"/reports/period.pdf?from=01/01/{year}&to=31/12/{year}", {},
+         "vanphong"),
+        ("yearly report Excel", f"/reports/period.xlsx?from=01/01/{year}&to=31/12/{year}", {},
+         "vanphong"),
         ("runner console, 30 petitions", f"/runner/{live}", {}, "chutri"),
         ("runner fragment (htmx)", f"/runner/{live}", hx, "chutri"),
         ("room screen poll, changed (200)", f"/runner/{live}/screen", hx, "theodoi"),
