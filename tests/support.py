@@ -81,3 +81,25 @@ def csrf_from(response) -> str:
 
 def vn(day: date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+def count_queries(app, client, url: str, htmx: bool = False) -> int:
+    """How many SQL statements one GET of `url` issues (the page must answer 200)."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*args, **kwargs):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url, htmx=htmx)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, (url, response.get_data(as_text=True)[:500])
+    return len(seen)

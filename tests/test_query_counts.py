@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from support import count_queries
 
 
 def _add_petitions(app, data, n, assign=True):
@@ -25,23 +25,8 @@ def _add_petitions(app, data, n, assign=True):
         db.session.commit()
 
 
-def _queries(app, c, url, htmx=False):
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = c.get(url, htmx=htmx)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(seen)
+def _queries(app, client, url, htmx=False):
+    return count_queries(app, client, url, htmx)
 
 
 @pytest.mark.parametrize("role, url", [

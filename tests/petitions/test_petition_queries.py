@@ -1,6 +1,6 @@
 """The number of SQL queries of the petition pages does not grow with the rows they show."""
 import pytest
-from sqlalchemy import event
+from support import count_queries
 
 
 def _add(app, data, n, start=0):
@@ -30,23 +30,8 @@ def _add(app, data, n, start=0):
         db.session.commit()
 
 
-def _queries(app, c, url, htmx=False):
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = c.get(url, htmx=htmx)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, url
-    return len(seen)
+def _queries(app, client, url, htmx=False):
+    return count_queries(app, client, url, htmx)
 
 
 @pytest.mark.parametrize("role, url, htmx", [

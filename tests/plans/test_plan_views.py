@@ -3,7 +3,8 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
+from support import count_queries
 
 ROLES = ["anonymous", "office", "chair", "officer", "other_officer", "observer", "admin"]
 EDIT = {"office", "admin"}
@@ -437,23 +438,8 @@ def test_readers_see_no_edit_controls(login, plan):
 # --------------------------------------------------------------------------- query counts
 
 
-def _queries(app, c, url):
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = c.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(seen)
+def _queries(app, client, url):
+    return count_queries(app, client, url, htmx=False)
 
 
 def _more_plans(app, n, start):

@@ -2,7 +2,7 @@
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import event
+from support import count_queries
 
 
 def _add_rows(app, data, n):
@@ -42,23 +42,8 @@ def _add_rows(app, data, n):
         db.session.commit()
 
 
-def _queries(app, c, url, htmx=False):
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = c.get(url, htmx=htmx)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return len(seen)
+def _queries(app, client, url, htmx=False):
+    return count_queries(app, client, url, htmx)
 
 
 @pytest.mark.parametrize("role, url, htmx", [

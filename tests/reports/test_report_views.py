@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from report_data import CITIZEN, hand  # noqa: F401  (the fixture)
-from sqlalchemy import event
+from support import count_queries
 
 ROLES = ["anonymous", "office", "chair", "officer", "other_officer", "observer", "admin"]
 READERS = {"office", "chair", "observer", "admin"}
@@ -226,23 +226,8 @@ def _add(app, data, n):
         db.session.commit()
 
 
-def _queries(app, c, url, htmx=False):
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = c.get(url, htmx=htmx)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return len(seen)
+def _queries(app, client, url, htmx=False):
+    return count_queries(app, client, url, htmx)
 
 
 @pytest.mark.parametrize("url, htmx", [

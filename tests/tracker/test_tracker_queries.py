@@ -2,28 +2,13 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.tracker.tracker_fixtures import make, third  # noqa: F401 (fixtures)
+from support import count_queries
 
 
 def _queries(app, client, url, htmx=False):
-    from portal.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url, htmx=htmx)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(seen)
+    return count_queries(app, client, url, htmx)
 
 
 def _add(make, n, today):
