@@ -21,7 +21,7 @@ from portal.admin.models import Agency
 from portal.calendar.models import DialogueSession
 from portal.extensions import db
 from portal.htmx import render
-from portal.labels import STAGE_LABELS, label
+from portal.labels import STAGE_LABELS
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.petitions.services import fill_petition
@@ -187,6 +187,12 @@ def runner_action(view):
     return wrapped
 
 
+# The timeline is part of the record the minutes are built from: it is always written in
+# Vietnamese, whatever the language of the person acting.
+MODE_TEXT = {AnswerMode.ON_THE_SPOT: "Trả lời trực tiếp tại buổi đối thoại",
+             AnswerMode.IN_WRITING: "Trả lời bằng văn bản"}
+
+
 def _log(meeting, action, detail="", petition_id=None):
     return stages.log(meeting, action, current_user.id, detail, petition_id,
                       client_key=g.pop("client_key", None))
@@ -310,8 +316,8 @@ def save_notes(meeting, which: str):
             "Nội dung vừa được người khác cập nhật. Bản hiện tại hiển thị bên dưới; "
             "nội dung bạn nhập vẫn còn trong ô soạn thảo."))
     setattr(meeting, which, (form.text.data or "").strip())
-    _log(meeting, "notes", _("Cập nhật nội dung khai mạc") if which == "opening_notes"
-         else _("Cập nhật nội dung chủ trì thông báo"))
+    _log(meeting, "notes", "Cập nhật nội dung khai mạc" if which == "opening_notes"
+         else "Cập nhật nội dung chủ trì thông báo")
 
 
 @bp.post("/<int:session_id>/attendance/<int:invitee_id>")
@@ -324,7 +330,7 @@ def check_in(meeting, invitee_id: int):
     if meeting.is_locked:
         raise stages.StageError(_("Buổi đối thoại đã kết thúc, biên bản đã khóa."))
     present = attendance.check_in(meeting.id, invitee, current_user.id)
-    _log(meeting, "attendance", _("Có mặt: %(name)s", name=present.name))
+    _log(meeting, "attendance", f"Có mặt: {present.name}")
 
 
 @bp.post("/<int:session_id>/attendance")
@@ -339,7 +345,7 @@ def add_at_door(meeting):
     present = attendance.add_at_door(meeting.id, InviteeKind(form.kind.data), form.name.data,
                                      form.position.data or "", form.organisation.data or "",
                                      current_user.id)
-    _log(meeting, "attendance", _("Có mặt: %(name)s", name=present.name))
+    _log(meeting, "attendance", f"Có mặt: {present.name}")
 
 
 # ---- floor discussion ------------------------------------------------------------------
@@ -353,7 +359,7 @@ def add_speaker(meeting):
         return _component(meeting, status=422, forms={"speaker": form})
     speaker = speakers.add(meeting, form.name.data, SubmitterKind(form.kind.data),
                            form.locality.data or "")
-    _log(meeting, "speaker_added", _("Đăng ký phát biểu: %(name)s", name=speaker.name))
+    _log(meeting, "speaker_added", f"Đăng ký phát biểu: {speaker.name}")
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/move/<direction>")
@@ -369,7 +375,7 @@ def move_speaker(meeting, speaker_id: int, direction: str):
 def next_speaker(meeting):
     """Give the floor to the next waiting speaker (stops the current one)."""
     speaker = speakers.start(meeting)
-    _log(meeting, "speaker_started", _("Phát biểu: %(name)s", name=speaker.name))
+    _log(meeting, "speaker_started", f"Phát biểu: {speaker.name}")
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/start")
@@ -377,7 +383,7 @@ def next_speaker(meeting):
 def start_speaker(meeting, speaker_id: int):
     """Give the floor to this speaker."""
     speaker = speakers.start(meeting, speaker_id)
-    _log(meeting, "speaker_started", _("Phát biểu: %(name)s", name=speaker.name))
+    _log(meeting, "speaker_started", f"Phát biểu: {speaker.name}")
 
 
 @bp.post("/<int:session_id>/speakers/stop")
@@ -387,7 +393,7 @@ def stop_speaker(meeting):
     stages.require_stage(meeting, stages.DISCUSSION)
     speaker = speakers.stop(meeting)
     if speaker is not None:
-        _log(meeting, "speaker_stopped", _("Kết thúc phát biểu: %(name)s", name=speaker.name))
+        _log(meeting, "speaker_stopped", f"Kết thúc phát biểu: {speaker.name}")
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/skip")
@@ -396,7 +402,7 @@ def skip_speaker(meeting, speaker_id: int):
     """Take a waiting speaker out of the queue."""
     stages.require_stage(meeting, stages.DISCUSSION)
     speaker = speakers.skip(meeting, speaker_id)
-    _log(meeting, "speaker_skipped", _("Không phát biểu: %(name)s", name=speaker.name))
+    _log(meeting, "speaker_skipped", f"Không phát biểu: {speaker.name}")
 
 
 @bp.post("/<int:session_id>/limit")
@@ -407,7 +413,7 @@ def set_limit(meeting):
     if not form.validate():
         return _component(meeting, status=422, forms={"limit": form})
     meeting.speaking_limit_seconds = form.minutes.data * 60
-    _log(meeting, "limit", _("Thời gian phát biểu: %(n)s phút", n=form.minutes.data))
+    _log(meeting, "limit", f"Thời gian phát biểu: {form.minutes.data} phút")
 
 
 @bp.post("/<int:session_id>/petitions")
@@ -480,9 +486,9 @@ def assign(meeting, petition_id: int):
     lifecycle.on_assigned(assignment, current_user)
     if mode == AnswerMode.ON_THE_SPOT:
         lifecycle.record_on_the_spot(assignment, form.answer.data, current_user)
-    detail = f"{assignment.agency.name} — {label(mode)}"
+    detail = f"{assignment.agency.name} — {MODE_TEXT[mode]}"
     if assignment.beyond_authority:
-        detail += " — " + _("vượt thẩm quyền")
+        detail += " — vượt thẩm quyền"
     _log(meeting, "assigned", detail, petition.id)
 
 
@@ -518,7 +524,7 @@ def save_conclusion(meeting):
             "Kết luận vừa được người khác cập nhật. Nội dung hiện tại được hiển thị bên dưới; "
             "nội dung bạn nhập vẫn còn trong ô soạn thảo."))
     meeting.conclusion = form.conclusion.data.strip()
-    _log(meeting, "conclusion", _("Cập nhật kết luận"))
+    _log(meeting, "conclusion", "Cập nhật kết luận")
 
 
 @bp.post("/<int:session_id>/amendments")
