@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from portal.calendar.models import DialogueSession
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
 from portal.labels import label
+from portal.text import fold
 from portal.preparation.models import Invitee, InviteeKind
 from portal.timefmt import admin_date_line, local_today, to_local
 
@@ -28,6 +29,21 @@ DEFAULT_SIGNER_AUTHORITY = ("TL. CHỦ TỊCH", "KT. CHÁNH VĂN PHÒNG")
 DEFAULT_SIGNER_TITLE = "PHÓ CHÁNH VĂN PHÒNG"
 DEFAULT_INVITER = "Ủy ban nhân dân tỉnh"
 RECIPIENTS = ["- Như trên;", "- Lưu: VT, TCD."]
+
+
+def _occasion(kind: str, title: str) -> str:
+    """"buổi đối thoại … tháng 3/2027." without saying the kind twice when the title has it."""
+    if fold(title).startswith(fold(kind)):
+        return "buổi " + _sentence(title[:1].lower() + title[1:])
+    return f"buổi {kind}: {_sentence(title)}"
+
+
+def _chair(meeting) -> str:
+    """The chair with the title the plan gives the leader ("đồng chí …, Phó Chủ tịch …")."""
+    plan = meeting.plan
+    if plan is not None and plan.leader_name and fold(plan.leader_name) == fold(meeting.host):
+        return f"đồng chí {plan.leader_name}, {plan.leader_title}"
+    return meeting.host
 
 
 def short_date(day: date) -> str:
@@ -65,11 +81,11 @@ def build_invitation(meeting: DialogueSession, invitee: Invitee, config: Mapping
     blocks: list = [
         Paragraph(f"{inviter} trân trọng kính mời:"),
         Heading(addressee(invitee)),
-        Paragraph(f"Tới dự buổi {kind}: {_sentence(meeting.title)}"),
+        Paragraph(f"Tới dự {_occasion(kind, meeting.title)}"),
         Bullet(f"Thời gian: {meeting_time_line(meeting.starts_at)}."),
         Bullet(f"Địa điểm: {_sentence(meeting.venue)}"),
         Bullet(f"Nội dung: {_sentence(meeting.content or meeting.title)}"),
-        Bullet(f"Chủ trì: {_sentence(meeting.host)}"),
+        Bullet(f"Chủ trì: {_sentence(_chair(meeting))}"),
     ]
     if invitee.kind == InviteeKind.AGENCY:
         blocks.append(Paragraph(
