@@ -363,3 +363,20 @@ def notify_office(text: str, link: str = "") -> list[Notification]:
     notes = [Notification(user_id=uid, text=text[:5000], link=link[:300]) for uid in ids]
     db.session.add_all(notes)
     return notes
+
+
+def mark_read_for(user, link: str) -> int:
+    """Mark read the unread notifications of `user` (or their agency) that link to `link`."""
+    from sqlalchemy import or_, update
+
+    from portal.tracker.models import Notification
+    from portal.types import utcnow
+
+    mine = Notification.user_id == user.id
+    if user.agency_id:
+        mine = or_(mine, Notification.agency_id == user.agency_id)
+    result = db.session.execute(
+        update(Notification).where(mine, Notification.link == link,
+                                   Notification.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount or 0

@@ -33,6 +33,7 @@ from portal.petitions import privacy
 from portal.timefmt import format_date, local_today
 from portal.tracker import deadlines, lifecycle, reminders, services, uploads
 from portal.tracker.forms import (
+    max_attachment_bytes,
     AnswerForm,
     BeyondAuthorityForm,
     ConfirmForm,
@@ -257,7 +258,7 @@ def _detail(item: Assignment, *, status: int = 200, forms: dict | None = None,
         allowed=allowed, forms=built, error=error, record=services.record_of(item),
         viewer=privacy.Viewer(current_user), lateness=today.lateness(item),
         upper_bodies=services.upper_bodies() if "report_upward" in allowed else [],
-        max_mb=current_app.config.get("MAX_ATTACHMENT_MB", 10),
+        max_mb=uploads._megabytes(max_attachment_bytes()),
     )
 
 
@@ -265,8 +266,12 @@ def _detail(item: Assignment, *, status: int = 200, forms: dict | None = None,
 @login_required
 def detail(assignment_id: int):
     """One assignment: the petition, the deadline in effect, the actions the user may take,
-    the timeline with attachments, extensions and coordinators' input; 404 outside scope."""
-    return _detail(_visible(assignment_id))
+    the timeline with attachments, extensions and coordinators' input; 404 outside scope.
+    Opening it marks read the user's notifications that point here."""
+    item = _visible(assignment_id)
+    if services.mark_read_for(current_user, url_for("tracker.detail", assignment_id=item.id)):
+        db.session.commit()
+    return _detail(item)
 
 
 def _notify(item: Assignment, step, requested_agency: Agency | None = None) -> None:

@@ -30,6 +30,13 @@
   document.body.addEventListener("htmx:afterRequest", function (evt) {
     if (evt.detail.successful) show("");
   });
+  // After a form comes back with errors, put the focus on the first field to fix.
+  document.body.addEventListener("htmx:afterSwap", function (evt) {
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    if (status !== 422) return;
+    var bad = document.querySelector('[aria-invalid="true"]');
+    if (bad) bad.focus();
+  });
   document.addEventListener("click", function (evt) {
     if (evt.target.closest && evt.target.closest("[data-print]")) window.print();
   });

@@ -101,3 +101,34 @@ def test_bell_helper_for_the_header(app, login, data):
 
         login_user(db.session.get(User, data["users"]["officer"]))
         assert render_template_string("{{ unread_notifications() }}") == "1"
+
+
+def test_opening_the_item_marks_its_notification_read(app, login, data):
+    """Following a notification to its assignment clears it from the bell."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.tracker.models import AnswerMode, Assignment, Notification
+
+    with app.app_context():
+        petition = Petition(session_id=data["session"], submitter_kind=SubmitterKind.CITIZEN,
+                            submitter_name="A", field_id=data["fields"][0], content="B",
+                            channel=Channel.AT_DIALOGUE)
+        db.session.add(petition)
+        db.session.flush()
+        item = Assignment(petition_id=petition.id, agency_id=data["agency"],
+                          mode=AnswerMode.IN_WRITING, deadline=data["day"] + timedelta(days=5))
+        db.session.add(item)
+        db.session.flush()
+        note = Notification(agency_id=data["agency"], text="Trả lại", link=f"/tracker/{item.id}")
+        db.session.add(note)
+        db.session.commit()
+        item_id, note_id = item.id, note.id
+    officer = login("officer")
+    assert officer.get(f"/tracker/{item_id}").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Notification.read_at).where(
+            Notification.id == note_id)) is not None
