@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
@@ -33,6 +33,9 @@ class UserForm(FlaskForm):
         DataRequired(REQUIRED), Length(min=3, max=64),
         Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số và . _ -"))])
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = StringField(_l("Thư điện tử (nhận đôn đốc)"), validators=[
+        Optional(), Length(max=200),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư điện tử không hợp lệ."))])
     role = SelectField(_l("Vai trò"), choices=choices(Role), validators=[DataRequired(REQUIRED)])
     agency_id = SelectField(_l("Cơ quan"), coerce=int)
     password = PasswordField(_l("Mật khẩu"), validators=[

@@ -39,7 +39,8 @@ def users():
     if form.validate_on_submit():
         role = Role(form.role.data)
         user = User(username=form.username.data.strip(), full_name=form.full_name.data.strip(),
-                    role=role, agency_id=form.agency_id.data or None)
+                    role=role, agency_id=form.agency_id.data or None,
+                    email=(form.email.data or "").strip())
         user.set_password(form.password.data)
         db.session.add(user)
         db.session.commit()

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    # Where reminders (đôn đốc) are e-mailed when an SMTP server is configured.
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role, 20))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)

@@ -97,17 +97,15 @@ def remind(items: list[Assignment], actor: User, *, note: str = "",
 
 
 def agency_addresses(agency_ids: list[int]) -> dict[int, list[str]]:
-    """E-mail addresses of the active officers of each agency (one query).
-
-    The schema has no e-mail column yet: an account whose user name (or `email`, once it
-    exists) is an e-mail address is reachable."""
+    """E-mail addresses of the active officers of each agency (one query): the account's
+    e-mail, or its user name when that is an e-mail address."""
     found: dict[int, list[str]] = {}
     if not agency_ids:
         return found
     for user in db.session.scalars(select(User).where(
             User.agency_id.in_(agency_ids), User.role == Role.OFFICER,
             User.is_active_account).order_by(User.id)):
-        address = (getattr(user, "email", None) or user.username or "").strip()
+        address = (user.email or user.username or "").strip()
         if _EMAIL.match(address):
             found.setdefault(user.agency_id, []).append(address)
     return found

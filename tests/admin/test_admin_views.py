@@ -57,3 +57,25 @@ def test_weak_password_and_bad_username(app, login, data):
     assert response.status_code == 422
     assert "Mật khẩu cần từ 10 ký tự." in body
     assert "Chỉ dùng chữ thường không dấu" in body
+
+
+def test_account_email_is_kept_and_checked(app, login, data):
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.tracker.reminders import agency_addresses
+
+    c = login("admin")
+    bad = c.post("/admin/users", htmx=True, data={
+        "username": "can-bo-tn", "full_name": "Cán bộ", "email": "khong-phai-thu",
+        "role": "officer", "agency_id": str(data["agency"]), "password": "mat-khau-du-dai"})
+    assert bad.status_code == 422
+    assert "Địa chỉ thư điện tử không hợp lệ." in bad.get_data(as_text=True)
+    ok = c.post("/admin/users", data={
+        "username": "can-bo-tn", "full_name": "Cán bộ", "email": "canbo.tn@stnmt.gov.vn",
+        "role": "officer", "agency_id": str(data["agency"]), "password": "mat-khau-du-dai"})
+    assert ok.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.username == "can-bo-tn")) \
+            == "canbo.tn@stnmt.gov.vn"
+        # Reminders for the agency go to that address.
+        assert "canbo.tn@stnmt.gov.vn" in agency_addresses([data["agency"]])[data["agency"]]
