@@ -1,17 +1,21 @@
 """Login, logout and the language switch."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
+from portal.audit.models import AuditEvent
 from portal.audit.trail import record
 from portal.auth.forms import LoginForm
 from portal.auth.models import Role, User
 from portal.extensions import db, login_manager
+from portal.types import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -43,6 +47,24 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def throttled(username: str, remote_addr: str | None) -> bool:
+    """Too many failed logins lately for this account name or from this address.
+
+    Counted from the audit trail, so every gunicorn worker sees the same count without a
+    shared cache (one indexed query)."""
+    config = current_app.config
+    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    recent = (AuditEvent.action == "login_failed", AuditEvent.at >= since)
+    by_name, by_address = db.session.execute(select(
+        func.count(AuditEvent.id).filter(AuditEvent.entity_id == username[:40]),
+        func.count(AuditEvent.id).filter(AuditEvent.remote_addr == remote_addr),
+    ).where(*recent, or_(AuditEvent.entity_id == username[:40],
+                         AuditEvent.remote_addr == remote_addr))).one()
+    # An office behind one proxy shares an address: that limit is much higher.
+    return by_name >= config["LOGIN_MAX_FAILURES"] or \
+        by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+
+
 @bp.route("/")
 def index():
     """The start page: the login form, or the user's home."""
@@ -56,10 +78,17 @@ def login():
     """Show the login form; on a good password log in and redirect (303) home or to `next`."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        username = form.username.data.strip()
+        if throttled(username, request.remote_addr):
+            form.password.errors.append(_(
+                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)s phút.",
+                n=current_app.config["LOGIN_LOCKOUT_MINUTES"]))
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not user.is_active or not user.check_password(form.password.data):
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-            record("login_failed", "User", detail={"username": form.username.data[:64]})
+            record("login_failed", "User", entity_id=username[:40],
+                   detail={"username": username[:64]})
             db.session.commit()
             return render_template("auth/login.html", form=form), 200
         login_user(user)

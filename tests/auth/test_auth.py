@@ -78,3 +78,16 @@ def test_language_switch_to_english(login):
     assert "Contact and dialogue calendar" in page and "Lịch tiếp xúc, đối thoại" not in page
     c.post("/language/vi", data={"next": "/calendar/"})
     assert '<html lang="vi">' in c.get("/calendar/").get_data(as_text=True)
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(app, client, data):
+    app.config["LOGIN_MAX_FAILURES"] = 3
+    try:
+        for _ in range(3):
+            assert client.login("office", "sai-mat-khau").status_code == 200
+        locked = client.login("office")  # even the right password is refused for now
+        assert locked.status_code == 429
+        assert "Đăng nhập sai quá nhiều lần" in locked.get_data(as_text=True)
+        assert client.get("/calendar/").status_code == 302
+    finally:
+        app.config["LOGIN_MAX_FAILURES"] = 10
