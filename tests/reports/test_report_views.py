@@ -43,7 +43,8 @@ def test_public_switch_requires_csrf(login):
 
 
 def _svgs(html: str) -> list[str]:
-    return re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    """The charts of the page (not the icons of the header)."""
+    return re.findall(r'<svg\b[^>]*class="chart".*?</svg>', html, flags=re.S)
 
 
 def test_dashboard_draws_every_chart_with_its_figures(login, hand):  # noqa: F811
