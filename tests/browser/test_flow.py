@@ -10,17 +10,29 @@ from __future__ import annotations
 import io
 import os
 import re
-import unicodedata
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from .steps import (  # noqa: F401
+    ARTIFACTS,
+    _today,
+    assert_no_reload,
+    flat,
+    login,
+    logout,
+    mark_page,
+    settled,
+    snapper,
+    type_into,
+    vn,
+)
+
+snap = snapper("flow", full_page=True)
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 TITLE = "Đối thoại với doanh nghiệp về thủ tục đất đai, môi trường quý III"
 VENUE = "Hội trường tầng 3, Trụ sở UBND tỉnh"
@@ -42,76 +54,6 @@ CONCLUSION = ("Giao Sở Tài nguyên và Môi trường kiểm tra, xử lý d�
 TRACKER = "Theo dõi việc trả lời ý kiến, kiến nghị"
 ANSWER = ("Sở Tài nguyên và Môi trường đã kiểm tra ngày 20, lập biên bản vi phạm và "
           "yêu cầu cơ sở dừng xả thải, khắc phục trong 30 ngày.")
-
-
-def _today():
-    from portal.timefmt import local_today
-
-    return local_today()
-
-
-def vn(day) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def snap(page: Page, name: str) -> None:
-    """A screenshot of a step, only when asked (BROWSER_SNAPSHOTS=1)."""
-    if os.environ.get("BROWSER_SNAPSHOTS"):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"flow-{name}.png"), full_page=True)
-
-
-def type_into(field, text: str) -> None:
-    """Click a field, clear it and type like a user (one key event per character)."""
-    field.click()
-    field.press("Control+a")
-    field.press("Delete")
-    field.press_sequentially(text)
-
-
-HTMX_IDLE = """() => document.readyState === "complete" && !!window.htmx
-    && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-added, .htmx-settling")"""
-
-
-def settled(page: Page) -> None:
-    """Wait until htmx has loaded and no request, swap or settle is under way.
-
-    Call it once the visible outcome of an action is there: htmx binds the hx-* attributes
-    of swapped-in content only when it settles (20 ms later), and on a fresh page only once
-    its deferred script ran; a click before that would submit the form natively.
-    """
-    page.wait_for_function(HTMX_IDLE)
-
-
-def mark_page(page: Page) -> None:
-    """A JS marker that only a full page load can remove (an htmx swap keeps it)."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_no_reload(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was fully reloaded"
-
-
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-    type_into(page.get_by_label("Tên đăng nhập", exact=True), username)
-    type_into(page.get_by_label("Mật khẩu", exact=True), PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-    settled(page)
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()
-    expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
-    expect(page.get_by_label("Tên đăng nhập", exact=True)).to_be_visible()
-    settled(page)
-
-
-def flat(text: str) -> str:
-    """NFC text with every run of white space as one space (PDF lines wrap anywhere)."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 def test_thin_flow(page: Page, live_server: str, live_app):

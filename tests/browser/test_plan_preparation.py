@@ -16,17 +16,28 @@ from __future__ import annotations
 import io
 import os
 import re
-import unicodedata
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from .steps import (  # noqa: F401
+    ARTIFACTS,
+    _today,
+    assert_no_reload,
+    flat,
+    login,
+    mark_page,
+    settled,
+    snapper,
+    type_into,
+    vn,
+)
+
+snap = snapper("plan", full_page=True)
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 LEADER = "Nguyễn Văn Lợi"
 LEADER_TITLE = "Phó Chủ tịch UBND tỉnh"
@@ -62,64 +73,6 @@ WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "t
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _today() -> date:
-    from portal.timefmt import local_today
-
-    return local_today()
-
-
-def vn(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def snap(page: Page, name: str) -> None:
-    """A screenshot of a step, only when asked (BROWSER_SNAPSHOTS=1)."""
-    if os.environ.get("BROWSER_SNAPSHOTS"):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"plan-{name}.png"), full_page=True)
-
-
-def type_into(field, text: str) -> None:
-    """Click a field, clear it and type like a user (one key event per character)."""
-    field.click()
-    field.press("Control+a")
-    field.press("Delete")
-    field.press_sequentially(text)
-
-
-HTMX_IDLE = """() => document.readyState === "complete" && !!window.htmx
-    && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-added, .htmx-settling")"""
-
-
-def settled(page: Page) -> None:
-    """Wait until htmx has loaded and no request, swap or settle is under way."""
-    page.wait_for_function(HTMX_IDLE)
-
-
-def mark_page(page: Page) -> None:
-    """A JS marker that only a full page load can remove (an htmx swap keeps it)."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_no_reload(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was fully reloaded"
-
-
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-    type_into(page.get_by_label("Tên đăng nhập", exact=True), username)
-    type_into(page.get_by_label("Mật khẩu", exact=True), PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-    settled(page)
-
-
-def flat(text: str) -> str:
-    """NFC text with every run of white space as one space (PDF lines wrap anywhere)."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
 def pdf_pages(page: Page, base: str, href: str) -> list[str]:

@@ -14,17 +14,28 @@ from __future__ import annotations
 import io
 import os
 import re
-import unicodedata
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from .steps import (  # noqa: F401
+    ARTIFACTS,
+    _today,
+    assert_no_reload,
+    flat,
+    login,
+    mark_page,
+    settled,
+    snapper,
+    type_into,
+    vn,
+)
+
+snap = snapper("runner", full_page=False)
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "demo12345"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 15_000
 LIVE_MS = 3_000  # the screens poll every second: a change shows within ~3 s
 RETRY_MS = 8_000  # the pending-action queue retries every 3 s
@@ -33,65 +44,8 @@ STAGES = ["Khai mạc", "Chủ trì thông báo", "Thảo luận, đối thoại
           "Kết luận"]
 MMSS = re.compile(r"^-?\d\d:\d\d$")
 
-HTMX_IDLE = """() => document.readyState === "complete" && !!window.htmx
-    && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-added, .htmx-settling")"""
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _today():
-    from portal.timefmt import local_today
-
-    return local_today()
-
-
-def vn(day) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def flat(text: str) -> str:
-    """NFC text with every run of white space as one space (PDF lines wrap anywhere)."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-
-
-def snap(page: Page, name: str, full_page: bool = False) -> None:
-    """A screenshot of a step, only when asked (BROWSER_SNAPSHOTS=1)."""
-    if os.environ.get("BROWSER_SNAPSHOTS"):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"runner-{name}.png"), full_page=full_page)
-
-
-def settled(page: Page) -> None:
-    """Wait until htmx is loaded and no request, swap or settle is under way (see test_flow)."""
-    page.wait_for_function(HTMX_IDLE)
-
-
-def type_into(field, text: str) -> None:
-    """Click a field, clear it and type like a user (one key event per character)."""
-    field.click()
-    field.press("Control+a")
-    field.press("Delete")
-    field.press_sequentially(text)
-
-
-def mark_page(page: Page) -> None:
-    """A JS marker that only a full page load can remove (an htmx swap keeps it)."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_no_reload(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page was fully reloaded"
-
-
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
-    type_into(page.get_by_label("Tên đăng nhập", exact=True), username)
-    type_into(page.get_by_label("Mật khẩu", exact=True), PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-    settled(page)
 
 
 def shortcut(page: Page, key: str) -> None:
