@@ -70,6 +70,10 @@ class Petition(db.Model):
     speaker = relationship("Speaker", foreign_keys=[speaker_id])
 
     __mapper_args__ = {"version_id_col": version}
+    # The audit trail records that a contact or ID number changed, never the value itself
+    # (Decree 13/2023: personal data stays where the office and the agency can see it);
+    # the folded search copy only repeats the content.
+    __audit_exclude__ = ("submitter_contact", "submitter_id_number", "search_text")
 
     def refresh_search_text(self) -> None:
         self.search_text = fold(f"{self.content} {self.submitter_name} {self.locality}")

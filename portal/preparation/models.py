@@ -85,5 +85,7 @@ class Invitee(db.Model):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    __audit_exclude__ = ("contact",)  # personal data: the audit says it changed, not what
+
     session = relationship("DialogueSession")
     agency = relationship("Agency")

@@ -71,3 +71,16 @@ def test_rolled_back_change_leaves_no_event(app, data):
         db.session.flush()
         db.session.rollback()
     assert len(_events(app)) == before
+
+
+def test_personal_contact_is_not_copied_into_the_audit(app, login, data):
+    c = login("office")
+    c.post(f"/petitions/sessions/{data['session']}", htmx=True, data={
+        "submitter_kind": "citizen", "submitter_name": "Lê Thị Hoa",
+        "submitter_contact": "0987 654 321", "submitter_id_number": "024190001234",
+        "field_id": data["fields"][0], "channel": "writing", "content": "Đề nghị cấp sổ đỏ"})
+    created = _events(app, "Petition")
+    assert created and created[0].action == "create"
+    text = str(created[0].after)
+    assert "0987 654 321" not in text and "024190001234" not in text
+    assert created[0].after["submitter_name"] == "Lê Thị Hoa"
