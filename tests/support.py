@@ -103,3 +103,18 @@ def count_queries(app, client, url: str, htmx: bool = False) -> int:
         event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, (url, response.get_data(as_text=True)[:500])
     return len(seen)
+
+
+OK = "ok"  # in a route × role table: anything but a refusal (200, 303, 409, 422 …)
+
+
+def check_access(client, method: str, target: str, role: str, allowed: dict) -> None:
+    """One cell of a route × role table: anonymous users go to the login page (302), roles
+    not named are refused with 403, the others get what the table says (OK or a status)."""
+    response = client.get(target) if method == "GET" else client.post(target, data={},
+                                                                      htmx=True)
+    expected = 302 if role == "anonymous" else allowed.get(role, 403)
+    if expected == OK:
+        assert response.status_code not in (302, 401, 403, 404), (role, response.status_code)
+    else:
+        assert response.status_code == expected, (role, response.status_code)
