@@ -156,6 +156,7 @@ _VIETNAMESE = _vietnamese_letters()
 _registered: dict[str, _FontFamily] = {}
 _lacking: set[str] = set()
 _lock = threading.Lock()
+_build_lock = threading.Lock()
 
 
 def _load_faces(family: str, paths: tuple[str, ...]) -> list[TTFont] | None:
@@ -453,5 +454,9 @@ def render_pdf(doc: AdminDocument, font_dirs: tuple[str, ...]) -> bytes:
     # The last body block travels with the signature, so no page holds only the signature.
     story.extend(body[:-1])
     story.append(KeepTogether([*body[-1:], Spacer(1, 6 * mm), _closing(doc, st, width)]))
-    template.build(story)
+    # A registered TTFont keeps per-document subsetting state that reportlab does not guard:
+    # two threads building at once can corrupt it (seen as a KeyError). Builds take
+    # milliseconds, so one at a time per process costs nothing noticeable.
+    with _build_lock:
+        template.build(story)
     return buffer.getvalue()
