@@ -117,6 +117,7 @@ def test_issue_date_in_the_current_year_up_to_today(app, data, on, ok):
         db.session.rollback()
 
 
+@pytest.mark.real_commit
 def test_stale_document_fails_and_returns_the_number(app, data):
     """Two people issue the same draft: the second, working from the old version, fails at
     the version check and its number goes back to the register."""
@@ -165,6 +166,7 @@ def _issue_concurrently(app, doc_ids: list[int], threads: int) -> list[BaseExcep
     return errors
 
 
+@pytest.mark.real_commit
 def test_concurrent_issuing_numbers_exactly_one_to_n(app, data, db_name):
     """~20 documents issued from 10 threads with separate connections at once: the numbers
     are 1..20, none twice, none missing. On PostgreSQL the threads really overlap; on
@@ -182,6 +184,7 @@ def test_concurrent_issuing_numbers_exactly_one_to_n(app, data, db_name):
         assert db.session.get(DocumentCounter, (2024, "UBND", "TB")).last_number == 20
 
 
+@pytest.mark.real_commit
 def test_concurrent_first_numbers_race_on_the_register_row(app, data, db_name):
     """Several issuers take the first number of a new register at the same instant: one
     inserts the row, the others hit the primary key and increment it instead."""

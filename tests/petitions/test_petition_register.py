@@ -254,6 +254,7 @@ def test_changing_the_field_rechecks_repeats(app, login, data, make_petition, fe
     assert fetch(Petition, later)["duplicate_of_id"] == earlier
 
 
+@pytest.mark.real_commit
 def test_concurrent_change_is_409_and_saves_nothing(app, login, data, make_petition, fetch,
                                                    monkeypatch):
     from portal.extensions import db

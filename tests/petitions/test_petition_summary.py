@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from support import vn
+from support import is_savepoint, vn
 
 pytest_plugins = ["tests.petitions.petition_fixtures"]
 
@@ -81,7 +81,7 @@ def test_summary_query_count_does_not_grow(app, login, data, make_petition):
         with app.app_context():
             engine = db.engine
         seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
+        listener = lambda conn, cursor, sql, *a: seen.append(1) if not is_savepoint(sql) else None  # noqa: E731, E501
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert c.get(url).status_code == 200

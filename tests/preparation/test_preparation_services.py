@@ -2,6 +2,7 @@
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from support import is_savepoint
 from sqlalchemy import func, select
 
 
@@ -205,7 +206,7 @@ def test_overdue_counts_is_one_query(app, ctx):
     ids = [s.id for s in sessions]
     db.session.commit()
     seen = []
-    listener = lambda *a, **k: seen.append(1)  # noqa: E731
+    listener = lambda conn, cursor, sql, *a: seen.append(1) if not is_savepoint(sql) else None  # noqa: E731, E501
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         counts = overdue_counts(ids, date(2024, 3, 10))
