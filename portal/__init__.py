@@ -106,11 +106,20 @@ def _register_template_helpers(app: Flask) -> None:
         label=label,
     )
 
-    def field(*args, **kwargs):
-        """The form-field macro of _form.html, global so htmx fragments (blocks) can use it."""
-        return app.jinja_env.get_template("_form.html").module.field(*args, **kwargs)
+    from portal.access import may
+    from portal.web import new_client_key
 
-    app.jinja_env.globals["field"] = field
+    def form_macro(name: str):
+        """A macro of _form.html, global so htmx fragments (blocks) can use it too."""
+
+        def call(*args, **kwargs):
+            return getattr(app.jinja_env.get_template("_form.html").module, name)(*args, **kwargs)
+
+        return call
+
+    for name in ("field", "version_input", "client_key_input", "post_button", "change_error"):
+        app.jinja_env.globals[name] = form_macro(name)
+    app.jinja_env.globals.update(may=may, new_client_key=new_client_key)
 
     @app.context_processor
     def inject_globals():
@@ -119,14 +128,53 @@ def _register_template_helpers(app: Flask) -> None:
         return {"Role": Role, "current_lang": _select_locale()}
 
 
+def _is_connection_problem(err) -> bool:
+    """A lost or refused connection (restart, network), not a bad statement."""
+    from sqlalchemy.exc import InterfaceError
+
+    if getattr(err, "connection_invalidated", False) or isinstance(err, InterfaceError):
+        return True
+    text = str(getattr(err, "orig", err)).lower()
+    return any(sign in text for sign in (
+        "connection", "could not connect", "server closed", "terminating", "shutdown",
+        "the database system is", "database is locked", "unable to open database"))
+
+
 def _register_errors(app: Flask) -> None:
     from flask import render_template
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import DBAPIError, OperationalError, InterfaceError
 
-    def page(code: int, message: str):
+    from portal.extensions import db
+    from portal.htmx import is_fragment_request
+
+    def page(code: int, message: str, full: str = "errors/error.html", **headers):
         from flask_babel import gettext as _
 
-        return render_template("errors/error.html", code=code, message=_(message)), code
+        template = "errors/_message.html" if is_fragment_request() else full
+        return render_template(template, code=code, message=_(message)), code, headers
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unreachable(err):
+        """The database does not answer (restarting, network): nothing is lost, try again."""
+        if isinstance(err, DBAPIError) and not _is_connection_problem(err):
+            raise err
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.remove()
+        app.logger.warning("database unreachable: %s", err.__class__.__name__)
+        return page(503, "Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Dữ liệu đã lưu "
+                         "vẫn an toàn; nội dung bạn đang nhập vẫn còn trên trang. Vui lòng "
+                         "thử lại sau giây lát.", full="errors/unavailable.html",
+                    **{"Retry-After": "5",
+                                                    "Cache-Control": "no-store"})
+
+    @app.errorhandler(500)
+    def server_error(err):
+        return page(500, "Đã có lỗi trong hệ thống; thao tác chưa được lưu. Vui lòng thử lại; "
+                         "nếu vẫn lỗi, hãy báo quản trị hệ thống.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):

@@ -28,3 +28,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx_ext = Htmx()  # not "htmx": that name is the portal.htmx module
+

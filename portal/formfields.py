@@ -1,10 +1,11 @@
 """Form fields that read what Vietnamese users type: dates dd/mm/yyyy, times HH:MM."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field
+from wtforms import Field, HiddenField
 from wtforms.widgets import TextInput
 
 
@@ -67,3 +68,21 @@ class VNTimeField(_TextParsedField):
 
     def format(self, value: time) -> str:
         return value.strftime("%H:%M")
+
+
+# --------------------------------------------------------------------------- the change path
+# Mixins for the forms of `portal.web.change`: `form.hidden_tag()` renders both.
+
+class VersionedForm:
+    """An edit form carries the version of the row it started from; a save from an older
+    version is refused with 409 (see `portal.web.check_version`). Fill it with
+    `form.version.data = row.version` when the form is first shown."""
+
+    version = HiddenField()
+
+
+class OnceForm:
+    """A creating form carries a one-time client key: submitting it twice (a double click,
+    a resend after a lost answer) creates one record (see `portal.web.change(once=True)`)."""
+
+    client_key = HiddenField(default=lambda: uuid.uuid4().hex)

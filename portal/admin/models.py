@@ -30,6 +30,9 @@ class Agency(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Secret token of the agency's iCalendar feed URL.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     __audit_exclude__ = ("feed_token",)
 
@@ -44,3 +47,6 @@ class Field(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}

@@ -24,3 +24,19 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
 
     user = relationship("User")
+
+
+class ClientKey(db.Model):
+    """A creating form's one-time key, claimed in the transaction of the change it made:
+    a second request with the same key (a retry, a double click) answers what the first
+    one applied instead of applying it again."""
+
+    __tablename__ = "client_key"
+    __audit_skip__ = True
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # What the change created, so that a replay can show it again.
+    entity: Mapped[str | None] = mapped_column(String(60))
+    entity_id: Mapped[int | None] = mapped_column()

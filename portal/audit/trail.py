@@ -94,20 +94,25 @@ def record(action: str, entity: str, entity_id=None, detail: dict | None = None)
     )
 
 
+def _skipped(obj) -> bool:
+    """The trail itself and bookkeeping rows (a used client key) are not audited."""
+    return isinstance(obj, AuditEvent) or getattr(obj, "__audit_skip__", False)
+
+
 def _after_flush(session: Session, flush_context) -> None:
     user_id, addr = _actor()
     rows = []
     for obj in session.new:
-        if not isinstance(obj, AuditEvent):
+        if not _skipped(obj):
             rows.append(_event_row("create", obj, None, _snapshot(obj), user_id, addr))
     for obj in session.dirty:
-        if isinstance(obj, AuditEvent) or not session.is_modified(obj, include_collections=False):
+        if _skipped(obj) or not session.is_modified(obj, include_collections=False):
             continue
         before, after = _changes(obj)
         if after:
             rows.append(_event_row("update", obj, before, after, user_id, addr))
     for obj in session.deleted:
-        if not isinstance(obj, AuditEvent):
+        if not _skipped(obj):
             rows.append(_event_row("delete", obj, _snapshot(obj), None, user_id, addr))
     if rows:
         # A Core insert on the flush's own connection: same transaction, no re-flush.

@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
     # Secret token of the user's iCalendar feed URL; None until the user asks for one.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     agency = relationship("Agency", lazy="joined")
 

@@ -56,6 +56,9 @@ class Plan(db.Model):
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     requirements: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     programs: Mapped[list[Program]] = relationship(
         back_populates="plan", order_by="Program.position", cascade="all, delete-orphan"
@@ -81,6 +84,9 @@ class Program(db.Model):
     default_time: Mapped[time | None] = mapped_column(Time)
     duration_minutes: Mapped[int] = mapped_column(default=180)
     default_venue: Mapped[str] = mapped_column(String(300), default="")
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="programs")
 

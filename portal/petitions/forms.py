@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.extensions import db
-from portal.formfields import VNDateField
+from portal.formfields import OnceForm, VersionedForm, VNDateField
 from portal.labels import choices
 from portal.petitions.models import Channel, SubmitterKind
 from portal.timefmt import local_today
@@ -117,8 +117,10 @@ class _AdvisingFields(FlaskForm):
         return ok and not self.advising_agency_id.errors and not self.advising_deadline.errors
 
 
-class RegisterForm(_AdvisingFields, PetitionForm):
-    """A petition received before the meeting, with its classification and advising agency."""
+class RegisterForm(OnceForm, VersionedForm, _AdvisingFields, PetitionForm):
+    """A petition received before the meeting, with its classification and advising agency.
+    Registering sends a client key (a resubmit creates one petition); editing sends the
+    version it started from (a stale save is refused)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +128,7 @@ class RegisterForm(_AdvisingFields, PetitionForm):
                                 if Channel(c.value) in BEFORE_MEETING_CHANNELS]
 
 
-class AdvisingForm(_AdvisingFields):
+class AdvisingForm(VersionedForm, _AdvisingFields):
     """The office classifies a petition (field) and asks an agency to advise, by a deadline."""
 
     field_id = SelectField(_l("Lĩnh vực"), **BAD_CHOICE, coerce=int,

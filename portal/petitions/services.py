@@ -17,6 +17,7 @@ from portal.admin.models import Agency, Field
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession, SessionStatus
 from portal.calendar.rules import WorkingCalendar
+from portal.errors import N_, DomainError
 from portal.extensions import db
 from portal.petitions.duplicates import link_duplicate
 from portal.petitions.models import Channel, Petition, SubmitterKind
@@ -72,6 +73,55 @@ def set_advising(petition: Petition, agency_id: int | None, deadline: date | Non
 def set_prepared_answer(petition: Petition, text: str) -> None:
     petition.prepared_answer = text.strip()
     petition.prepared_at = utcnow()
+
+
+# --- commands (portal.web.change runs them; they raise DomainError, never commit) -----------
+
+NOT_BEFORE = N_("Buổi đối thoại đã bắt đầu: không thể đăng ký hoặc sửa ý kiến trước buổi nữa.")
+NOT_EDITABLE = N_("Ý kiến này đã được nêu tại buổi hoặc đã phân công trả lời: không sửa được "
+                  "nữa.")
+
+
+def register(meeting: DialogueSession, form, user: User) -> Petition:
+    """Register a petition received before the meeting, with its advising agency."""
+    if not before_meeting(meeting):
+        raise DomainError(NOT_BEFORE)
+    petition = Petition(session_id=meeting.id)
+    fill_petition(petition, form, user.id)
+    set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
+    db.session.add(petition)
+    return petition
+
+
+def require_editable(petition: Petition) -> None:
+    if not before_meeting(petition.session):
+        raise DomainError(NOT_BEFORE)
+    if not editable(petition, petition.session):
+        raise DomainError(NOT_EDITABLE)
+
+
+def edit(petition: Petition, form, user: User) -> Petition:
+    """Save an edited petition (before the meeting, not once raised or assigned)."""
+    require_editable(petition)
+    update_petition(petition, form)
+    set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
+    return petition
+
+
+def classify(petition: Petition, form, user: User) -> Petition:
+    """Set the field and the advising agency with its deadline (in the petition's row)."""
+    require_editable(petition)
+    if form.field_id.data != petition.field_id:
+        petition.field_id = form.field_id.data
+        link_duplicate(petition)
+    set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
+    return petition
+
+
+def remove(petition: Petition, user: User) -> None:
+    """Delete a petition before the meeting."""
+    require_editable(petition)
+    delete_petition(petition)
 
 
 def delete_petition(petition: Petition) -> None:

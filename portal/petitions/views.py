@@ -18,7 +18,8 @@ from jinja2_fragments.flask import render_blocks
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.access import READERS, roles_required
+from portal import web
+from portal.access import READERS, requires, roles_required
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.audit import trail
 from portal.auth.models import Role
@@ -50,13 +51,21 @@ def _meeting(session_id: int) -> DialogueSession:
     return found
 
 
-def _visible(petition_id: int) -> Petition:
-    """A petition the user may see, with what its pages show; 404 otherwise."""
-    found = db.session.scalar(
+def _visible_or_none(petition_id: int) -> Petition | None:
+    """A petition the user may see, with what its pages show (None: it does not exist)."""
+    return db.session.scalar(
         services.visible_petitions(current_user).where(Petition.id == petition_id))
+
+
+def _visible(petition_id: int) -> Petition:
+    found = _visible_or_none(petition_id)
     if found is None:
         abort(404)
     return found
+
+
+def _meeting_or_none(session_id: int) -> DialogueSession | None:
+    return db.session.get(DialogueSession, session_id)
 
 
 def _int_arg(name: str) -> int | None:
@@ -123,7 +132,8 @@ def index():
 
 def _session_page(meeting: DialogueSession, *, form: RegisterForm | None = None,
                   status: int = 200, message: str | None = None, blocks=None,
-                  advising_form: AdvisingForm | None = None, advising_for: int | None = None):
+                  advising_form: AdvisingForm | None = None, advising_for: int | None = None,
+                  error=None):
     filters = _filters(session_id=meeting.id)
     page = _page(services.filtered(current_user, filters))  # newest first: a new one shows
     can_register = current_user.role == Role.OFFICE and services.before_meeting(meeting)
@@ -135,7 +145,7 @@ def _session_page(meeting: DialogueSession, *, form: RegisterForm | None = None,
         can_register=can_register, can_edit=can_register,
         editable=lambda p: services.editable(p, meeting),
         viewer=privacy.Viewer(current_user), oob=False, today=local_today(),
-        advising_form=advising_form, advising_for=advising_for,
+        advising_form=advising_form, advising_for=advising_for, error=error,
         may_export_personal=privacy.may_export_personal_data(current_user),
     )
     if blocks and is_fragment_request():
@@ -156,28 +166,27 @@ def session_page(session_id: int):
     return _session_page(_meeting(session_id))
 
 
-@bp.post("/sessions/<int:session_id>")
-@roles_required(*OFFICE)
-def register(session_id: int):
-    """Register a petition before the meeting. htmx: answers the cleared `form` block and
-    the `list` block out of band; a bad form answers 422 with the text kept. 409 once the
-    meeting has opened."""
-    meeting = _meeting(session_id)
-    if not services.before_meeting(meeting):
-        abort(409)
-    form = RegisterForm(meeting_day=services.meeting_day(meeting))
-    if not form.validate_on_submit():
-        return _session_page(meeting, form=form, status=422, blocks=["form"])
-    petition = Petition(session_id=meeting.id)
-    services.fill_petition(petition, form, current_user.id)
-    services.set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
-    db.session.add(petition)
-    db.session.commit()
+def _register_form(meeting: DialogueSession) -> RegisterForm:
+    return RegisterForm(meeting_day=services.meeting_day(meeting))
+
+
+def _registered(meeting: DialogueSession, petition):
     message = _("Đã ghi nhận ý kiến, kiến nghị.")
-    if not is_fragment_request():
-        flash(message, "success")
-        return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
-    return _session_page(meeting, message=message, blocks=["form", "list"])
+    return web.saved(message, redirect=url_for("petitions.session_page", session_id=meeting.id),
+                     fragment=lambda: _session_page(meeting, message=message,
+                                                    blocks=["form", "list"]))
+
+
+@bp.post("/sessions/<int:session_id>")
+@web.change(allow="petition.register", load=_meeting_or_none, form=_register_form, once=True,
+            invalid=lambda meeting, form, status, error: _session_page(
+                meeting, form=form, status=status, blocks=["form"], error=error),
+            done=_registered)
+def register(meeting, form):
+    """Register a petition before the meeting. htmx: answers the cleared `form` block and
+    the `list` block out of band; a bad form answers 422 with the text kept; the same form
+    sent twice (its client key) registers one petition. 409 once the meeting has opened."""
+    return services.register(meeting, form, current_user)
 
 
 # --- one petition ------------------------------------------------------------------------
@@ -201,50 +210,55 @@ def detail(petition_id: int):
                   may_prepare=services.may_prepare(current_user, petition, petition.session))
 
 
-def _editable_petition(petition_id: int) -> Petition:
+def _edit_kwargs(petition: Petition) -> dict:
+    return dict(meeting_day=services.meeting_day(petition.session),
+                current_deadline=petition.advising_deadline)
+
+
+def _edit_page(petition: Petition, form: RegisterForm, status: int = 200, error=None):
+    return render("petitions/edit.html", "form", status=status, form=form, p=petition,
+                  meeting=petition.session, error=error)
+
+
+@bp.get("/<int:petition_id>/edit")
+@requires("petition.register")
+def edit_form(petition_id: int):
+    """The edit form of a petition before the meeting (409 once raised at it or assigned);
+    it carries the petition's version, so a save from a stale form is refused."""
     petition = _visible(petition_id)
     if not services.editable(petition, petition.session):
         abort(409)
-    return petition
+    form = RegisterForm(formdata=None, obj=petition, **_edit_kwargs(petition))
+    form.advising_agency_id.data = petition.advising_agency_id or 0
+    form.submitter_kind.data = petition.submitter_kind.value
+    form.channel.data = petition.channel.value
+    form.version.data = petition.version
+    return _edit_page(petition, form)
 
 
-@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
-@roles_required(*OFFICE)
-def edit(petition_id: int):
-    """Edit a petition before the meeting (not once raised at it or assigned): 409 then."""
-    petition = _editable_petition(petition_id)
-    meeting = petition.session
-    kwargs = dict(meeting_day=services.meeting_day(meeting),
-                  current_deadline=petition.advising_deadline)
-    if request.method == "GET":
-        form = RegisterForm(formdata=None, obj=petition, **kwargs)
-        form.advising_agency_id.data = petition.advising_agency_id or 0
-        form.submitter_kind.data = petition.submitter_kind.value
-        form.channel.data = petition.channel.value
-    else:
-        form = RegisterForm(**kwargs)
-        if form.validate_on_submit():
-            services.update_petition(petition, form)
-            services.set_advising(petition, form.advising_agency_id.data,
-                                  form.advising_deadline.data)
-            _commit()
-            flash(_("Đã lưu thay đổi."), "success")
-            return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
-    status = 422 if form.is_submitted() else 200
-    return render("petitions/edit.html", "form", status=status, form=form, p=petition,
-                  meeting=meeting)
+@bp.post("/<int:petition_id>/edit")
+@web.change(allow="petition.register", load=_visible_or_none,
+            form=lambda petition: RegisterForm(**_edit_kwargs(petition)),
+            versioned=lambda petition: petition, invalid=_edit_page,
+            done=lambda petition, _result: web.saved(
+                _("Đã lưu thay đổi."),
+                redirect=url_for("petitions.session_page", session_id=petition.session_id)))
+def edit(petition, form):
+    """Save the edited petition; 409 with both texts when someone saved it meanwhile."""
+    services.edit(petition, form, current_user)
 
 
-def _row(petition: Petition, *, status: int = 200, advising_form: AdvisingForm | None = None):
+def _row(petition: Petition, *, status: int = 200, advising_form: AdvisingForm | None = None,
+         error=None):
     """The petition's row for htmx; without htmx, the session page (with the row's form open)."""
     meeting = petition.session
     if not is_fragment_request():
         if advising_form is None:
             return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
         return _session_page(meeting, status=status, advising_form=advising_form,
-                             advising_for=petition.id)
+                             advising_for=petition.id, error=error)
     return render("petitions/session.html", "row", status=status, p=petition, meeting=meeting,
-                  advising_form=advising_form, advising_for=petition.id,
+                  advising_form=advising_form, advising_for=petition.id, error=error,
                   viewer=privacy.Viewer(current_user),
                   today=local_today(),
                   can_edit=current_user.role == Role.OFFICE and services.before_meeting(meeting),
@@ -258,49 +272,57 @@ def row(petition_id: int):
     return _row(_visible(petition_id))
 
 
-@bp.route("/<int:petition_id>/advising", methods=["GET", "POST"])
-@roles_required(*OFFICE)
-def advising_edit(petition_id: int):
-    """Classify a petition (field) and give it to an agency to advise by a deadline, in
-    its row: GET answers the row with the form, POST the updated row (422 with errors).
-    409 once the meeting opened."""
+def _advising_form(petition: Petition, **values) -> AdvisingForm:
+    return AdvisingForm(meeting_day=services.meeting_day(petition.session),
+                        current_deadline=petition.advising_deadline, prefix=f"a{petition.id}",
+                        **values)
+
+
+@bp.get("/<int:petition_id>/advising")
+@requires("petition.register")
+def advising_edit_form(petition_id: int):
+    """The row of a petition with its classification form open (409 once the meeting
+    opened)."""
     petition = _visible(petition_id)
-    meeting = petition.session
-    if not services.editable(petition, meeting):
+    if not services.editable(petition, petition.session):
         abort(409)
-    kwargs = dict(meeting_day=services.meeting_day(meeting),
-                  current_deadline=petition.advising_deadline, prefix=f"a{petition.id}")
-    if request.method == "GET":
-        form = AdvisingForm(formdata=None, field_id=petition.field_id,
-                            advising_agency_id=petition.advising_agency_id or 0,
-                            advising_deadline=petition.advising_deadline, **kwargs)
-        return _row(petition, advising_form=form)
-    form = AdvisingForm(**kwargs)
-    if not form.validate_on_submit():
-        return _row(petition, status=422, advising_form=form)
-    if form.field_id.data != petition.field_id:
-        petition.field_id = form.field_id.data
-        services.link_duplicate(petition)
-    services.set_advising(petition, form.advising_agency_id.data, form.advising_deadline.data)
-    _commit()
-    if not is_fragment_request():
-        flash(_("Đã lưu phân loại, giao tham mưu."), "success")
-        return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
-    return _row(_visible(petition.id))
+    form = _advising_form(petition, formdata=None, field_id=petition.field_id,
+                          advising_agency_id=petition.advising_agency_id or 0,
+                          advising_deadline=petition.advising_deadline, version=petition.version)
+    return _row(petition, advising_form=form)
+
+
+@bp.post("/<int:petition_id>/advising")
+@web.change(allow="petition.register", load=_visible_or_none, form=_advising_form,
+            versioned=lambda petition: petition,
+            invalid=lambda petition, form, status, error: _row(
+                petition, status=status, advising_form=form, error=error),
+            done=lambda petition, _result: web.saved(
+                _("Đã lưu phân loại, giao tham mưu."),
+                redirect=url_for("petitions.session_page", session_id=petition.session_id),
+                fragment=lambda: _row(_visible(petition.id))))
+def advising_edit(petition, form):
+    """Classify a petition (field) and give it to an agency to advise by a deadline, in
+    its row: answers the updated row (422 with errors, 409 once the meeting opened or when
+    someone changed it meanwhile)."""
+    services.classify(petition, form, current_user)
+
+
+def _deleted(session_id: int):
+    if is_fragment_request():
+        return make_response("", 200)
+    return web.saved(_("Đã xóa ý kiến, kiến nghị."),
+                     redirect=url_for("petitions.session_page", session_id=session_id))
 
 
 @bp.post("/<int:petition_id>/delete")
-@roles_required(*OFFICE)
-def delete(petition_id: int):
+@web.change(allow="petition.register", load=_visible_or_none,
+            done=lambda petition, session_id: _deleted(session_id))
+def delete(petition, form):
     """Delete a petition before the meeting; htmx gets an empty answer (the row goes)."""
-    petition = _editable_petition(petition_id)
     session_id = petition.session_id
-    services.delete_petition(petition)
-    _commit()
-    if is_fragment_request():
-        return make_response("", 200)
-    flash(_("Đã xóa ý kiến, kiến nghị."), "success")
-    return redirect_to(url_for("petitions.session_page", session_id=session_id))
+    services.remove(petition, current_user)
+    return session_id
 
 
 # --- the advising agency prepares the answer ------------------------------------------------

@@ -23,6 +23,9 @@ class ChecklistTemplateItem(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     days_before: Mapped[int] = mapped_column(Integer, default=7)
     owned_by_agency: Mapped[bool] = mapped_column(default=False)  # else the Office
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ChecklistItem(db.Model):
@@ -84,6 +87,9 @@ class Invitee(db.Model):
     delegate_name: Mapped[str] = mapped_column(String(200), default="")
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic lock: an edit form carries the version it started from (409 if stale).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     __audit_exclude__ = ("contact",)  # personal data: the audit says it changed, not what
 

@@ -23,9 +23,17 @@
   document.body.addEventListener("htmx:sendError", function () {
     show("Mất kết nối tới máy chủ: nội dung chưa được lưu, vẫn còn trên trang.");
   });
+  // The server's own words when it sent them (the 503 of a database restart says the data
+  // is safe and to try again); the typed text is never swapped away.
+  function messageOf(xhr) {
+    if (!xhr || !xhr.responseText) return "";
+    var parsed = new DOMParser().parseFromString(xhr.responseText, "text/html");  // inert
+    var found = parsed.querySelector(".error-message, .error-page p");
+    return found ? found.textContent.trim() : "";
+  }
   document.body.addEventListener("htmx:responseError", function (evt) {
-    var code = evt.detail.xhr ? evt.detail.xhr.status : "";
-    show("Máy chủ báo lỗi (" + code + "): nội dung chưa được lưu, vẫn còn trên trang.");
+    var xhr = evt.detail.xhr, code = xhr ? xhr.status : "";
+    show(messageOf(xhr) || ("Máy chủ báo lỗi (" + code + "): nội dung chưa được lưu, vẫn còn trên trang."));
   });
   document.body.addEventListener("htmx:afterRequest", function (evt) {
     if (evt.detail.successful) show("");
