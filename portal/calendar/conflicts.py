@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from portal.calendar.models import DialogueSession, SessionStatus
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import WorkingCalendar, working_calendar
 from portal.extensions import db
 from portal.text import fold
 from portal.timefmt import local_to_utc, to_local
@@ -61,7 +61,7 @@ def overlaps(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool
 
 def day_off(day: date, cal: WorkingCalendar | None = None) -> Conflict | None:
     """A DAY_OFF conflict if `day` is not a working day (the Office's overrides win)."""
-    cal = cal or WorkingCalendar(day, day)
+    cal = cal or working_calendar(day, day)
     if cal.is_working_day(day):
         return None
     return Conflict(ConflictKind.DAY_OFF, day, holiday=cal.holiday_name(day))

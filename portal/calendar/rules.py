@@ -2,7 +2,8 @@
 
 Public holidays come from the `holidays` package (lunar ones included: Tết, Hùng Kings'
 day); the Office's HolidayOverride table adds the government's yearly decisions (extra
-Tết days, swapped days) and wins over the package. Plain functions, no Flask request.
+Tết days, swapped days) and wins over the package. `WorkingCalendar` is pure (it is given
+the overrides); `working_calendar` is the one loader that reads them.
 """
 from __future__ import annotations
 
@@ -31,12 +32,21 @@ def overrides_between(start: date, end: date) -> dict[date, HolidayOverride]:
     return {row.day: row for row in rows}
 
 
-class WorkingCalendar:
-    """Answers "is this a working day?" for a span of dates with one query for the overrides."""
+@dataclass(frozen=True)
+class DayOverride:
+    """The Office's decision for one day: a day off (an extra Tết day) or a working day."""
 
-    def __init__(self, start: date, end: date):
+    name: str
+    is_day_off: bool
+
+
+class WorkingCalendar:
+    """Answers "is this a working day?" for a span of dates. Pure: the Office's overrides
+    are given (day -> anything with `name` and `is_day_off`); `working_calendar` loads them."""
+
+    def __init__(self, start: date, end: date, overrides: dict | None = None):
         self.start, self.end = start, end
-        self.overrides = overrides_between(start - timedelta(days=31), end + timedelta(days=31))
+        self.overrides = dict(overrides or {})
 
     def holiday_name(self, day: date) -> str | None:
         """The holiday's name if `day` is a day off other than a plain weekend, else None."""
@@ -73,20 +83,27 @@ class WorkingCalendar:
         return day
 
 
+def working_calendar(start: date, end: date) -> WorkingCalendar:
+    """The working calendar of [start, end] with the Office's overrides read from the
+    database (one query, with a month's margin each side for shifts and offsets)."""
+    return WorkingCalendar(start, end, overrides_between(start - timedelta(days=31),
+                                                         end + timedelta(days=31)))
+
+
 def year_calendar(year: int) -> WorkingCalendar:
-    return WorkingCalendar(date(year, 1, 1), date(year, 12, 31))
+    return working_calendar(date(year, 1, 1), date(year, 12, 31))
 
 
 def is_working_day(day: date) -> bool:
-    return WorkingCalendar(day, day).is_working_day(day)
+    return working_calendar(day, day).is_working_day(day)
 
 
 def holiday_name(day: date) -> str | None:
-    return WorkingCalendar(day, day).holiday_name(day)
+    return working_calendar(day, day).holiday_name(day)
 
 
 def next_working_day(day: date) -> date:
-    return WorkingCalendar(day, day + timedelta(days=30)).shift(day, DayShift.NEXT)
+    return working_calendar(day, day + timedelta(days=30)).shift(day, DayShift.NEXT)
 
 
 def monthly_dates(year: int, day_of_month: int = 15, rule: DayShift = DayShift.NEXT) -> list[date]:

@@ -36,7 +36,7 @@ from portal.calendar.forms import (
     SessionForm,
 )
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.htmx import is_fragment_request, redirect_to, render
 from portal.labels import label
@@ -157,7 +157,7 @@ def _overdue(session_ids: list[int], today: date) -> dict[int, int]:
 def _month_context(state: CalendarState, wanted, today: date) -> dict:
     first, last = services.month_weeks(state.year, state.month)
     sessions = services.sessions_between(first, last + timedelta(days=1), wanted)
-    cal = WorkingCalendar(first, last)
+    cal = working_calendar(first, last)
     prev_y, prev_m = services.shift_month(state.year, state.month, -1)
     next_y, next_m = services.shift_month(state.year, state.month, 1)
     return dict(
@@ -173,7 +173,7 @@ def _month_context(state: CalendarState, wanted, today: date) -> dict:
 
 def _year_context(state: CalendarState, wanted, today: date) -> dict:
     counts = services.sessions_per_day(state.year, wanted)
-    cal = WorkingCalendar(date(state.year, 1, 1) - timedelta(days=7),
+    cal = working_calendar(date(state.year, 1, 1) - timedelta(days=7),
                           date(state.year, 12, 31) + timedelta(days=7))
     return dict(
         months=services.year_grid(state.year, counts, cal, today),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from portal.admin.models import Agency, Field
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession, SessionStatus
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import working_calendar
 from portal.errors import N_, DomainError
 from portal.extensions import db
 from portal.petitions.duplicates import link_duplicate
@@ -328,7 +328,7 @@ class Bucket(enum.StrEnum):
 def due_soon_limit(today: date, working_days: int) -> date:
     """The last deadline counted as "due soon": `working_days` working days from today
     (the tracker's rule, portal.tracker.deadlines)."""
-    cal = WorkingCalendar(today, today + timedelta(days=working_days * 3 + 30))
+    cal = working_calendar(today, today + timedelta(days=working_days * 3 + 30))
     return deadlines.due_soon_limit(today, cal, working_days)
 
 

@@ -23,7 +23,7 @@ from portal.calendar.models import (
     SessionStatus,
     TimingRule,
 )
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import WorkingCalendar, working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.preparation.models import ChecklistItem, Invitee
@@ -213,7 +213,7 @@ def generate_sessions(plan: Plan) -> GenerationReport:
     """
     report = GenerationReport()
     db.session.flush()  # new programs get their ids
-    calendar = WorkingCalendar(date(plan.year, 1, 1), date(plan.year, 12, 31))
+    calendar = working_calendar(date(plan.year, 1, 1), date(plan.year, 12, 31))
     program_ids = [p.id for p in plan.programs]
     existing: list[DialogueSession] = []
     if program_ids:

@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import WorkingCalendar, working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.admin.models import Agency
@@ -135,7 +135,7 @@ def meeting_day(session: DialogueSession) -> date:
 def working_calendar_before(day: date, max_days_before: int) -> WorkingCalendar:
     """A working calendar wide enough to count `max_days_before` working days back from `day`."""
     # Two calendar days per working day covers weekends and the longest Tết break.
-    return WorkingCalendar(day - timedelta(days=2 * max(max_days_before, 0) + 21), day)
+    return working_calendar(day - timedelta(days=2 * max(max_days_before, 0) + 21), day)
 
 
 def due_date_before(day: date, days_before: int, calendar: WorkingCalendar) -> date:

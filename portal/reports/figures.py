@@ -28,7 +28,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from portal.admin.models import Agency, Field
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition, SubmitterKind
 from portal.petitions.privacy import PERSONAL_KINDS, mask_name
@@ -275,7 +275,7 @@ class LateDays:
         self.today = today
         self.days: list[date] = []
         if earliest is not None and earliest < today:
-            cal = WorkingCalendar(earliest, today)
+            cal = working_calendar(earliest, today)
             day = earliest
             while day < today:
                 day += timedelta(days=1)

@@ -17,7 +17,7 @@ from portal.admin.models import Agency, AgencyKind
 from portal.admin.models import Field as PetitionField
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession
-from portal.calendar.rules import WorkingCalendar
+from portal.calendar.rules import WorkingCalendar, working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.tracker import deadlines
@@ -114,7 +114,7 @@ class Today:
 
     @classmethod
     def of(cls, day: date, due_days: int = deadlines.DUE_SOON_WORKING_DAYS) -> "Today":
-        return cls(day, WorkingCalendar(day - timedelta(days=366), day + timedelta(days=90)),
+        return cls(day, working_calendar(day - timedelta(days=366), day + timedelta(days=90)),
                    due_days)
 
     @property

@@ -157,7 +157,7 @@ def test_working_days_late_equals_deadlines_py_across_holidays(app, data):
     """LateDays (bisect) counts as deadlines.working_days_late, over Tết, 30/4–1/5, 2/9 and an
     override of the Office (an extra day off, and a Saturday made a working day)."""
     from portal.calendar.models import HolidayOverride
-    from portal.calendar.rules import WorkingCalendar
+    from portal.calendar.rules import working_calendar
     from portal.extensions import db
     from portal.reports.figures import LateDays
     from portal.tracker import deadlines
@@ -170,7 +170,7 @@ def test_working_days_late_equals_deadlines_py_across_holidays(app, data):
             HolidayOverride(day=date(2024, 5, 4), is_day_off=False, name="Làm bù"),
         ])
         db.session.commit()
-        cal = WorkingCalendar(date(2024, 1, 1), today)
+        cal = working_calendar(date(2024, 1, 1), today)
         deadlines_to_check = [date(2024, 1, 31) + timedelta(days=n) for n in range(0, 224, 3)]
         late = LateDays(min(deadlines_to_check), today)
         for deadline in deadlines_to_check:

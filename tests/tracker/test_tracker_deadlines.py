@@ -47,18 +47,34 @@ def test_due_soon_window_is_configurable(ctx):
     assert deadlines.is_due_soon(item, date(2025, 3, 3), _cal(), working_days=4)
 
 
-def test_office_override_day_off_counts(app):
-    from portal.calendar.models import HolidayOverride
-    from portal.extensions import db
+def test_office_override_day_off_counts_without_a_database():
+    """The working-day rules are pure: the Office's decisions are given, not read."""
+    from portal.calendar.rules import DayOverride, WorkingCalendar
     from portal.tracker import deadlines
 
+    item = _item(date(2025, 3, 7))  # Fri: the 4th working day after Mon 03/03
+    assert not deadlines.is_due_soon(item, date(2025, 3, 3), _cal())
+    extra = {date(2025, 3, 5): DayOverride("Nghỉ theo quyết định của tỉnh", True)}
+    cal = WorkingCalendar(date(2024, 12, 1), date(2025, 12, 31), extra)
+    assert deadlines.is_due_soon(item, date(2025, 3, 3), cal)
+    assert cal.holiday_name(date(2025, 3, 5)) == "Nghỉ theo quyết định của tỉnh"
+
+
+def test_the_loader_reads_the_offices_overrides(app):
+    from portal.calendar.models import HolidayOverride
+    from portal.calendar.rules import working_calendar
+    from portal.extensions import db
+
     with app.app_context():
-        item = _item(date(2025, 3, 7))  # Fri: the 4th working day after Mon 03/03
-        assert not deadlines.is_due_soon(item, date(2025, 3, 3), _cal())
+        assert working_calendar(date(2025, 3, 1), date(2025, 3, 31)).is_working_day(
+            date(2025, 3, 5))
         db.session.add(HolidayOverride(day=date(2025, 3, 5), is_day_off=True,
                                        name="Nghỉ theo quyết định của tỉnh"))
+        db.session.add(HolidayOverride(day=date(2025, 3, 8), is_day_off=False, name="Làm bù"))
         db.session.commit()
-        assert deadlines.is_due_soon(item, date(2025, 3, 3), _cal())
+        cal = working_calendar(date(2025, 3, 1), date(2025, 3, 31))
+        assert not cal.is_working_day(date(2025, 3, 5))
+        assert cal.is_working_day(date(2025, 3, 8))  # a Saturday worked in exchange
 
 
 def test_late_across_tet_counts_working_days_only(ctx):

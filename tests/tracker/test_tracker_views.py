@@ -137,11 +137,11 @@ def _today():
 
 
 def _working_days_from_today(app, n):
-    from portal.calendar.rules import WorkingCalendar
+    from portal.calendar.rules import working_calendar
 
     today = _today()
     with app.app_context():
-        return WorkingCalendar(today, today + timedelta(days=60)).add_working_days(today, n)
+        return working_calendar(today, today + timedelta(days=60)).add_working_days(today, n)
 
 
 def test_officer_queue_tabs(app, login, data, make, third):  # noqa: F811
