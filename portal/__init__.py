@@ -165,6 +165,9 @@ def _register_errors(app: Flask) -> None:
         except DBAPIError:
             db.session.remove()
         app.logger.warning("database unreachable: %s", err.__class__.__name__)
+        from flask import g
+
+        g._login_user = login_manager.anonymous_user()  # the page must not load the account
         return page(503, "Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Dữ liệu đã lưu "
                          "vẫn an toàn; nội dung bạn đang nhập vẫn còn trên trang. Vui lòng "
                          "thử lại sau giây lát.", full="errors/unavailable.html",
