@@ -37,7 +37,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "session.read": READERS,
     "session.edit": STAFF,  # create, edit, reschedule, cancel, restore
     "feed.renew_own": EVERYONE,
-    "feed.renew_agency": frozenset({OFFICE, ADMIN, OFFICER}),
+    "feed.renew_agency": STAFF | OFFICERS,  # staff: any agency; an officer: their own
     # yearly plans
     "plan.read": READERS,
     "plan.edit": EDITORS,

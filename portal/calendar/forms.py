@@ -1,13 +1,13 @@
 """Forms of the schedule calendar: a session, its rescheduling and cancellation, the filters."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
 
+from portal.calendar.lifecycle import SessionValues, When
 from portal.calendar.models import SessionKind, SessionStatus
-from portal.formfields import VNDateField, VNTimeField
+from portal.formfields import OnceForm, VersionedForm, VNDateField, VNTimeField
 from portal.labels import choices
 
 REQUIRED = _l("Trường này là bắt buộc.")
@@ -29,40 +29,51 @@ class _WhenMixin:
     confirm_date = BooleanField(_l("Xác nhận ngày giờ"))
     # Shown once conflicts are found: ticking it saves anyway.
     ignore_conflicts = BooleanField(_l("Vẫn lưu dù trùng lịch"))
-    # The version the user started from; another person's save in between is refused (409).
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def validate_end_time(self, field):
         if field.data and self.start_time.data and field.data <= self.start_time.data:
             raise ValidationError(_l("Giờ kết thúc phải sau giờ bắt đầu."))
 
+    def when(self) -> When:
+        """What a validated form says about when and where (portal.calendar.lifecycle)."""
+        return When(self.day.data, self.start_time.data, self.end_time.data,
+                    (self.venue.data or "").strip())
 
-class SessionForm(_WhenMixin, FlaskForm):
-    """Create or edit a dialogue session."""
 
+class _SessionFields(_WhenMixin, FlaskForm):
     kind = SelectField(_l("Loại đối thoại"), choices=choices(SessionKind),
                        validators=[DataRequired(REQUIRED)])
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(REQUIRED), _too_long(300)])
     host = StringField(_l("Người chủ trì"), validators=[DataRequired(REQUIRED), _too_long(200)])
     content = TextAreaField(_l("Nội dung"), validators=[_too_long(10000)])
 
+    def values(self) -> SessionValues:
+        return SessionValues(SessionKind(self.kind.data), self.title.data.strip(),
+                             self.host.data.strip(), (self.content.data or "").strip(),
+                             self.when())
 
-class RescheduleForm(_WhenMixin, FlaskForm):
+
+class SessionForm(VersionedForm, _SessionFields):
+    """Edit a dialogue session; it carries the version it started from (409 if stale)."""
+
+
+class NewSessionForm(OnceForm, _SessionFields):
+    """Create a dialogue session; its client key makes a resubmit create one session."""
+
+
+class RescheduleForm(VersionedForm, _WhenMixin, FlaskForm):
     """Move a session to another date, time or venue (dời lịch)."""
 
 
-class CancelForm(FlaskForm):
+class CancelForm(VersionedForm, FlaskForm):
     """Cancel a session: the reason is required and kept (DialogueSession.cancel_reason)."""
 
     reason = TextAreaField(_l("Lý do hủy"), validators=[
         DataRequired(_l("Vui lòng nêu lý do hủy buổi đối thoại.")), _too_long(2000)])
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(VersionedForm, FlaskForm):
     """Restore a cancelled session (only the CSRF token and the version)."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 class FeedForm(FlaskForm):

@@ -6,17 +6,20 @@ owns a step of its checklist, advises on one of its petitions or answers one of 
 """
 from __future__ import annotations
 
+import secrets
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 
+from portal import access
 from portal.admin.models import Agency
 from portal.audit.models import AuditEvent
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.calendar.rules import WorkingCalendar
+from portal.errors import FORBIDDEN, DomainError
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.preparation.models import ChecklistItem, Invitee
@@ -45,7 +48,7 @@ def sessions_in_month(year: int, month: int) -> list[tuple[DialogueSession, int]
     rows = db.session.execute(
         select(DialogueSession, count)
         .where(DialogueSession.starts_at >= start, DialogueSession.starts_at < end)
-        .order_by(DialogueSession.starts_at)
+        .order_by(DialogueSession.starts_at, DialogueSession.id)
     )
     return [(row[0], row[1]) for row in rows]
 
@@ -82,10 +85,9 @@ def agency_involved(agency_id: int) -> ColumnElement[bool]:
 
 
 def agency_scope(user: User) -> int | None:
-    """The one agency an officer is limited to (0 = none at all); None for who sees all."""
-    if user.role == Role.OFFICER:
-        return user.agency_id or 0
-    return None
+    """The one agency an officer is limited to (-1 for an officer without one: they see
+    nothing); None for who sees all (portal.access.officer_agency)."""
+    return access.officer_agency(user)
 
 
 def scoped_filter(user: User, wanted: SessionFilter) -> SessionFilter:
@@ -168,10 +170,11 @@ def hosts() -> list[str]:
 
 
 def agencies() -> list[tuple[int, str]]:
+    """The active agencies by name (diacritics aside), then id."""
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name)
+        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name, Agency.id)
     )
-    return sorted(((r.id, r.name) for r in rows), key=lambda r: (fold(r[1]), r[1]))
+    return sorted(((r.id, r.name) for r in rows), key=lambda r: (fold(r[1]), r[1], r[0]))
 
 
 def visible_sessions(user: User | None = None, agency_id: int | None = None) -> Select:
@@ -185,7 +188,7 @@ def visible_sessions(user: User | None = None, agency_id: int | None = None) -> 
     scope = agency_scope(user)
     if scope is not None:
         return query.where(agency_involved(scope) if scope else false())
-    if user.role not in (Role.OFFICE, Role.CHAIR, Role.ADMIN, Role.OBSERVER):
+    if user.role not in access.READERS:
         return query.where(false())
     return query
 
@@ -298,3 +301,46 @@ def last_changes(session_ids: list[int]) -> dict[int, datetime]:
         if entity_id and entity_id.isdigit() and at is not None:
             changed[int(entity_id)] = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
     return changed
+
+
+# --------------------------------------------------------------------------- feeds (commands)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def renew_user_feed(user: User) -> bool:
+    """Create or renew the user's own feed address (the old one stops working); True when
+    it was a renewal."""
+    renewed = user.feed_token is not None
+    user.feed_token = new_feed_token()
+    return renewed
+
+
+def feed_agencies(user: User) -> list[Agency]:
+    """The agencies whose feed the user manages: staff every active one, an officer their
+    own, anyone else none."""
+    if user.role in access.STAFF:
+        return list(db.session.scalars(
+            select(Agency).where(Agency.is_active).order_by(Agency.name, Agency.id)))
+    if user.role == access.OFFICER and user.agency is not None:
+        return [user.agency]
+    return []
+
+
+def may_renew_agency_feed(user: User, agency: Agency) -> bool:
+    """Staff renew any agency's feed, an officer only their own agency's."""
+    if not access.may(user, "feed.renew_agency"):
+        return False
+    scope = access.officer_agency(user)
+    return scope is None or agency.id == scope
+
+
+def renew_agency_feed(agency: Agency, user: User) -> bool:
+    """Create or renew an agency's feed address; True when it was a renewal."""
+    if not may_renew_agency_feed(user, agency):
+        raise DomainError(FORBIDDEN, 404)
+    renewed = agency.feed_token is not None
+    agency.feed_token = new_feed_token()
+    return renewed

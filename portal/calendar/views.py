@@ -8,29 +8,29 @@ feeds at secret URLs; and the petitions registered before a meeting.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
+from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from portal.access import READERS, STAFF, roles_required
+from portal import web
+from portal.access import officer_agency, requires
 from portal.admin.models import Agency
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calendar import conflicts as conflict_rules
-from portal.calendar import ical, services
+from portal.calendar import ical, lifecycle, services
 from portal.calendar.forms import (
     ANY,
     CalendarFilterForm,
     CancelForm,
     FeedForm,
     ListRangeForm,
+    NewSessionForm,
     RescheduleForm,
     RestoreForm,
     SessionForm,
@@ -38,10 +38,10 @@ from portal.calendar.forms import (
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.calendar.rules import working_calendar
 from portal.extensions import db
-from portal.htmx import is_fragment_request, redirect_to, render
+from portal.htmx import is_fragment_request, render
 from portal.labels import label
 from portal.petitions.models import Petition
-from portal.timefmt import LOCAL_TZ, local_to_utc, local_today
+from portal.timefmt import LOCAL_TZ, local_today
 
 try:  # the preparation package counts the overdue checklist steps, when it is there
     from portal.preparation.services import overdue_counts
@@ -197,7 +197,7 @@ def _list_context(state: CalendarState, wanted, today: date) -> dict:
 
 
 @bp.get("/")
-@login_required
+@requires("calendar.read")
 def index():
     """The schedule as a month grid (default), a year overview or a list, filtered.
 
@@ -206,7 +206,7 @@ def index():
     agency takes part in, whatever agency the URL names. A bad date range answers 422 with
     the field's error.
     """
-    officer = current_user.role == Role.OFFICER
+    officer = officer_agency(current_user) is not None
     today = local_today()
     form = CalendarFilterForm(request.args, hosts=services.hosts(),
                               agencies=[] if officer else services.agencies())
@@ -238,8 +238,6 @@ def index():
         state=state,
         today=today,
         officer=officer,
-        can_edit=current_user.role in STAFF,
-        can_open=current_user.role in READERS,
         view_urls=view_urls,
         **context[state.view](state, wanted, today),
     )
@@ -251,55 +249,54 @@ def index():
 # --------------------------------------------------------------------------- sessions
 
 
+def _session_or_none(session_id: int) -> DialogueSession | None:
+    return db.session.get(DialogueSession, session_id)
+
+
 def _get_session(session_id: int) -> DialogueSession:
-    found = db.session.get(DialogueSession, session_id)
+    found = _session_or_none(session_id)
     if found is None:
         abort(404)
     return found
 
 
-def _when_of(form) -> tuple[datetime, datetime | None] | None:
-    """The start and end instants a form describes, or None while its date or time is bad."""
-    if not form.day.data or not form.start_time.data:
-        return None
-    starts_at = local_to_utc(form.day.data, form.start_time.data)
-    end = form.end_time.data
-    ends_at = local_to_utc(form.day.data, end) if end and end > form.start_time.data else None
-    return starts_at, ends_at
+def _movable(session_id: int, move: str) -> DialogueSession:
+    """The session, if `move` is allowed on it now (409 otherwise): the GET of a form."""
+    item = _get_session(session_id)
+    if not lifecycle.can(item, move):
+        abort(409)
+    return item
 
 
-def _conflicts_of(form, item: DialogueSession | None, host: str | None) -> list:
-    """The conflicts of what the form describes (nothing for a cancelled session)."""
+class _AsTyped:
+    """The session as its form names it (the local day beside the stored instants), so
+    that a 409 lists the day someone else moved it to as well."""
+
+    def __init__(self, item: DialogueSession):
+        self._item = item
+
+    @property
+    def day(self) -> date:
+        return services.local_day(self._item.starts_at)
+
+    def __getattr__(self, name):
+        return getattr(self._item, name)
+
+
+def _typed_conflicts(form, item: DialogueSession | None, host: str | None) -> list:
+    """The conflicts of what the form describes so far, while it is typed (nothing for a
+    cancelled session); with only the date, whether that day is a day off."""
     if item is not None and item.status == SessionStatus.CANCELLED:
         return []
-    when = _when_of(form)
-    if when is None:  # no time yet: the day alone can still be a day off
-        off = conflict_rules.day_off(form.day.data) if form.day.data else None
+    if not form.day.data:
+        return []
+    start, end = form.start_time.data, form.end_time.data
+    if not start:
+        off = conflict_rules.day_off(form.day.data)
         return [off] if off else []
-    return conflict_rules.find_conflicts(
-        starts_at=when[0], ends_at=when[1], venue=(form.venue.data or "").strip(),
-        host=(host or "").strip(), exclude_id=item.id if item is not None else None,
-    )
-
-
-def _stale(form, item: DialogueSession) -> bool:
-    """True when someone else saved the session since the user opened the form."""
-    return form.version.data is not None and form.version.data != item.version
-
-
-def _apply_when(item: DialogueSession, form) -> None:
-    item.starts_at, item.ends_at = _when_of(form)
-    item.venue = form.venue.data.strip()
-    if item.status == SessionStatus.TENTATIVE and form.confirm_date.data:
-        item.status = SessionStatus.SCHEDULED
-
-
-def _fill_session(item: DialogueSession, form: SessionForm) -> None:
-    item.kind = SessionKind(form.kind.data)
-    item.title = form.title.data.strip()
-    item.host = form.host.data.strip()
-    item.content = (form.content.data or "").strip()
-    _apply_when(item, form)
+    when = lifecycle.When(form.day.data, start, end if end and end > start else None,
+                          (form.venue.data or "").strip())
+    return lifecycle.conflicts_of(when, host or "", item)
 
 
 def _load_when(form, item: DialogueSession) -> None:
@@ -311,177 +308,169 @@ def _load_when(form, item: DialogueSession) -> None:
     form.version.data = item.version
 
 
-def _commit_or_conflict() -> bool:
-    """Commit; False (and rolled back) if another person saved the row in between."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return False
-    return True
-
-
-def _form_page(template: str, form, item, *, conflicts=(), blocked=False, stale=False,
-               status=200):
+def _form_page(template: str, form, item, *, status: int = 200, error=None,
+               host: str | None = None):
+    """A session form (create, edit, reschedule). A refused save lists the conflicts it
+    found (`lifecycle.Conflicts`); a form with bad fields still lists those of what was
+    typed."""
+    conflicts = getattr(error, "conflicts", None)
+    if conflicts is None and status == 422 and form.is_submitted():
+        conflicts = _typed_conflicts(form, item, host)
     return render(template, "form", status=status, form=form, item=item,
-                  conflicts=list(conflicts), blocked=blocked, stale=stale,
+                  conflicts=list(conflicts or ()), error=error,
                   check_url=url_for("calendar.check_conflicts",
                                     session_id=item.id if item is not None else None))
 
 
-def _save_when(form, item: DialogueSession | None, host: str, template: str, apply):
-    """The common path of create, edit and reschedule: validate, check conflicts, save.
-
-    Returns a response: the form again (422 with field errors or with the conflicts and the
-    "save anyway" box; 409 if someone else saved meanwhile), or a redirect once saved.
-    """
-    if item is not None and form.is_submitted() and _stale(form, item):
-        return _form_page(template, form, item, stale=True, status=409)
-    if not form.validate_on_submit():
-        return _form_page(template, form, item, status=422 if form.is_submitted() else 200,
-                          conflicts=_conflicts_of(form, item, host) if form.is_submitted()
-                          else ())
-    found = _conflicts_of(form, item, host)
-    if found and not form.ignore_conflicts.data:
-        return _form_page(template, form, item, conflicts=found, blocked=True, status=422)
-    created = item is None
-    if created:
-        item = DialogueSession(status=SessionStatus.SCHEDULED)
-        apply(item)
-        db.session.add(item)
-    else:
-        item.is_customized = True
-        apply(item)
-    if not _commit_or_conflict():
-        return _form_page(template, form, db.session.get(DialogueSession, item.id),
-                          stale=True, status=409)
-    flash(_("Đã tạo buổi đối thoại.") if created else _("Đã lưu thay đổi."), "success")
-    return redirect_to(url_for("calendar.session_detail", session_id=item.id))
+def _session_form_page(item, form, status=200, error=None):
+    return _form_page("calendar/session_form.html", form, item, status=status, error=error,
+                      host=form.host.data)
 
 
-@bp.route("/sessions/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def new_session():
+def _reschedule_page(item, form, status=200, error=None):
+    return _form_page("calendar/reschedule.html", form, item, status=status, error=error,
+                      host=item.host)
+
+
+def _to_detail(message: str):
+    def done(item, result):
+        target = result if isinstance(result, DialogueSession) else item
+        if target is None:  # a replay whose session is gone meanwhile
+            return web.saved(str(message), redirect=url_for("calendar.index"))
+        return web.saved(str(message), redirect=url_for("calendar.session_detail",
+                                                        session_id=target.id))
+
+    return done
+
+
+@bp.get("/sessions/new")
+@requires("session.edit")
+def new_session_form():
+    """The form to create a session (it carries a client key: a resubmit creates one)."""
+    return _session_form_page(None, NewSessionForm(formdata=None))
+
+
+@bp.post("/sessions/new")
+@web.change(allow="session.edit", form=lambda _none: NewSessionForm(), once=True,
+            invalid=_session_form_page, done=_to_detail(_l("Đã tạo buổi đối thoại.")))
+def new_session(form):
     """Create a session. A bad form comes back with its errors and what was typed (422);
     conflicts come back listed (422) until "Vẫn lưu dù trùng lịch" is ticked."""
-    form = SessionForm()
-    return _save_when(form, None, form.host.data or "", "calendar/session_form.html",
-                      lambda item: _fill_session(item, form))
+    return lifecycle.create(current_user, form.values(),
+                            ignore_conflicts=form.ignore_conflicts.data)
 
 
-def _editable(session_id: int) -> DialogueSession:
-    item = _get_session(session_id)
-    if item.is_locked:
-        abort(409)
-    return item
+@bp.get("/sessions/<int:session_id>/edit")
+@requires("session.edit")
+def edit_session_form(session_id: int):
+    """The edit form of a session not yet closed (409 once closed), with its version."""
+    item = _movable(session_id, "edit")
+    form = SessionForm(formdata=None)
+    form.kind.data = item.kind.value
+    form.title.data = item.title
+    form.host.data = item.host
+    form.content.data = item.content
+    _load_when(form, item)
+    return _session_form_page(item, form)
 
 
-@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def edit_session(session_id: int):
-    """Edit a session that is not yet closed (409 once closed); marks it customized so that
-    regenerating the plan leaves it be. Ticking "Xác nhận ngày giờ" confirms a tentative one."""
-    item = _editable(session_id)
-    form = SessionForm()
-    if request.method == "GET":
-        form.kind.data = item.kind.value
-        form.title.data = item.title
-        form.host.data = item.host
-        form.content.data = item.content
-        _load_when(form, item)
-    return _save_when(form, item, form.host.data or "", "calendar/session_form.html",
-                      lambda target: _fill_session(target, form))
+@bp.post("/sessions/<int:session_id>/edit")
+@web.change(allow="session.edit", load=_session_or_none, form=lambda _item: SessionForm(),
+            versioned=_AsTyped, invalid=_session_form_page,
+            done=_to_detail(_l("Đã lưu thay đổi.")))
+def edit_session(item, form):
+    """Save an edited session; marks it customized so that regenerating the plan leaves it
+    be. Ticking "Xác nhận ngày giờ" confirms a tentative one. 409 with both texts when
+    someone saved it meanwhile."""
+    return lifecycle.save(item, current_user, form.values(),
+                          confirm_date=form.confirm_date.data,
+                          ignore_conflicts=form.ignore_conflicts.data)
 
 
-@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def reschedule_session(session_id: int):
+@bp.get("/sessions/<int:session_id>/reschedule")
+@requires("session.edit")
+def reschedule_session_form(session_id: int):
+    """The form to move a session not yet held to another date, time or venue."""
+    item = _movable(session_id, "reschedule")
+    form = RescheduleForm(formdata=None)
+    _load_when(form, item)
+    return _reschedule_page(item, form)
+
+
+@bp.post("/sessions/<int:session_id>/reschedule")
+@web.change(allow="session.edit", load=_session_or_none, form=lambda _item: RescheduleForm(),
+            versioned=_AsTyped, invalid=_reschedule_page,
+            done=_to_detail(_l("Đã lưu thay đổi.")))
+def reschedule_session(item, form):
     """Move a session to another date, time or venue (dời lịch), conflicts checked."""
-    item = _editable(session_id)
-    form = RescheduleForm()
-    if request.method == "GET":
-        _load_when(form, item)
-    return _save_when(form, item, item.host, "calendar/reschedule.html",
-                      lambda target: _apply_when(target, form))
+    return lifecycle.reschedule(item, current_user, form.when(),
+                                confirm_date=form.confirm_date.data,
+                                ignore_conflicts=form.ignore_conflicts.data)
 
 
 @bp.post("/sessions/check")
-@roles_required(*STAFF)
+@requires("session.edit")
 def check_conflicts():
     """The live conflict check while a session form is filled in: answers the `conflicts`
-    block for the date, times, venue and leader posted; saves nothing."""
+    block for the date, times, venue and leader posted. It changes nothing (a POST only
+    because it reads the form being typed), so it does not take the change path."""
     session_id = request.args.get("session_id", type=int)
     item = _get_session(session_id) if session_id else None
     form = SessionForm()
     host = form.host.data if "host" in request.form else (item.host if item else "")
     return render("calendar/session_form.html", "conflicts", form=form, item=item,
-                  conflicts=_conflicts_of(form, item, host), blocked=False, stale=False,
+                  conflicts=_typed_conflicts(form, item, host), error=None,
                   check_url=url_for("calendar.check_conflicts", session_id=session_id))
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def cancel_session(session_id: int):
+def _cancel_page(item, form, status=200, error=None):
+    return render("calendar/cancel.html", "form", status=status, form=form, item=item,
+                  error=error)
+
+
+@bp.get("/sessions/<int:session_id>/cancel")
+@requires("session.edit")
+def cancel_session_form(session_id: int):
+    """The form to cancel a session not yet held, with a reason (409 once started)."""
+    item = _movable(session_id, "cancel")
+    form = CancelForm(formdata=None)
+    form.version.data = item.version
+    return _cancel_page(item, form)
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@web.change(allow="session.edit", load=_session_or_none, form=lambda _item: CancelForm(),
+            versioned=lambda item: item, invalid=_cancel_page,
+            done=_to_detail(_l("Đã hủy buổi đối thoại.")))
+def cancel_session(item, form):
     """Cancel a session with a reason (required, kept); 409 once it has started or closed."""
-    item = _editable(session_id)
-    if item.status not in (SessionStatus.TENTATIVE, SessionStatus.SCHEDULED):
-        abort(409)
-    form = CancelForm()
-    if request.method == "GET":
-        form.version.data = item.version
-    elif _stale(form, item):
-        return render("calendar/cancel.html", "form", status=409, form=form, item=item,
-                      stale=True)
-    if form.validate_on_submit():
-        item.status = SessionStatus.CANCELLED
-        item.cancel_reason = form.reason.data.strip()
-        item.is_customized = True
-        if not _commit_or_conflict():
-            return render("calendar/cancel.html", "form", status=409, form=form,
-                          item=_get_session(session_id), stale=True)
-        flash(_("Đã hủy buổi đối thoại."), "success")
-        return redirect_to(url_for("calendar.session_detail", session_id=item.id))
-    return render("calendar/cancel.html", "form", status=422 if form.is_submitted() else 200,
-                  form=form, item=item, stale=False)
+    return lifecycle.cancel(item, current_user, form.reason.data)
+
+
+def _detail_page(item: DialogueSession, *, status: int = 200, error=None):
+    count = db.session.scalar(
+        select(func.count(Petition.id)).where(Petition.session_id == item.id))
+    return render("calendar/session_detail.html", "petitions", status=status, item=item,
+                  petition_count=count, moves=lifecycle.allowed_moves(item), error=error)
 
 
 @bp.post("/sessions/<int:session_id>/restore")
-@roles_required(*STAFF)
-def restore_session(session_id: int):
+@web.change(allow="session.edit", load=_session_or_none, form=lambda _item: RestoreForm(),
+            versioned=lambda item: item,
+            invalid=lambda item, form, status, error: _detail_page(item, status=status,
+                                                                   error=error),
+            done=_to_detail(_l("Đã khôi phục buổi đối thoại.")))
+def restore_session(item, form):
     """Restore a cancelled session to the status it had before (409 if not cancelled)."""
-    item = _editable(session_id)
-    form = RestoreForm()
-    if item.status != SessionStatus.CANCELLED or not form.validate() or _stale(form, item):
-        abort(409)
-    item.status = services.status_before_cancel(item.id)
-    item.cancel_reason = ""
-    item.is_customized = True
-    if not _commit_or_conflict():
-        abort(409)
-    flash(_("Đã khôi phục buổi đối thoại."), "success")
-    return redirect_to(url_for("calendar.session_detail", session_id=item.id))
-
-
-def _petitions_of(session_id: int) -> list[Petition]:
-    return list(
-        db.session.scalars(
-            select(Petition)
-            .options(joinedload(Petition.field), joinedload(Petition.assignment))
-            .where(Petition.session_id == session_id)
-            .order_by(Petition.id)
-        ).unique()
-    )
+    return lifecycle.restore(item, current_user)
 
 
 @bp.get("/sessions/<int:session_id>")
-@roles_required(*READERS)
+@requires("session.read")
 def session_detail(session_id: int):
-    """A session's details and links to its preparation, petitions, runner and documents."""
-    item = _get_session(session_id)
-    count = db.session.scalar(
-        select(func.count(Petition.id)).where(Petition.session_id == item.id))
-    return render("calendar/session_detail.html", "petitions", item=item, petition_count=count)
-
+    """A session's details and links to its preparation, petitions, runner and documents;
+    the moves its lifecycle allows now drive the buttons."""
+    return _detail_page(_get_session(session_id))
 
 
 # --------------------------------------------------------------------------- iCalendar
@@ -516,7 +505,7 @@ def _ics_response(sessions: list[DialogueSession], name: str, filename: str | No
 
 
 @bp.get("/sessions/<int:session_id>.ics")
-@roles_required(*READERS)
+@requires("session.read")
 def session_ics(session_id: int):
     """One session as an .ics file to add to a calendar (a plain download)."""
     item = _get_session(session_id)
@@ -551,72 +540,51 @@ def feed(token: str):
     return _ics_response(sessions, name, filename=None)
 
 
-def new_feed_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _feed_agencies() -> list[Agency]:
-    """The agencies whose feed the user manages: staff all, an officer their own."""
-    if current_user.role in STAFF:
-        return list(db.session.scalars(
-            select(Agency).where(Agency.is_active).order_by(Agency.name)))
-    if current_user.role == Role.OFFICER and current_user.agency is not None:
-        return [current_user.agency]
-    return []
-
-
 def _feeds_page(status: int = 200, message: str | None = None):
     return render("calendar/feeds.html", "feeds", status=status, form=FeedForm(),
-                  agencies=_feed_agencies(), message=message)
+                  agencies=services.feed_agencies(current_user), message=message,
+                  agency_limited=officer_agency(current_user) is not None)
 
 
 @bp.get("/feeds")
-@login_required
+@requires("feed.renew_own")
 def feeds():
     """The "Lịch của tôi (iCalendar)" panel: the user's feed address and their agency's (or,
     for staff, every agency's), each created on demand and renewable."""
     return _feeds_page()
 
 
+def _feed_saved(message: str):
+    return web.saved(message, redirect=url_for("calendar.feeds"),
+                     fragment=lambda: _feeds_page(message=message))
+
+
 @bp.post("/feeds/me")
-@login_required
-def renew_my_feed():
+@web.change(allow="feed.renew_own", form=lambda _none: FeedForm(),
+            done=lambda _none, renewed: _feed_saved(
+                _("Đã tạo địa chỉ mới; địa chỉ cũ không còn dùng được.") if renewed
+                else _("Đã tạo địa chỉ lịch của bạn.")))
+def renew_my_feed(form):
     """Create or renew the user's own feed address; the old address stops working."""
-    form = FeedForm()
-    if not form.validate():
-        abort(400)
-    renewed = current_user.feed_token is not None
-    current_user.feed_token = new_feed_token()
-    db.session.commit()
-    message = _("Đã tạo địa chỉ mới; địa chỉ cũ không còn dùng được.") if renewed else \
-        _("Đã tạo địa chỉ lịch của bạn.")
-    if not is_fragment_request():
-        flash(message, "success")
-        return redirect_to(url_for("calendar.feeds"))
-    return _feeds_page(message=message)
+    return services.renew_user_feed(current_user)
+
+
+def _feed_agency_or_none(agency_id: int) -> Agency | None:
+    """An agency whose feed the user manages; another agency is 404 for an officer."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None or not services.may_renew_agency_feed(current_user, agency):
+        return None
+    return agency
 
 
 @bp.post("/feeds/agencies/<int:agency_id>")
-@login_required
-def renew_agency_feed(agency_id: int):
+@web.change(allow="feed.renew_agency", load=_feed_agency_or_none,
+            form=lambda _agency: FeedForm(),
+            done=lambda agency, renewed: _feed_saved(
+                _("Đã tạo địa chỉ mới cho %(name)s; địa chỉ cũ không còn dùng được.",
+                  name=agency.name) if renewed
+                else _("Đã tạo địa chỉ lịch cho %(name)s.", name=agency.name)))
+def renew_agency_feed(agency, form):
     """Create or renew an agency's feed address: staff for any agency, an officer for their
     own (another agency is 404); the old address stops working."""
-    if current_user.role not in STAFF and current_user.role != Role.OFFICER:
-        abort(403)
-    agency = db.session.get(Agency, agency_id)
-    if agency is None or (current_user.role == Role.OFFICER
-                          and agency.id != current_user.agency_id):
-        abort(404)
-    form = FeedForm()
-    if not form.validate():
-        abort(400)
-    renewed = agency.feed_token is not None
-    agency.feed_token = new_feed_token()
-    db.session.commit()
-    message = (_("Đã tạo địa chỉ mới cho %(name)s; địa chỉ cũ không còn dùng được.",
-                 name=agency.name) if renewed
-               else _("Đã tạo địa chỉ lịch cho %(name)s.", name=agency.name))
-    if not is_fragment_request():
-        flash(message, "success")
-        return redirect_to(url_for("calendar.feeds"))
-    return _feeds_page(message=message)
+    return services.renew_agency_feed(agency, current_user)

@@ -200,7 +200,8 @@ def test_someone_elses_save_in_between_is_409_and_keeps_the_input(app, login, da
         DAY, host="Chủ tịch A", venue="Hội trường", title="Lần hai"), "version": version})
     body = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Người khác vừa lưu thay đổi" in body and 'value="Lần hai"' in body
+    assert "Nội dung vừa được người khác thay đổi" in body and 'value="Lần hai"' in body
+    assert '<td class="pre">Lần một</td><td class="pre">Lần hai</td>' in body  # both texts
     assert get_session(app, sid).title == "Lần một"
     response = c.post(f"/calendar/sessions/{sid}/cancel", data={"reason": "x",
                                                                 "version": version})
