@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.calendar.models import DialogueSession
 from portal.documents.models import Document, DocumentStatus, DocumentType
 from portal.documents.services import DocumentError, text_date
+from portal.errors import N_
 from portal.extensions import db
 from portal.labels import label
 from portal.petitions.models import Petition
@@ -158,7 +159,7 @@ def draft_conclusion_notice(meeting: DialogueSession, user_id: int | None,
     Raises DocumentError while the meeting is not closed.
     """
     if meeting.closed_at is None:
-        raise DocumentError("Chỉ soạn thông báo kết luận sau khi buổi đối thoại đã bế mạc.")
+        raise DocumentError(N_("Chỉ soạn thông báo kết luận sau khi buổi đối thoại đã bế mạc."))
     config = config or {}
     petitions = db.session.scalars(
         select(Petition)

@@ -13,6 +13,7 @@ from portal.calendar.models import DialogueSession, SessionStatus
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
 from portal.documents.models import Document, DocumentStatus, DocumentType
 from portal.documents.services import DocumentError, blocks_from_layout
+from portal.errors import N_
 from portal.extensions import db
 from portal.labels import label
 from portal.petitions.models import Petition
@@ -140,7 +141,7 @@ def draft_minutes(meeting: DialogueSession, user_id: int | None, config=None) ->
     The meeting must be in progress or closed; raises DocumentError otherwise.
     """
     if meeting.closed_at is None and meeting.status != SessionStatus.IN_PROGRESS:
-        raise DocumentError("Chỉ soạn biên bản khi buổi đối thoại đang diễn ra hoặc đã kết thúc.")
+        raise DocumentError(N_("Chỉ soạn biên bản khi buổi đối thoại đang diễn ra hoặc đã kết thúc."))
     config = config or {}
     header = {"ISSUING_BODY_PARENT": "", "ISSUING_BODY": "", "DOCUMENT_PLACE": "", **config}
     with force_locale("vi"):

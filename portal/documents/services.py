@@ -1,7 +1,8 @@
 """The document register (sổ đăng ký văn bản): numbering, issuing, new versions, printing.
 
-Plain functions on the ORM session, no Flask request: the views, CLI commands and reports
-call them and commit (or roll back) the transaction themselves.
+Plain functions on the ORM session, no Flask request: the views (through the one change
+path, `portal.web.change`), CLI commands and reports call them and commit (or roll back)
+the transaction themselves. A refusal is a `DocumentError`, a `portal.errors.DomainError`.
 
 Numbering: a number is taken by incrementing the register row with one UPDATE inside the
 issuing transaction, so the row stays locked until that transaction ends: a concurrent
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
 from portal.documents.models import Document, DocumentCounter, DocumentStatus, DocumentType
+from portal.errors import N_, DomainError
 from portal.extensions import db
 from portal.timefmt import admin_date_line
 from portal.types import utcnow
@@ -26,13 +28,17 @@ from portal.types import utcnow
 __all__ = [
     "BLOCK_KINDS",
     "DocumentError",
+    "DraftExists",
     "TYPE_NAMES",
     "admin_document",
     "blocks_from_layout",
+    "draft",
+    "edit",
     "file_name",
     "issue",
     "officer_may_read",
     "recipient_lines",
+    "remove",
     "revise",
     "short_number",
     "successor_of",
@@ -55,12 +61,22 @@ DRAFT_MARK = "(DỰ THẢO)"
 _INSERT_ATTEMPTS = 3
 
 
-class DocumentError(Exception):
-    """A refused action on a document; `message` is Vietnamese, for the user."""
+class DocumentError(DomainError):
+    """A refused action on a document (409 unless told): `message` is shown, translated."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+class DraftExists(DocumentError):
+    """The meeting already has a draft of this type: it is opened instead of a second one."""
+
+    def __init__(self, document: Document) -> None:
+        super().__init__(N_("Buổi đối thoại đã có dự thảo này; mở dự thảo hiện có."))
+        self.document_id = document.id
+
+
+FROZEN = N_("Văn bản đã ban hành thì không sửa được; một thay đổi là một phiên bản mới.")
+ISSUED_ALREADY = N_("Văn bản đã được ban hành.")
+ISSUED_NO_SECOND_DRAFT = N_("Văn bản này đã được ban hành. Để sửa đổi, hãy tạo phiên bản mới "
+                            "từ văn bản đã ban hành.")
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -142,7 +158,7 @@ def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = 
     Raises DocumentError for an issued document or a refused date.
     """
     if doc.status != DocumentStatus.DRAFT:
-        raise DocumentError("Văn bản đã được ban hành, không ban hành lại được.")
+        raise DocumentError(ISSUED_ALREADY)
     check_issue_date(on, today)
     day = on or today
     number = take_number(day.year, doc.body_code, doc.doc_type)
@@ -160,9 +176,10 @@ def check_issue_date(on: date | None, today: date) -> None:
     if on is None:
         return
     if on.year != today.year:
-        raise DocumentError(f"Ngày ban hành phải thuộc năm {today.year}.")
+        raise DocumentError(N_("Ngày ban hành phải thuộc năm %(year)d."), 422, "issued_on",
+                            year=today.year)
     if on > today:
-        raise DocumentError("Ngày ban hành không được sau ngày hôm nay.")
+        raise DocumentError(N_("Ngày ban hành không được sau ngày hôm nay."), 422, "issued_on")
 
 
 # --------------------------------------------------------------------------- versions
@@ -181,12 +198,14 @@ def revise(doc: Document, user_id: int | None) -> Document:
     that already has a newer version.
     """
     if doc.status != DocumentStatus.ISSUED:
-        raise DocumentError("Chỉ tạo phiên bản mới cho văn bản đã ban hành; "
-                            "dự thảo thì sửa trực tiếp.")
+        raise DocumentError(N_("Chỉ tạo phiên bản mới cho văn bản đã ban hành; "
+                               "dự thảo thì sửa trực tiếp."))
     newer = successor_of(doc)
     if newer is not None:
-        raise DocumentError(f"Văn bản này đã có phiên bản mới "
-                            f"({short_number(newer) if newer.number else 'dự thảo'}).")
+        if newer.number:
+            raise DocumentError(N_("Văn bản này đã có phiên bản mới (%(number)s)."),
+                                number=short_number(newer))
+        raise DocumentError(N_("Văn bản này đã có phiên bản mới (dự thảo)."))
     kind_name = (TYPE_NAMES[doc.doc_type] or "văn bản").capitalize()
     note = (f"{kind_name} này thay thế {kind_name.lower()} số {short_number(doc)} "
             f"ngày {text_date(doc.issued_on)}.")
@@ -203,6 +222,53 @@ def revise(doc: Document, user_id: int | None) -> Document:
     db.session.add(new)
     db.session.flush()
     return new
+
+
+# --------------------------------------------------------------------------- commands
+# Run by `portal.web.change`: they raise DocumentError (a DomainError), never commit.
+
+
+def draft(meeting, doc_type: DocumentType, drafter, user, config: Mapping) -> Document:
+    """Draft the meeting's document of `doc_type` from its record with `drafter`
+    (`draft_conclusion_notice`, `draft_minutes`). A draft already there is opened instead
+    (DraftExists); once one is issued, a correction is a new version (DocumentError)."""
+    existing = db.session.scalars(
+        select(Document).where(Document.session_id == meeting.id,
+                               Document.doc_type == doc_type)
+        .order_by(Document.id)).all()
+    drafts = [doc for doc in existing if doc.status == DocumentStatus.DRAFT]
+    if drafts:
+        raise DraftExists(drafts[0])
+    if existing:
+        raise DocumentError(ISSUED_NO_SECOND_DRAFT)
+    return drafter(meeting, user.id, config)
+
+
+def require_draft(doc: Document) -> None:
+    """An issued document is frozen: a change is a new version."""
+    if doc.status != DocumentStatus.DRAFT:
+        raise DocumentError(FROZEN)
+
+
+def edit(doc: Document, form, user) -> Document:
+    """Save an edited draft: summary, body blocks, recipients and signer (a validated
+    `DocumentForm`)."""
+    require_draft(doc)
+    doc.summary = form.summary.data.strip()
+    doc.blocks = [{"kind": b["kind"], "text": b["text"].strip()} for b in form.block_data()]
+    doc.recipients = "\n".join(recipient_lines(form.recipients.data))
+    doc.signer_authority = "\n".join(line.strip() for line in
+                                     (form.signer_authority.data or "").splitlines()
+                                     if line.strip())
+    doc.signer_title = form.signer_title.data.strip()
+    doc.signer_name = (form.signer_name.data or "").strip()
+    return doc
+
+
+def remove(doc: Document, user) -> None:
+    """Delete a draft (an issued document is never deleted)."""
+    require_draft(doc)
+    db.session.delete(doc)
 
 
 # --------------------------------------------------------------------------- access

@@ -9,11 +9,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from portal.access import READERS, roles_required
+from portal import web
+from portal.access import requires
 from portal.audit.trail import record
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession, SessionStatus
@@ -30,6 +29,7 @@ from portal.documents.forms import (
 from portal.documents.layout import render_pdf
 from portal.documents.minutes import build_minutes, draft_minutes
 from portal.documents.models import Document, DocumentStatus, DocumentType
+from portal.errors import N_
 from portal.extensions import db
 from portal.htmx import redirect_to, render
 from portal.timefmt import local_to_utc, local_today
@@ -51,15 +51,23 @@ def _labels() -> dict:
             "Status": DocumentStatus}
 
 
+def _document_or_none(document_id: int) -> Document | None:
+    return db.session.get(Document, document_id)
+
+
 def _document(document_id: int) -> Document:
-    doc = db.session.get(Document, document_id)
+    doc = _document_or_none(document_id)
     if doc is None:
         abort(404)
     return doc
 
 
+def _meeting_or_none(session_id: int) -> DialogueSession | None:
+    return db.session.get(DialogueSession, session_id)
+
+
 def _meeting(session_id: int) -> DialogueSession:
-    meeting = db.session.get(DialogueSession, session_id)
+    meeting = _meeting_or_none(session_id)
     if meeting is None:
         abort(404)
     return meeting
@@ -113,7 +121,7 @@ def register_query(year: int | None, doc_type: DocumentType | None,
 
 
 @bp.get("/")
-@roles_required(*READERS)
+@requires("document.read")
 def register():
     """The register (sổ văn bản): number, date, summary, status, filtered by year, type and
     status; one query per page. htmx swaps the `register` block."""
@@ -131,7 +139,7 @@ def register():
 # --------------------------------------------------------------------------- a session's
 
 
-def _session_page(meeting: DialogueSession, *, status: int = 200, error: str | None = None):
+def _session_page(meeting: DialogueSession, *, status: int = 200, error=None):
     docs = db.session.scalars(select(Document).where(Document.session_id == meeting.id)
                               .order_by(Document.doc_type, Document.id)).all()
     by_id = {doc.id: doc for doc in docs}
@@ -155,51 +163,46 @@ def _session_page(meeting: DialogueSession, *, status: int = 200, error: str | N
 
 
 @bp.get("/sessions/<int:session_id>")
-@roles_required(*READERS)
+@requires("document.read")
 def session_documents(session_id: int):
     """The documents of one session (drafts and issued, with their versions) and, for the
     office, the buttons that draft the conclusion notice and the minutes. 404 if unknown."""
     return _session_page(_meeting(session_id))
 
 
+def _draft_refused(meeting: DialogueSession, _form, status: int, error):
+    if isinstance(error, services.DraftExists):  # the draft is there already: open it
+        flash(error.message, "info")
+        return redirect_to(url_for("documents.edit_form", document_id=error.document_id))
+    return _session_page(meeting, status=status, error=error)
+
+
+def _drafted(meeting: DialogueSession, doc: Document | None):
+    if doc is None:  # a resent request whose draft was deleted since
+        return redirect_to(url_for("documents.session_documents", session_id=meeting.id))
+    return web.saved(_("Đã soạn dự thảo từ diễn biến buổi đối thoại; hãy xem lại và chỉnh sửa."),
+                     redirect=url_for("documents.edit_form", document_id=doc.id))
+
+
 @bp.post("/sessions/<int:session_id>/draft/<kind>")
-@roles_required(Role.OFFICE)
-def draft(session_id: int, kind: str):
+@web.change(allow="document.edit", load=_meeting_or_none, once=True, invalid=_draft_refused,
+            done=_drafted)
+def draft(meeting: DialogueSession, _form, kind: str):
     """Draft the conclusion notice (`conclusion`) or the minutes (`minutes`) from the record,
     then open the editor. An existing draft is opened instead; 409 once one is issued (a
-    correction is a new version) or while the meeting is not far enough."""
+    correction is a new version) or while the meeting is not far enough. The same button
+    sent twice (its client key) drafts once."""
     if kind not in DRAFTERS:
         abort(404)
-    meeting = _meeting(session_id)
     doc_type, drafter = DRAFTERS[kind]
-    existing = db.session.scalars(
-        select(Document).where(Document.session_id == meeting.id,
-                               Document.doc_type == doc_type)
-        .order_by(Document.id)).all()
-    drafts = [doc for doc in existing if doc.status == DocumentStatus.DRAFT]
-    if drafts:
-        flash(_("Buổi đối thoại đã có dự thảo này; mở dự thảo hiện có."), "info")
-        return redirect_to(url_for("documents.edit", document_id=drafts[0].id))
-    if existing:
-        return _session_page(meeting, status=409, error=_(
-            "Văn bản này đã được ban hành. Để sửa đổi, hãy tạo phiên bản mới từ văn bản đã "
-            "ban hành."))
-    try:
-        doc = drafter(meeting, current_user.id, current_app.config)
-        db.session.commit()
-    except services.DocumentError as err:
-        db.session.rollback()
-        return _session_page(meeting, status=409, error=err.message)
-    flash(_("Đã soạn dự thảo từ diễn biến buổi đối thoại; hãy xem lại và chỉnh sửa."),
-          "success")
-    return redirect_to(url_for("documents.edit", document_id=doc.id))
+    return services.draft(meeting, doc_type, drafter, current_user, current_app.config)
 
 
 # --------------------------------------------------------------------------- one document
 
 
 def _detail(doc: Document, *, status: int = 200, issue_form: IssueForm | None = None,
-            error: str | None = None):
+            error=None):
     issuer = db.session.get(User, doc.issued_by_id) if doc.issued_by_id else None
     return render(
         "documents/detail.html", "actions", status=status, doc=doc, issuer=issuer,
@@ -209,15 +212,14 @@ def _detail(doc: Document, *, status: int = 200, issue_form: IssueForm | None = 
 
 
 @bp.get("/<int:document_id>")
-@roles_required(*READERS)
+@requires("document.read")
 def detail(document_id: int):
     """One document: its content, number, date, versions, and (office) its actions."""
     return _detail(_document(document_id))
 
 
 def _frozen(doc: Document):
-    return _detail(doc, status=409, error=_(
-        "Văn bản đã ban hành thì không sửa được; một thay đổi là một phiên bản mới."))
+    return _detail(doc, status=409, error=services.DocumentError(services.FROZEN))
 
 
 def _form_data(doc: Document) -> dict:
@@ -229,7 +231,7 @@ def _form_data(doc: Document) -> dict:
 
 
 def _editor(doc: Document, form: DocumentForm, *, status: int = 200,
-            notice: str | None = None, error: str | None = None, current: Document | None = None):
+            notice: str | None = None, error=None, current: Document | None = None):
     return render("documents/edit.html", "editor", status=status, doc=doc, form=form,
                   notice=notice, error=error, current=current, **_labels())
 
@@ -261,126 +263,124 @@ def _rearranged(form: DocumentForm, op: str) -> DocumentForm | None:
     return DocumentForm(formdata=None, data={**data, "blocks": blocks})
 
 
-def _conflict(doc: Document, form: DocumentForm):
-    """409: someone saved the draft meanwhile. Their text is shown; the typed text stays in
-    the form, now based on their version, so saving again (having seen it) wins."""
-    form.version.data = str(doc.version)
-    return _editor(doc, form, status=409, current=doc, error=_(
-        "Dự thảo vừa được người khác lưu. Bản hiện tại hiển thị bên dưới; nội dung bạn nhập "
-        "vẫn còn trong biểu mẫu, chưa được lưu. Lưu lại lần nữa sẽ thay bản hiện tại."))
+class _SavedDraft:
+    """The saved draft as a stale save compares it with the form: its version and its
+    one-line fields. The body is shown whole in the preview of the current text instead."""
+
+    def __init__(self, doc: Document) -> None:
+        self._doc = doc
+
+    def __getattr__(self, name: str):
+        if name == "blocks":
+            raise AttributeError(name)
+        return getattr(self._doc, name)
 
 
-@bp.route("/<int:document_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.OFFICE)
-def edit(document_id: int):
-    """Edit a draft: summary, body blocks (add, remove, reorder), recipients and signer.
-
-    A structural change (`op`) re-renders the form unsaved; saving is version-checked
-    (409 with the current text, the typed text kept); 422 on invalid input, nothing saved;
-    409 for an issued document."""
+@bp.get("/<int:document_id>/edit")
+@requires("document.edit")
+def edit_form(document_id: int):
+    """The editor of a draft, carrying the version it starts from; 409 for an issued one."""
     doc = _document(document_id)
     if doc.status != DocumentStatus.DRAFT:
         return _frozen(doc)
-    if request.method == "GET":
-        return _editor(doc, DocumentForm(formdata=None, data=_form_data(doc)))
+    return _editor(doc, DocumentForm(formdata=None, data=_form_data(doc)))
+
+
+def _posted_editor(doc: Document) -> DocumentForm:
+    """The posted editor. A structural change (`op`: add, remove or move a block) is
+    answered here with the form re-rendered, unsaved: it never reaches the command."""
     form = DocumentForm()
     op = request.form.get("op", "save")
-    if op != "save":
-        rearranged = _rearranged(form, op)
-        if rearranged is None:
-            abort(400)
-        return _editor(doc, rearranged, notice=_(
-            "Đã thay đổi bố cục; bấm “Lưu dự thảo” để lưu."))
-    if not form.validate():
-        return _editor(doc, form, status=422)
-    if form.version_number != doc.version:
-        return _conflict(doc, form)
-    doc.summary = form.summary.data.strip()
-    doc.blocks = [{"kind": b["kind"], "text": b["text"].strip()} for b in form.block_data()]
-    doc.recipients = "\n".join(services.recipient_lines(form.recipients.data))
-    doc.signer_authority = "\n".join(line.strip() for line in
-                                     (form.signer_authority.data or "").splitlines()
-                                     if line.strip())
-    doc.signer_title = form.signer_title.data.strip()
-    doc.signer_name = (form.signer_name.data or "").strip()
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        current = db.session.get(Document, document_id)
-        if current is None:
-            abort(404)
-        if current.status != DocumentStatus.DRAFT:
-            return _frozen(current)
-        return _conflict(current, form)
-    flash(_("Đã lưu dự thảo."), "success")
-    return redirect_to(url_for("documents.detail", document_id=doc.id))
+    if op == "save":
+        return form
+    if doc.status != DocumentStatus.DRAFT:
+        abort(_frozen(doc))
+    rearranged = _rearranged(form, op)
+    if rearranged is None:
+        abort(400)
+    abort(_editor(doc, rearranged, notice=_("Đã thay đổi bố cục; bấm “Lưu dự thảo” để lưu.")))
+
+
+def _edit_refused(doc: Document, form: DocumentForm, status: int, error):
+    if doc.status != DocumentStatus.DRAFT:
+        return _frozen(doc)
+    stale = isinstance(error, web.Stale)
+    return _editor(doc, form, status=status, error=error, current=doc if stale else None)
+
+
+@bp.post("/<int:document_id>/edit")
+@web.change(allow="document.edit", load=_document_or_none, form=_posted_editor,
+            versioned=_SavedDraft, invalid=_edit_refused,
+            done=lambda doc, _result: web.saved(
+                _("Đã lưu dự thảo."), redirect=url_for("documents.detail", document_id=doc.id)))
+def edit(doc: Document, form: DocumentForm):
+    """Save a draft: summary, body blocks, recipients and signer. A structural change (`op`)
+    re-renders the form unsaved; a save from an older version is 409 with the current text
+    beside the typed one (kept in the form); 422 on invalid input; 409 once issued."""
+    services.edit(doc, form, current_user)
+
+
+def _issue_refused(doc: Document, form: IssueForm, status: int, error):
+    if isinstance(error, web.Stale):  # issued or changed by someone else meanwhile
+        error = services.DocumentError(N_(
+            "Văn bản vừa được người khác thay đổi hoặc ban hành; chưa cấp số. "
+            "Vui lòng xem lại rồi thử lại."))
+    return _detail(doc, status=status, issue_form=form if status == 422 else None, error=error)
+
+
+def _issued(doc: Document, _result):
+    return web.saved(_("Đã ban hành văn bản %(number)s.", number=services.short_number(doc)),
+                     redirect=url_for("documents.detail", document_id=doc.id))
 
 
 @bp.post("/<int:document_id>/issue")
-@roles_required(Role.OFFICE)
-def issue(document_id: int):
+@web.change(allow="document.edit", load=_document_or_none, form=lambda _doc: IssueForm(),
+            invalid=_issue_refused, done=_issued)
+def issue(doc: Document, form: IssueForm):
     """Issue a draft: the next number of the year's register for its type, today's date (or
     a chosen date of this year); then it is frozen. 422 for a bad date, 409 if it is already
     issued or changed meanwhile (the number is given back)."""
-    doc = _document(document_id)
-    if doc.status != DocumentStatus.DRAFT:
-        return _detail(doc, status=409, error=_("Văn bản đã được ban hành."))
-    form = IssueForm()
-    if not form.validate():
-        return _detail(doc, status=422, issue_form=form)
-    try:
-        services.issue(doc, user_id=current_user.id, today=local_today(),
-                       on=form.issued_on.data)
-        db.session.commit()
-    except services.DocumentError as err:
-        db.session.rollback()
-        return _detail(_document(document_id), status=409, error=err.message)
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        return _detail(_document(document_id), status=409, error=_(
-            "Văn bản vừa được người khác thay đổi hoặc ban hành; chưa cấp số. "
-            "Vui lòng xem lại rồi thử lại."))
-    flash(_("Đã ban hành văn bản %(number)s.", number=services.short_number(doc)), "success")
-    return redirect_to(url_for("documents.detail", document_id=doc.id))
+    services.issue(doc, user_id=current_user.id, today=local_today(), on=form.issued_on.data)
+
+
+def _revised(doc: Document, new: Document | None):
+    if new is None:  # a resent request whose new draft was deleted since
+        return redirect_to(url_for("documents.detail", document_id=doc.id))
+    return web.saved(_("Đã tạo phiên bản mới (dự thảo) thay thế văn bản %(number)s.",
+                       number=services.short_number(doc)),
+                     redirect=url_for("documents.edit_form", document_id=new.id))
 
 
 @bp.post("/<int:document_id>/revise")
-@roles_required(Role.OFFICE)
-def revise(document_id: int):
+@web.change(allow="document.edit", load=_document_or_none, once=True,
+            invalid=lambda doc, _form, status, error: _detail(doc, status=status, error=error),
+            done=_revised)
+def revise(doc: Document, _form):
     """A new draft superseding an issued document (the issued one stays); 409 for a draft
-    or a document that already has a newer version."""
-    doc = _document(document_id)
-    try:
-        new = services.revise(doc, current_user.id)
-        db.session.commit()
-    except services.DocumentError as err:
-        db.session.rollback()
-        return _detail(_document(document_id), status=409, error=err.message)
-    flash(_("Đã tạo phiên bản mới (dự thảo) thay thế văn bản %(number)s.",
-            number=services.short_number(doc)), "success")
-    return redirect_to(url_for("documents.edit", document_id=new.id))
+    or a document that already has a newer version; sent twice (its client key), one."""
+    return services.revise(doc, current_user.id)
+
+
+def _delete_refused(doc: Document, _form, status: int, error):
+    if isinstance(error, web.Stale):
+        error = services.DocumentError(N_("Văn bản vừa được người khác thay đổi; chưa xóa."))
+    return _detail(doc, status=status, error=error)
+
+
+def _deleted(_doc, session_id: int | None):
+    target = url_for("documents.session_documents", session_id=session_id) \
+        if session_id is not None else url_for("documents.register")
+    return web.saved(_("Đã xóa dự thảo."), redirect=target)
 
 
 @bp.post("/<int:document_id>/delete")
-@roles_required(Role.OFFICE)
-def delete(document_id: int):
+@web.change(allow="document.edit", load=_document_or_none, invalid=_delete_refused,
+            done=_deleted)
+def delete(doc: Document, _form):
     """Delete a draft (an issued document is never deleted: 409)."""
-    doc = _document(document_id)
-    if doc.status != DocumentStatus.DRAFT:
-        return _frozen(doc)
     session_id = doc.session_id
-    db.session.delete(doc)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return _detail(_document(document_id), status=409, error=_(
-            "Văn bản vừa được người khác thay đổi; chưa xóa."))
-    flash(_("Đã xóa dự thảo."), "success")
-    if session_id is not None:
-        return redirect_to(url_for("documents.session_documents", session_id=session_id))
-    return redirect_to(url_for("documents.register"))
+    services.remove(doc, current_user)
+    return session_id
 
 
 # --------------------------------------------------------------------------- PDFs
@@ -395,7 +395,7 @@ def _pdf_response(pdf: bytes, filename: str):
 
 
 @bp.get("/<int:document_id>.pdf")
-@roles_required(*READERS, Role.OFFICER)
+@requires("document.pdf")
 def document_pdf(document_id: int):
     """The document as an A4 PDF in the Decree 30 format (a draft marked DỰ THẢO).
 
@@ -414,12 +414,12 @@ def document_pdf(document_id: int):
     # A conclusion notice and the minutes name citizens: every download is recorded.
     record("download", "Document", doc.id, {"number": services.short_number(doc),
                                             "status": doc.status.value})
-    db.session.commit()
+    web.commit_read()
     return _pdf_response(pdf, services.file_name(doc))
 
 
 @bp.get("/sessions/<int:session_id>/minutes.pdf")
-@roles_required(*READERS)
+@requires("document.read")
 def minutes_pdf(session_id: int):
     """The session's minutes as an A4 PDF (inline, so the browser can print it)."""
     meeting = _meeting(session_id)

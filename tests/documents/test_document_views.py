@@ -134,9 +134,11 @@ def test_stale_save_is_409_with_current_values_and_typed_text_kept(app, login, n
     response = office.post(f"/documents/{notice}/edit", htmx=True, data=mine)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "Dự thảo vừa được người khác lưu" in html
-    assert "Bản của người kia" in html  # the current values
-    assert "Bản của tôi" in html  # the typed text, still in the form
+    assert "Nội dung vừa được người khác thay đổi" in html
+    diff = html[html.index('class="stale-diff"'):html.index("</table>")]
+    assert "Trích yếu" in diff and "Bản của người kia" in diff and "Bản của tôi" in diff
+    assert "Bản hiện tại (do người khác vừa lưu)" in html  # the whole current text
+    assert "Bản của tôi</textarea>" in html  # the typed text, still in the form
     assert f'name="version" type="hidden" value="{doc.version + 1}"' in html
     assert _doc(app, notice).summary == "Bản của người kia"
     # Having seen it, saving again (now on the current version) wins.
