@@ -341,7 +341,7 @@ def _field_counts(scope=None) -> list[FieldCount]:
              .select_from(Petition).join(Field, Petition.field_id == Field.id)
              .outerjoin(Assignment, Assignment.petition_id == Petition.id)
              .group_by(Field.id, Field.name, Field.position)
-             .order_by(Field.position, Field.name))
+             .order_by(Field.position, Field.name, Field.id))
     if scope is not None:
         query = scope(query)
     return [FieldCount(name, int(n), int(a)) for name, n, a in db.session.execute(query)]
@@ -366,7 +366,8 @@ def _tallies(today: date, scope=None
         agency.tally.add(status, row)
         total.add(status, row)
         by_status[status] += int(row.n)
-    rows = sorted(agencies.values(), key=lambda a: (-a.tally.assigned, a.name))
+    rows = [agencies[key] for key in sorted(
+        agencies, key=lambda key: (-agencies[key].tally.assigned, agencies[key].name, key))]
     return rows, total, list(by_status.items())
 
 

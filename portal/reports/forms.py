@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
-from portal.formfields import VNDateField
+from portal.formfields import VersionedForm, VNDateField
 from portal.reports.figures import MAX_PERIOD_YEARS, period_too_long
 
 
@@ -31,8 +31,9 @@ class PeriodForm(FlaskForm):
                                      n=MAX_PERIOD_YEARS))
 
 
-class PublicPageForm(FlaskForm):
-    """Switch the public page on or off (the CSRF token and the wanted state)."""
+class PublicPageForm(VersionedForm, FlaskForm):
+    """Switch the public page on or off: the CSRF token, the wanted state and the version of
+    the setting the page was shown with (a switch from a stale page is refused)."""
 
     enabled = HiddenField(validators=[AnyOf(("1", "0"),
                                             message=_l("Lựa chọn không hợp lệ."))])

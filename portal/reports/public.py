@@ -38,6 +38,17 @@ def public_page_enabled() -> bool:
     return isinstance(value, dict) and value.get("enabled") is True
 
 
+def switch_public_page(enabled: bool, user) -> bool:
+    """Switch the public page on or off (the command of the dashboard's switch; it does not
+    commit). The setting's version guards against a switch made from a stale page."""
+    setting = db.session.get(Setting, PUBLIC_PAGE_KEY)
+    if setting is None:
+        setting = Setting(key=PUBLIC_PAGE_KEY, value={})
+        db.session.add(setting)
+    setting.value = {**(setting.value or {}), "enabled": enabled}
+    return enabled
+
+
 def public_submitter(petition: Petition) -> str:
     """ "Công dân N.V.A." for a person; the kind alone for an organisation or a delegate."""
     kind = label(petition.submitter_kind)

@@ -3,31 +3,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, make_response, request, url_for
+from flask import Blueprint, current_app, make_response, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.access import READERS, roles_required
+from portal import web
+from portal.access import may, requires
 from portal.audit import trail
-from portal.auth.models import Role
 from portal.calendar.models import Plan
 from portal.documents.layout import render_pdf
 from portal.documents.models import Setting
 from portal.extensions import db
-from portal.htmx import is_fragment_request, redirect_to, render
+from portal.htmx import is_fragment_request, render
 from portal.labels import label
 from portal.reports import excel, figures, pdf
 from portal.reports.charts import Bar, bar_chart, percent
 from portal.reports.forms import PeriodForm, PublicPageForm
-from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled
+from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page
 from portal.reports.words import status_label
 from portal.timefmt import local_today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-SWITCHERS = (Role.OFFICE, Role.ADMIN)  # who may switch the public page on and off
 PAGE_OUTSTANDING_LIMIT = 100  # the page lists the oldest; the workbook lists them all
 
 
@@ -61,18 +60,25 @@ def _dashboard_charts(d: figures.Dashboard) -> dict:
     }
 
 
-def _switch_context(form: PublicPageForm | None = None, message: str | None = None) -> dict:
+def _public_setting() -> Setting | None:
+    return db.session.get(Setting, PUBLIC_PAGE_KEY)
+
+
+def _switch_context(form: PublicPageForm | None = None, message: str | None = None,
+                    error=None) -> dict:
     enabled = public_page_enabled()
-    return {"public_enabled": enabled, "may_switch": current_user.role in SWITCHERS,
-            "message": message,
-            "public_form": form or PublicPageForm(formdata=None,
-                                                  enabled="0" if enabled else "1")}
+    if form is None:
+        setting = _public_setting()
+        form = PublicPageForm(formdata=None, enabled="0" if enabled else "1",
+                              version=setting.version if setting is not None else "")
+    return {"public_enabled": enabled, "may_switch": may("public_page.switch"),
+            "message": message, "error": error, "public_form": form}
 
 
 def _dashboard_page(block: str, status: int = 200, form: PublicPageForm | None = None,
-                    message: str | None = None):
+                    message: str | None = None, error=None):
     """The dashboard, or only `block` for htmx (then the figures are not counted)."""
-    context = _switch_context(form, message)
+    context = _switch_context(form, message, error)
     if block == "dashboard" or not is_fragment_request():
         d = figures.dashboard(local_today())
         context.update(d=d, charts=_dashboard_charts(d), percent=percent,
@@ -81,34 +87,39 @@ def _dashboard_page(block: str, status: int = 200, form: PublicPageForm | None =
 
 
 @bp.get("/")
-@roles_required(*READERS)
+@requires("report.read")
 def dashboard():
     """Counts by status, field and agency, on-time rates, the oldest open items and the
     sessions held, each as a chart with its table. 403 for agency officers."""
     return _dashboard_page("dashboard")
 
 
-@bp.post("/public-page")
-@roles_required(*SWITCHERS)
-def public_page():
-    """Switch the public page on (enabled=1) or off (0); 422 with the switch on bad input.
+def _switch_refused(_obj, form: PublicPageForm, status: int, error):
+    if isinstance(error, web.Stale) and not error.current:
+        # Someone switched it meanwhile: say what it is now beside what this click wanted.
+        def state(on: bool) -> str:
+            return _("Bật") if on else _("Tắt")
 
-    htmx gets the switch re-rendered; a plain post is redirected to the dashboard."""
-    form = PublicPageForm()
-    if not form.validate():
-        return _dashboard_page("public_switch", status=422, form=form)
-    enabled = form.enabled.data == "1"
-    setting = db.session.get(Setting, PUBLIC_PAGE_KEY)
-    if setting is None:
-        setting = Setting(key=PUBLIC_PAGE_KEY, value={})
-        db.session.add(setting)
-    setting.value = {**(setting.value or {}), "enabled": enabled}
-    db.session.commit()
+        error.current = [web.Difference(_("Trang công khai"), state(public_page_enabled()),
+                                        state(form.enabled.data == "1"))]
+        form = None  # the switch is shown afresh: the current state, its current version
+    return _dashboard_page("public_switch", status=status, form=form, error=error)
+
+
+def _switched(_obj, enabled: bool):
     message = _("Đã bật trang công khai.") if enabled else _("Đã tắt trang công khai.")
-    if request.htmx:
-        return _dashboard_page("public_switch", message=message)
-    flash(message, "success")
-    return redirect_to(url_for("reports.dashboard"))
+    return web.saved(message, redirect=url_for("reports.dashboard"),
+                     fragment=lambda: _dashboard_page("public_switch", message=message))
+
+
+@bp.post("/public-page")
+@web.change(allow="public_page.switch", form=lambda _obj: PublicPageForm(),
+            versioned=lambda _obj: _public_setting(), invalid=_switch_refused, done=_switched)
+def public_page(form: PublicPageForm):
+    """Switch the public page on (enabled=1) or off (0); 422 with the switch on bad input;
+    409 when someone switched it since the page was shown (the form carries the setting's
+    version). htmx gets the switch re-rendered; a plain post is redirected to the dashboard."""
+    return switch_public_page(form.enabled.data == "1", current_user)
 
 
 # --------------------------------------------------------------------------- the period report
@@ -156,7 +167,7 @@ def _period_page(form: PeriodForm, report: figures.PeriodReport | None, status: 
 
 
 @bp.get("/period")
-@roles_required(*READERS)
+@requires("report.read")
 def period():
     """The report for `from`–`to` (dd/mm/yyyy) as a page; 422 with the error at the field."""
     form, chosen = _period_form()
@@ -185,7 +196,7 @@ def _signer_name(year: int) -> str:
 
 
 @bp.get("/period.pdf")
-@roles_required(*READERS)
+@requires("report.read")
 def period_pdf():
     """The report as an A4 PDF in the administrative format; 422 page on a bad period."""
     form, chosen = _period_form()
@@ -197,12 +208,12 @@ def period_pdf():
     body = render_pdf(document, current_app.config["PDF_FONT_DIRS"])
     trail.record("export_report", "Report", None,
                  {"format": "pdf", **_period_args(chosen), "masked": True})
-    db.session.commit()
+    web.commit_read()
     return _download(body, "application/pdf", f"{_stem(chosen)}.pdf", "inline")
 
 
 @bp.get("/period.xlsx")
-@roles_required(*READERS)
+@requires("report.read")
 def period_xlsx():
     """The report as an Excel workbook with every outstanding item; 422 page on a bad period."""
     form, chosen = _period_form()
@@ -213,7 +224,7 @@ def period_xlsx():
         body = excel.build_workbook(report)
     trail.record("export_report", "Report", None,
                  {"format": "xlsx", **_period_args(chosen), "masked": True})
-    db.session.commit()
+    web.commit_read()
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"{_stem(chosen)}.xlsx")
 
