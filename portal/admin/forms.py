@@ -8,13 +8,16 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
 from portal.extensions import db
+from portal.formfields import OnceForm, VersionedForm
 from portal.labels import choices
 from portal.text import fold
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(OnceForm, FlaskForm):
+    """A new agency; its client key makes a resent form add it once."""
+
     name = StringField(_l("Tên cơ quan"), validators=[DataRequired(REQUIRED), Length(max=200)])
     short_name = StringField(_l("Tên viết tắt"), validators=[DataRequired(REQUIRED), Length(max=40)])
     kind = SelectField(_l("Loại"), choices=choices(AgencyKind), validators=[DataRequired(REQUIRED)])
@@ -28,7 +31,9 @@ class AgencyForm(FlaskForm):
             raise ValidationError(_l("Tên viết tắt này đã được dùng."))
 
 
-class UserForm(FlaskForm):
+class UserForm(OnceForm, FlaskForm):
+    """A new account; its client key makes a resent form create it once."""
+
     username = StringField(_l("Tên đăng nhập"), validators=[
         DataRequired(REQUIRED), Length(min=3, max=64),
         Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số và . _ -"))])
@@ -43,7 +48,7 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+        rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name, Agency.id))
         self.agency_id.choices = [SelectChoice(0, _l("— Không thuộc cơ quan —"))] + [
             SelectChoice(r.id, r.name) for r in rows]
 
@@ -63,8 +68,8 @@ def _folded_name_taken(name: str, except_id: int | None = None) -> bool:
     return any(" ".join(fold(r.name).split()) == key and r.id != except_id for r in rows)
 
 
-class FieldForm(FlaskForm):
-    """Add or rename a petition field (lĩnh vực) of the managed list."""
+class _FieldName(FlaskForm):
+    """The name of a petition field (lĩnh vực) of the managed list."""
 
     name = StringField(_l("Tên lĩnh vực"), validators=[
         DataRequired(REQUIRED), Length(max=120, message=_l("Không được dài quá 120 ký tự."))])
@@ -76,6 +81,18 @@ class FieldForm(FlaskForm):
     def validate_name(self, field):
         if _folded_name_taken(field.data.strip(), self.field_id):
             raise ValidationError(_l("Đã có lĩnh vực mang tên này."))
+
+
+class FieldForm(OnceForm, _FieldName):
+    """Add a field; its client key makes a resent form add it once."""
+
+
+class RenameFieldForm(VersionedForm, _FieldName):
+    """Rename a field, from the version the list was shown with (a stale rename is 409)."""
+
+
+class ToggleFieldForm(VersionedForm, FlaskForm):
+    """Stop or resume offering a field, from the version the list was shown with."""
 
 
 class MoveFieldForm(FlaskForm):

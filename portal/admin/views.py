@@ -1,148 +1,169 @@
-"""Administration: agencies, accounts and the managed list of fields (lĩnh vực)."""
+"""Administration: agencies, accounts and the managed list of fields (lĩnh vực).
+
+Every change is declared with `portal.web.change` and runs a command of
+`portal.admin.services`; creating forms carry a client key (a resent form creates once),
+the field forms carry the version the list was shown with (a stale save is 409).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.access import roles_required
-from portal.admin.forms import AgencyForm, FieldForm, MoveFieldForm, UserForm
-from portal.admin.models import Agency, AgencyKind, Field
-from portal.auth.models import Role, User
+from portal import web
+from portal.access import requires
+from portal.admin import services
+from portal.admin.forms import (
+    AgencyForm, FieldForm, MoveFieldForm, RenameFieldForm, ToggleFieldForm, UserForm,
+)
+from portal.admin.models import Agency, Field
+from portal.auth.models import User
 from portal.extensions import db
-from portal.htmx import is_fragment_request, redirect_to, render
+from portal.htmx import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.route("/agencies", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+# --- agencies ------------------------------------------------------------------------------
+
+def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None):
+    rows = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name, Agency.id)).all()
+    return render("admin/agencies.html", "admin", status=status, agencies=rows, error=error,
+                  form=form or AgencyForm(formdata=None))
+
+
+@bp.get("/agencies")
+@requires("agency.manage")
 def agencies():
-    """List agencies and add one."""
-    form = AgencyForm()
-    if form.validate_on_submit():
-        db.session.add(Agency(name=form.name.data.strip(), short_name=form.short_name.data.strip(),
-                              kind=AgencyKind(form.kind.data)))
-        db.session.commit()
-        flash(_("Đã thêm cơ quan."), "success")
-        return redirect_to(url_for("admin.agencies"))
-    rows = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
-    return render("admin/agencies.html", "admin", form=form, agencies=rows,
-                  status=422 if form.is_submitted() else 200)
+    """The agencies, and the form to add one."""
+    return _agencies_page()
 
 
-@bp.route("/users", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@bp.post("/agencies")
+@web.change(allow="agency.manage", form=lambda _obj: AgencyForm(), once=True,
+            invalid=lambda _obj, form, status, error: _agencies_page(form, status=status,
+                                                                      error=error),
+            done=lambda _obj, _agency: web.saved(_("Đã thêm cơ quan."),
+                                                 redirect=url_for("admin.agencies")))
+def add_agency(form: AgencyForm):
+    """Add an agency (422 with the errors at the fields; the same form sent twice adds one)."""
+    return services.add_agency(form, current_user)
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+def _users_page(form: UserForm | None = None, *, status: int = 200, error=None):
+    rows = db.session.scalars(select(User).order_by(User.username, User.id)).all()
+    return render("admin/users.html", "admin", status=status, users=rows, error=error,
+                  form=form or UserForm(formdata=None))
+
+
+@bp.get("/users")
+@requires("account.manage")
 def users():
-    """List accounts and add one (an officer must belong to an agency)."""
-    form = UserForm()
-    if form.validate_on_submit():
-        role = Role(form.role.data)
-        user = User(username=form.username.data.strip(), full_name=form.full_name.data.strip(),
-                    role=role, agency_id=form.agency_id.data or None,
-                    email=(form.email.data or "").strip())
-        user.set_password(form.password.data)
-        db.session.add(user)
-        db.session.commit()
-        flash(_("Đã tạo tài khoản."), "success")
-        return redirect_to(url_for("admin.users"))
-    rows = db.session.scalars(select(User).order_by(User.username)).all()
-    return render("admin/users.html", "admin", form=form, users=rows,
-                  status=422 if form.is_submitted() else 200)
+    """The accounts, and the form to add one."""
+    return _users_page()
+
+
+@bp.post("/users")
+@web.change(allow="account.manage", form=lambda _obj: UserForm(), once=True,
+            invalid=lambda _obj, form, status, error: _users_page(form, status=status,
+                                                                   error=error),
+            done=lambda _obj, _user: web.saved(_("Đã tạo tài khoản."),
+                                               redirect=url_for("admin.users")))
+def add_user(form: UserForm):
+    """Create an account (an officer must belong to an agency; the same form sent twice
+    creates one)."""
+    return services.add_account(form, current_user)
 
 
 # --- the managed list of fields (lĩnh vực) ----------------------------------------------------
 
-# The Office keeps its own classification; administrators too.
-FIELD_MANAGERS = (Role.ADMIN, Role.OFFICE)
+def _rename_form(field: Field, **kwargs) -> RenameFieldForm:
+    return RenameFieldForm(prefix=f"f{field.id}", field_id=field.id, **kwargs)
 
 
 def _fields_component(*, form: FieldForm | None = None, rename: dict | None = None,
-                      status: int = 200, message: str | None = None):
+                      status: int = 200, message: str | None = None, error=None):
     """The `fields` component: the list in order, a rename form per row, the add form."""
     from portal.petitions.models import Petition
 
-    rows = db.session.scalars(select(Field).order_by(Field.position, Field.id)).all()
+    rows = services.fields_in_order()
     used = dict(db.session.execute(
         select(Petition.field_id, func.count(Petition.id)).group_by(Petition.field_id)).all())
     rename = rename or {}
     rename_forms = {
-        f.id: rename.get(f.id) or FieldForm(formdata=None, prefix=f"f{f.id}", name=f.name,
-                                            field_id=f.id)
+        f.id: rename.get(f.id) or _rename_form(f, formdata=None, name=f.name, version=f.version)
         for f in rows
     }
     return render("admin/fields.html", "fields", status=status, rows=rows, used=used,
                   form=form or FieldForm(formdata=None), rename_forms=rename_forms,
-                  message=message)
+                  message=message, error=error)
 
 
 def _field_done(message: str):
-    if is_fragment_request():
-        return _fields_component(message=message)
-    flash(message, "success")
-    return redirect_to(url_for("admin.fields"))
+    return web.saved(message, redirect=url_for("admin.fields"),
+                     fragment=lambda: _fields_component(message=message))
 
 
-def _get_field(field_id: int) -> Field:
-    found = db.session.get(Field, field_id)
-    if found is None:
-        abort(404)
-    return found
+def _field_or_none(field_id: int) -> Field | None:
+    return db.session.get(Field, field_id)
 
 
-@bp.route("/fields", methods=["GET", "POST"])
-@roles_required(*FIELD_MANAGERS)
+def _field_refused(_field, _form, status: int, error):
+    return _fields_component(status=status, error=error)
+
+
+@bp.get("/fields")
+@requires("field.manage")
 def fields():
-    """The fields of petitions in their order; POST adds one at the end (422 on a bad name)."""
-    form = FieldForm()
-    if form.validate_on_submit():
-        last = db.session.scalar(select(func.max(Field.position))) or 0
-        db.session.add(Field(name=form.name.data.strip(), position=last + 1, is_active=True))
-        db.session.commit()
-        return _field_done(_("Đã thêm lĩnh vực."))
-    return _fields_component(form=form, status=422 if form.is_submitted() else 200)
+    """The fields of petitions in their order, with the forms that manage them."""
+    return _fields_component()
+
+
+@bp.post("/fields")
+@web.change(allow="field.manage", form=lambda _obj: FieldForm(), once=True,
+            invalid=lambda _obj, form, status, error: _fields_component(
+                form=form, status=status, error=error),
+            done=lambda _obj, _field: _field_done(_("Đã thêm lĩnh vực.")))
+def add_field(form: FieldForm):
+    """Add a field at the end of the list (422 on a bad name; sent twice, added once)."""
+    return services.add_field(form.name.data, current_user)
 
 
 @bp.post("/fields/<int:field_id>/rename")
-@roles_required(*FIELD_MANAGERS)
-def rename_field(field_id: int):
-    """Rename a field; its petitions follow (422 with the error in its row)."""
-    item = _get_field(field_id)
-    form = FieldForm(prefix=f"f{item.id}", field_id=item.id)
-    if not form.validate_on_submit():
-        return _fields_component(rename={item.id: form}, status=422)
-    item.name = form.name.data.strip()
-    db.session.commit()
-    return _field_done(_("Đã đổi tên lĩnh vực."))
+@web.change(allow="field.manage", load=_field_or_none, form=_rename_form,
+            versioned=lambda field: field,
+            invalid=lambda field, form, status, error: _fields_component(
+                rename={field.id: form}, status=status, error=error),
+            done=lambda _field, _result: _field_done(_("Đã đổi tên lĩnh vực.")))
+def rename_field(field: Field, form: RenameFieldForm):
+    """Rename a field; its petitions follow (422 with the error in its row; 409 with both
+    names when someone changed it since the list was shown)."""
+    services.rename_field(field, form.name.data, current_user)
+
+
+def _move_refused(_field, _form, status: int, error):
+    if status == 422:
+        abort(400)  # only a tampered request names another direction
+    return _fields_component(status=status, error=error)
 
 
 @bp.post("/fields/<int:field_id>/move")
-@roles_required(*FIELD_MANAGERS)
-def move_field(field_id: int):
+@web.change(allow="field.manage", load=_field_or_none, form=lambda _field: MoveFieldForm(),
+            invalid=_move_refused, done=lambda _field, _result: _field_done(_("Đã sắp xếp lại.")))
+def move_field(field: Field, form: MoveFieldForm):
     """Move a field one place up or down the list."""
-    item = _get_field(field_id)
-    form = MoveFieldForm()
-    if not form.validate_on_submit():
-        abort(400)
-    ordered = list(db.session.scalars(select(Field).order_by(Field.position, Field.id)))
-    index = ordered.index(item)
-    other = index - 1 if form.direction.data == "up" else index + 1
-    if 0 <= other < len(ordered):
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, row in enumerate(ordered):
-        if row.position != position:
-            row.position = position
-    db.session.commit()
-    return _field_done(_("Đã sắp xếp lại."))
+    services.move_field(field, form.direction.data, current_user)
 
 
 @bp.post("/fields/<int:field_id>/toggle")
-@roles_required(*FIELD_MANAGERS)
-def toggle_field(field_id: int):
-    """Stop offering a field for new petitions, or offer it again; its petitions keep it."""
-    item = _get_field(field_id)
-    item.is_active = not item.is_active
-    db.session.commit()
-    if item.is_active:
-        return _field_done(_("Đã dùng lại lĩnh vực."))
-    return _field_done(_("Đã ngừng dùng lĩnh vực."))
+@web.change(allow="field.manage", load=_field_or_none, form=lambda _field: ToggleFieldForm(),
+            versioned=lambda field: field, invalid=_field_refused,
+            done=lambda _field, active: _field_done(
+                _("Đã dùng lại lĩnh vực.") if active else _("Đã ngừng dùng lĩnh vực.")))
+def toggle_field(field: Field, form: ToggleFieldForm):
+    """Stop offering a field for new petitions, or offer it again; its petitions keep it.
+    The button carries the field's version: a second click from the same page is 409."""
+    return services.toggle_field(field, current_user)

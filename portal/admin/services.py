@@ -1,0 +1,73 @@
+"""Administration commands: agencies, accounts and the managed list of fields (lĩnh vực).
+
+Plain functions run by the one change path (`portal.web.change`): they take the user and
+the validated values, apply the rules, and never commit. A refusal is a `DomainError`.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.admin.models import Agency, AgencyKind, Field
+from portal.auth.models import Role, User
+from portal.errors import N_, DomainError
+from portal.extensions import db
+
+
+def add_agency(form, user: User) -> Agency:
+    """A new agency (a validated AgencyForm: the names are checked unique there)."""
+    agency = Agency(name=form.name.data.strip(), short_name=form.short_name.data.strip(),
+                    kind=AgencyKind(form.kind.data))
+    db.session.add(agency)
+    return agency
+
+
+def add_account(form, user: User) -> User:
+    """A new account (a validated UserForm). An officer belongs to exactly one agency."""
+    role = Role(form.role.data)
+    agency_id = form.agency_id.data or None
+    if role == Role.OFFICER and agency_id is None:
+        raise DomainError(N_("Cán bộ cơ quan phải thuộc đúng một cơ quan."), 422, "agency_id")
+    account = User(username=form.username.data.strip(), full_name=form.full_name.data.strip(),
+                   role=role, agency_id=agency_id, email=(form.email.data or "").strip())
+    account.set_password(form.password.data)
+    db.session.add(account)
+    return account
+
+
+def fields_in_order() -> list[Field]:
+    return list(db.session.scalars(select(Field).order_by(Field.position, Field.id)))
+
+
+def add_field(name: str, user: User) -> Field:
+    """A new field at the end of the list, offered for new petitions."""
+    last = db.session.scalar(select(func.max(Field.position))) or 0
+    field = Field(name=name.strip(), position=last + 1, is_active=True)
+    db.session.add(field)
+    return field
+
+
+def rename_field(field: Field, name: str, user: User) -> Field:
+    """Rename a field; its petitions follow (they refer to it by id)."""
+    field.name = name.strip()
+    return field
+
+
+def move_field(field: Field, direction: str, user: User) -> None:
+    """Move a field one place up or down the list (the first stays first, the last last)."""
+    if direction not in ("up", "down"):
+        raise DomainError(N_("Lựa chọn không hợp lệ."), 422)
+    ordered = fields_in_order()
+    index = ordered.index(field)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, row in enumerate(ordered):
+        if row.position != position:
+            row.position = position
+
+
+def toggle_field(field: Field, user: User) -> bool:
+    """Stop offering a field for new petitions, or offer it again; its petitions keep it.
+    Returns whether it is offered now."""
+    field.is_active = not field.is_active
+    return field.is_active
