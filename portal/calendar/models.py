@@ -61,7 +61,8 @@ class Plan(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     programs: Mapped[list[Program]] = relationship(
-        back_populates="plan", order_by="Program.position", cascade="all, delete-orphan"
+        back_populates="plan", order_by="[Program.position, Program.id]",
+        cascade="all, delete-orphan"
     )
 
 

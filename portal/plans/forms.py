@@ -5,7 +5,6 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -17,11 +16,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.calendar.models import DayShift, HolidayOverride, Plan, SessionKind, TimingRule
-from portal.extensions import db
-from portal.formfields import VNDateField, VNTimeField
+from portal.calendar.models import DayShift, SessionKind, TimingRule
+from portal.formfields import OnceForm, VersionedForm, VNDateField, VNTimeField
 from portal.labels import choices
-from portal.text import fold
+from portal.plans.services import PlanValues, ProgramValues
 
 REQUIRED = _l("Trường này là bắt buộc.")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -80,8 +78,9 @@ def parse_months(text: str) -> list[int]:
     return sorted(set(months))
 
 
-class PlanForm(FlaskForm):
-    """A leader's yearly plan: who, which year, its legal basis, purpose and requirements."""
+class _PlanFields(FlaskForm):
+    """A leader's yearly plan: who, which year, its legal basis, purpose and requirements.
+    One plan per leader and year is the command's rule (portal.plans.services)."""
 
     year = WholeNumberField(_l("Năm"), validators=[
         InputRequired(_l("Vui lòng nhập năm của kế hoạch.")),
@@ -100,24 +99,23 @@ class PlanForm(FlaskForm):
     purpose = TextAreaField(_l("Mục đích (mỗi ý một dòng)"), validators=[_too_long(10000)])
     requirements = TextAreaField(_l("Yêu cầu (mỗi ý một dòng)"), validators=[_too_long(10000)])
 
-    def __init__(self, *args, plan_id: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan_id = plan_id
-
-    def validate_year(self, field):
-        if field.data is None or not self.leader_name.data:
-            return
-        key = " ".join(fold(self.leader_name.data).split())
-        rows = db.session.execute(
-            select(Plan.id, Plan.leader_name).where(Plan.year == field.data)
-        )
-        for plan_id, name in rows:
-            if plan_id != self.plan_id and " ".join(fold(name).split()) == key:
-                raise ValidationError(_l("Lãnh đạo này đã có kế hoạch năm %(year)d.",
-                                         year=field.data))
+    def values(self) -> PlanValues:
+        return PlanValues(
+            year=self.year.data, leader_name=self.leader_name.data,
+            leader_title=self.leader_title.data, title=self.title.data or "",
+            legal_basis=self.legal_basis.data or "", purpose=self.purpose.data or "",
+            requirements=self.requirements.data or "")
 
 
-class ProgramForm(FlaskForm):
+class PlanForm(VersionedForm, _PlanFields):
+    """Edit a plan; it carries the version it started from (409 if stale)."""
+
+
+class NewPlanForm(OnceForm, _PlanFields):
+    """Create a plan; its client key makes a resubmit create one plan."""
+
+
+class _ProgramFields(FlaskForm):
     """One kind of dialogue in the plan (section II): who, what, and when (text and rule)."""
 
     kind = ChoiceField(_l("Loại đối thoại"), choices=choices(SessionKind),
@@ -175,8 +173,30 @@ class ProgramForm(FlaskForm):
             raise ValidationError(_l("Vui lòng chọn quý."))
 
 
-class AddSessionForm(FlaskForm):
-    """"Thêm buổi": a session of a program on a date the office chooses."""
+    def values(self) -> ProgramValues:
+        rule = TimingRule(self.rule.data)
+        return ProgramValues(
+            kind=SessionKind(self.kind.data), title=self.title.data,
+            timing=self.timing.data, participants=self.participants.data or "",
+            content=self.content.data or "", rule=rule, day_of_month=self.day_of_month.data,
+            shift=DayShift(self.shift.data),
+            months=tuple(parse_months(self.months.data)) if rule == TimingRule.MONTHS else (),
+            quarter=int(self.quarter.data) if self.quarter.data else None,
+            default_time=self.default_time.data, duration_minutes=self.duration_minutes.data,
+            default_venue=self.default_venue.data or "")
+
+
+class ProgramForm(VersionedForm, _ProgramFields):
+    """Edit a program; it carries the version it started from (409 if stale)."""
+
+
+class NewProgramForm(OnceForm, _ProgramFields):
+    """Add a program; its client key makes a resubmit add one program."""
+
+
+class AddSessionForm(OnceForm, FlaskForm):
+    """"Thêm buổi": a session of a program on a date the office chooses (a client key: a
+    resubmit adds one session)."""
 
     day = VNDateField(_l("Ngày họp"), validators=[InputRequired(_l("Vui lòng nhập ngày họp."))])
     start_time = VNTimeField(_l("Giờ bắt đầu"), validators=[Optional()])
@@ -192,8 +212,9 @@ class AddSessionForm(FlaskForm):
                                      year=self.year))
 
 
-class HolidayOverrideForm(FlaskForm):
-    """The Office's decision for one day: an extra day off, or a working day (làm bù)."""
+class HolidayOverrideForm(OnceForm, FlaskForm):
+    """The Office's decision for one day: an extra day off, or a working day (làm bù).
+    One override per day is the command's rule (portal.plans.services)."""
 
     day = VNDateField(_l("Ngày"), validators=[InputRequired(_l("Vui lòng nhập ngày."))])
     is_day_off = ChoiceField(_l("Điều chỉnh"), choices=[
@@ -203,10 +224,5 @@ class HolidayOverrideForm(FlaskForm):
                        description=_l("Ví dụ: Nghỉ Tết Nguyên đán theo Thông báo của Chính phủ"))
 
     def validate_day(self, field):
-        if field.data is None:
-            return
-        if not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
             raise ValidationError(YEAR_RANGE)
-        if db.session.scalar(select(func.count(HolidayOverride.id))
-                             .where(HolidayOverride.day == field.data)):
-            raise ValidationError(_l("Ngày này đã có điều chỉnh; hãy xóa điều chỉnh cũ trước."))

@@ -221,7 +221,7 @@ def generate_sessions(plan: Plan) -> GenerationReport:
             select(DialogueSession)
             .where(DialogueSession.program_id.in_(program_ids),
                    DialogueSession.occurrence.is_not(None))
-            .order_by(DialogueSession.starts_at)
+            .order_by(DialogueSession.starts_at, DialogueSession.id)
         ))
     ids = [s.id for s in existing]
     prepared = touched_session_ids(ids)

@@ -1,19 +1,24 @@
-"""Yearly plans (kế hoạch): list, edit, programs and their rules, generate sessions, print."""
+"""Yearly plans (kế hoạch): list, edit, programs and their rules, generate sessions, print.
+
+Every change goes through the one path (`portal.web.change`) and calls a command of
+`portal.plans.services`; the office and administrators keep the plans (`plan.edit`,
+`holiday.edit`), the chair and the observers read them.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from portal.access import READERS, roles_required
-from portal.auth.models import Role
-from portal.calendar.models import DayShift, HolidayOverride, Plan, Program, SessionKind, TimingRule
+from portal import web
+from portal.access import requires
+from portal.calendar.models import DayShift, DialogueSession, HolidayOverride, Plan, Program
+from portal.calendar.models import TimingRule
 from portal.calendar.rules import year_holidays
 from portal.documents.layout import render_pdf
 from portal.extensions import db
-from portal.htmx import redirect_to, render
+from portal.htmx import render
 from portal.plans import services
 from portal.plans.forms import (
     MAX_YEAR,
@@ -23,22 +28,15 @@ from portal.plans.forms import (
     SHIFT_LABELS,
     AddSessionForm,
     HolidayOverrideForm,
+    NewPlanForm,
+    NewProgramForm,
     PlanForm,
     ProgramForm,
-    parse_months,
 )
-from portal.plans.generation import generate_sessions
 from portal.plans.pdf import build_plan_document
 from portal.timefmt import local_today
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-
-# The office keeps the plans; the chair and the observers read them.
-EDITORS = (Role.OFFICE, Role.ADMIN)
-
-
-def _can_edit() -> bool:
-    return current_user.role in EDITORS
 
 
 def _plan_or_404(plan_id: int) -> Plan:
@@ -48,8 +46,18 @@ def _plan_or_404(plan_id: int) -> Plan:
     return plan
 
 
+def _program_of(plan: Plan | None, program_id: int) -> Program | None:
+    if plan is None:
+        return None
+    return next((p for p in plan.programs if p.id == program_id), None)
+
+
+def _program_or_none(plan_id: int, program_id: int) -> Program | None:
+    return _program_of(services.get_plan(plan_id), program_id)
+
+
 def _program_or_404(plan: Plan, program_id: int) -> Program:
-    program = next((p for p in plan.programs if p.id == program_id), None)
+    program = _program_of(plan, program_id)
     if program is None:
         abort(404)
     return program
@@ -66,101 +74,116 @@ def _year_arg(name: str = "year") -> int | None:
 
 
 @bp.get("/")
-@roles_required(*READERS)
+@requires("plan.read")
 def index():
     """The plans, filtered by year and leader; htmx filtering swaps only the `plans` block."""
     year = _year_arg()
     leader = request.args.get("leader", "").strip()[:120]
     return render("plans/index.html", "plans", rows=services.list_plans(year, leader),
-                  years=services.plan_years(), year=year, leader=leader, can_edit=_can_edit())
+                  years=services.plan_years(), year=year, leader=leader)
 
 
-def _fill_plan(plan: Plan, form: PlanForm) -> None:
-    plan.year = form.year.data
-    plan.leader_name = " ".join(form.leader_name.data.split())
-    plan.leader_title = " ".join(form.leader_title.data.split())
-    plan.title = (form.title.data or "").strip() or services.default_title(
-        plan.leader_title, plan.leader_name, plan.year)
-    plan.legal_basis = (form.legal_basis.data or "").strip()
-    plan.purpose = (form.purpose.data or "").strip()
-    plan.requirements = (form.requirements.data or "").strip()
+def _plan_page(plan: Plan | None, form, status: int = 200, error=None):
+    return render("plans/plan_form.html", "form", form=form, plan=plan, status=status,
+                  error=error)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def new_plan():
+def _to_plan(message, info=None):
+    """The answer once a plan or a program is saved: back to the plan's page (with `info`
+    beside the message when the command answered True)."""
+
+    def done(obj, result):
+        plan = obj if isinstance(obj, Plan) else getattr(obj, "plan", None)
+        if plan is None and isinstance(result, Plan):
+            plan = result
+        if plan is None:  # a replay whose plan is gone meanwhile
+            return web.saved(str(message), redirect=url_for("plans.index"))
+        response = web.saved(str(message), redirect=url_for("plans.detail", plan_id=plan.id))
+        if info is not None and result is True:
+            flash(str(info), "info")
+        return response
+
+    return done
+
+
+@bp.get("/new")
+@requires("plan.edit")
+def new_plan_form():
+    """The form to create a plan (it carries a client key: a resubmit creates one plan)."""
+    form = NewPlanForm(formdata=None)
+    form.year.data = local_today().year
+    return _plan_page(None, form)
+
+
+@bp.post("/new")
+@web.change(allow="plan.edit", form=lambda _none: NewPlanForm(), once=True,
+            invalid=_plan_page,
+            done=lambda _none, plan: _to_plan(
+                _l("Đã tạo kế hoạch. Hãy thêm các chương trình đối thoại."))(plan, plan))
+def new_plan(form):
     """Create a plan; a bad form comes back with its errors and what was typed (422)."""
-    form = PlanForm()
-    if request.method == "GET":
-        form.year.data = local_today().year
-    elif form.validate_on_submit():
-        plan = Plan()
-        _fill_plan(plan, form)
-        db.session.add(plan)
-        db.session.commit()
-        flash(_("Đã tạo kế hoạch. Hãy thêm các chương trình đối thoại."), "success")
-        return redirect_to(url_for("plans.detail", plan_id=plan.id))
-    return render("plans/plan_form.html", "form", form=form, plan=None,
-                  status=422 if form.is_submitted() else 200)
+    return services.create_plan(current_user, form.values())
 
 
-@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def edit_plan(plan_id: int):
-    """Edit a plan's year, leader, legal basis, purpose and requirements."""
+@bp.get("/<int:plan_id>/edit")
+@requires("plan.edit")
+def edit_plan_form(plan_id: int):
+    """The form to edit a plan, with the version it starts from."""
     plan = _plan_or_404(plan_id)
-    form = PlanForm(obj=plan if request.method == "GET" else None, plan_id=plan.id)
-    if form.validate_on_submit():
-        year_changed = form.year.data != plan.year
-        _fill_plan(plan, form)
-        db.session.commit()
-        flash(_("Đã lưu kế hoạch."), "success")
-        if year_changed:
-            flash(_("Năm của kế hoạch đã đổi: bấm “Sinh lịch” để cập nhật các buổi đối thoại."),
-                  "info")
-        return redirect_to(url_for("plans.detail", plan_id=plan.id))
-    return render("plans/plan_form.html", "form", form=form, plan=plan,
-                  status=422 if form.is_submitted() else 200)
+    form = PlanForm(formdata=None, obj=plan)
+    form.version.data = plan.version
+    return _plan_page(plan, form)
 
 
-def _detail(plan: Plan, *, status: int = 200, report=None, add_forms=None, message=None):
+@bp.post("/<int:plan_id>/edit")
+@web.change(allow="plan.edit", load=services.get_plan, form=lambda _plan: PlanForm(),
+            versioned=lambda plan: plan, invalid=_plan_page,
+            done=_to_plan(_l("Đã lưu kế hoạch."),
+                          _l("Năm của kế hoạch đã đổi: bấm “Sinh lịch” để cập nhật các buổi "
+                             "đối thoại.")))
+def edit_plan(plan, form):
+    """Save a plan's year, leader, legal basis, purpose and requirements; 409 with both
+    texts when someone saved it meanwhile."""
+    return services.edit_plan(plan, current_user, form.values())
+
+
+def _add_form(program: Program, **kwargs) -> AddSessionForm:
+    return AddSessionForm(prefix=f"add{program.id}", year=program.plan.year, **kwargs)
+
+
+def _detail(plan: Plan, *, status: int = 200, report=None, add_forms=None, message=None,
+            error=None):
     add_forms = dict(add_forms or {})
     for program in plan.programs:
-        add_forms.setdefault(program.id, AddSessionForm(
-            formdata=None, prefix=f"add{program.id}", year=plan.year))
+        add_forms.setdefault(program.id, _add_form(program, formdata=None))
     return render(
         "plans/detail.html", "programs", status=status, plan=plan,
         sessions=services.sessions_by_program(plan), add_forms=add_forms, report=report,
-        message=message, can_edit=_can_edit(),
+        message=message, error=error,
     )
 
 
 @bp.get("/<int:plan_id>")
-@roles_required(*READERS)
+@requires("plan.read")
 def detail(plan_id: int):
     """A plan, its programs with their rules, and the sessions generated from them."""
     return _detail(_plan_or_404(plan_id))
 
 
 @bp.post("/<int:plan_id>/generate")
-@roles_required(*EDITORS)
-def generate(plan_id: int):
+@web.change(allow="plan.edit", load=services.get_plan,
+            done=lambda plan, report: _detail(_plan_or_404(plan.id), report=report))
+def generate(plan, form):
     """Create or update the plan's sessions from its rules; answers with what was done.
 
     Running it again never duplicates; sessions people touched are kept as they are.
+    Someone else changing the same sessions meanwhile is a 409 (nothing saved).
     """
-    plan = _plan_or_404(plan_id)
-    try:
-        report = generate_sessions(plan)
-        db.session.commit()
-    except (IntegrityError, StaleDataError):  # someone else changed the same sessions
-        db.session.rollback()
-        abort(409)
-    return _detail(_plan_or_404(plan_id), report=report)
+    return services.generate(plan, current_user)
 
 
 @bp.get("/<int:plan_id>/plan.pdf")
-@roles_required(*READERS)
+@requires("plan.read")
 def plan_pdf(plan_id: int):
     """The plan as an A4 PDF in the administrative format, built from the data each time."""
     plan = _plan_or_404(plan_id)
@@ -191,142 +214,145 @@ def _program_form_defaults(form: ProgramForm, program: Program) -> None:
     form.default_time.data = program.default_time
     form.duration_minutes.data = program.duration_minutes
     form.default_venue.data = program.default_venue
+    form.version.data = program.version
 
 
-def _fill_program(program: Program, form: ProgramForm) -> None:
-    program.kind = SessionKind(form.kind.data)
-    program.title = " ".join(form.title.data.split())
-    program.timing = form.timing.data.strip()
-    program.participants = (form.participants.data or "").strip()
-    program.content = (form.content.data or "").strip()
-    rule = TimingRule(form.rule.data)
-    services.apply_rule(
-        program, rule, day_of_month=form.day_of_month.data, shift=DayShift(form.shift.data),
-        months=parse_months(form.months.data) if rule == TimingRule.MONTHS else [],
-        quarter=int(form.quarter.data) if form.quarter.data else None)
-    program.default_time = form.default_time.data
-    program.duration_minutes = form.duration_minutes.data
-    program.default_venue = (form.default_venue.data or "").strip()
-
-
-def _program_page(plan: Plan, program: Program | None, form: ProgramForm):
+def _program_page(plan: Plan, program: Program | None, form, status: int = 200, error=None):
     return render("plans/program_form.html", "form", plan=plan, program=program, form=form,
-                  status=422 if form.is_submitted() else 200)
+                  status=status, error=error)
 
 
-@bp.route("/<int:plan_id>/programs/new", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def new_program(plan_id: int):
-    """Add a program (one kind of dialogue) with its timing rule to the plan."""
+@bp.get("/<int:plan_id>/programs/new")
+@requires("plan.edit")
+def new_program_form(plan_id: int):
+    """The form to add a program (one kind of dialogue) with its timing rule."""
     plan = _plan_or_404(plan_id)
-    form = ProgramForm()
-    if request.method == "GET":
-        form.rule.data = TimingRule.MONTHLY.value
-        form.day_of_month.data = 15
-        form.shift.data = DayShift.NEXT.value
-    elif form.validate_on_submit():
-        program = Program(plan_id=plan.id, position=services.next_position(plan))
-        _fill_program(program, form)
-        db.session.add(program)
-        db.session.commit()
-        flash(_("Đã thêm chương trình. Bấm “Sinh lịch” để tạo các buổi đối thoại."), "success")
-        return redirect_to(url_for("plans.detail", plan_id=plan.id))
+    form = NewProgramForm(formdata=None)
+    form.rule.data = TimingRule.MONTHLY.value
+    form.day_of_month.data = 15
+    form.shift.data = DayShift.NEXT.value
     return _program_page(plan, None, form)
 
 
-@bp.route("/<int:plan_id>/programs/<int:program_id>/edit", methods=["GET", "POST"])
-@roles_required(*EDITORS)
-def edit_program(plan_id: int, program_id: int):
-    """Edit a program; its sessions follow only when the office generates again."""
+@bp.post("/<int:plan_id>/programs/new")
+@web.change(allow="plan.edit", load=services.get_plan, form=lambda _plan: NewProgramForm(),
+            once=True,
+            invalid=lambda plan, form, status, error: _program_page(plan, None, form, status,
+                                                                    error),
+            done=_to_plan(_l("Đã thêm chương trình. Bấm “Sinh lịch” để tạo các buổi đối "
+                             "thoại.")))
+def new_program(plan, form):
+    """Add a program to the plan; the same form sent twice adds one program."""
+    return services.add_program(plan, current_user, form.values())
+
+
+@bp.get("/<int:plan_id>/programs/<int:program_id>/edit")
+@requires("plan.edit")
+def edit_program_form(plan_id: int, program_id: int):
+    """The form to edit a program, with the version it starts from."""
     plan = _plan_or_404(plan_id)
     program = _program_or_404(plan, program_id)
-    form = ProgramForm()
-    if request.method == "GET":
-        _program_form_defaults(form, program)
-    elif form.validate_on_submit():
-        _fill_program(program, form)
-        db.session.commit()
-        flash(_("Đã lưu chương trình. Bấm “Sinh lịch” để cập nhật các buổi đối thoại."), "success")
-        return redirect_to(url_for("plans.detail", plan_id=plan.id))
+    form = ProgramForm(formdata=None)
+    _program_form_defaults(form, program)
     return _program_page(plan, program, form)
 
 
+@bp.post("/<int:plan_id>/programs/<int:program_id>/edit")
+@web.change(allow="plan.edit", load=_program_or_none, form=lambda _program: ProgramForm(),
+            versioned=lambda program: program,
+            invalid=lambda program, form, status, error: _program_page(
+                program.plan, program, form, status, error),
+            done=_to_plan(_l("Đã lưu chương trình. Bấm “Sinh lịch” để cập nhật các buổi đối "
+                             "thoại.")))
+def edit_program(program, form):
+    """Save a program; its sessions follow only when the office generates again. 409 with
+    both texts when someone saved it meanwhile."""
+    return services.edit_program(program, current_user, form.values())
+
+
+def _program_removed(plan_id: int, result: services.ProgramRemoval):
+    return web.saved(
+        _("Đã xóa chương trình; xóa %(removed)d buổi chưa chuẩn bị, giữ lại %(kept)d buổi "
+          "đã được chỉnh sửa hoặc chuẩn bị.", removed=result.removed, kept=result.kept),
+        redirect=url_for("plans.detail", plan_id=plan_id))
+
+
 @bp.post("/<int:plan_id>/programs/<int:program_id>/delete")
-@roles_required(*EDITORS)
-def delete_program(plan_id: int, program_id: int):
+@web.change(allow="plan.edit", load=_program_or_none,
+            done=lambda _program, removed: _program_removed(removed[0], removed[1]))
+def delete_program(program, form):
     """Remove a program; untouched sessions go with it, touched ones stay in the calendar."""
-    plan = _plan_or_404(plan_id)
-    program = _program_or_404(plan, program_id)
-    result = services.delete_program(program)
-    db.session.commit()
-    flash(_("Đã xóa chương trình; xóa %(removed)d buổi chưa chuẩn bị, giữ lại %(kept)d buổi "
-            "đã được chỉnh sửa hoặc chuẩn bị.", removed=result.removed, kept=result.kept),
-          "success")
-    return redirect_to(url_for("plans.detail", plan_id=plan.id))
+    plan_id = program.plan_id
+    return plan_id, services.remove_program(program, current_user)
+
+
+def _session_added(program: Program, meeting: DialogueSession | None):
+    plan = _plan_or_404(program.plan_id)
+    message = (_("Đã thêm buổi “%(title)s”.", title=meeting.title) if meeting is not None
+               else None)
+    return web.saved(message, redirect=url_for("plans.detail", plan_id=plan.id),
+                     fragment=lambda: _detail(plan, message=message))
 
 
 @bp.post("/<int:plan_id>/programs/<int:program_id>/sessions")
-@roles_required(*EDITORS)
-def add_session(plan_id: int, program_id: int):
-    """"Thêm buổi": a session of the program on a date the office chooses."""
-    plan = _plan_or_404(plan_id)
-    program = _program_or_404(plan, program_id)
-    form = AddSessionForm(prefix=f"add{program.id}", year=plan.year)
-    if not form.validate_on_submit():
-        return _detail(plan, status=422, add_forms={program.id: form})
-    meeting = services.add_session(plan, program, form.day.data, form.start_time.data,
-                                   (form.venue.data or "").strip())
-    db.session.commit()
-    return _detail(_plan_or_404(plan_id),
-                   message=_("Đã thêm buổi “%(title)s”.", title=meeting.title))
+@web.change(allow="plan.edit", load=_program_or_none, form=_add_form, once=True,
+            invalid=lambda program, form, status, error: _detail(
+                program.plan, status=status, add_forms={program.id: form}, error=error),
+            done=_session_added)
+def add_session(program, form):
+    """"Thêm buổi": a session of the program on a date the office chooses; the same form
+    sent twice adds one session."""
+    return services.add_session(program.plan, program, form.day.data, form.start_time.data,
+                                (form.venue.data or "").strip(), user=current_user)
 
 
 # --------------------------------------------------------------------------- holidays
 
 
-def _holidays_page(year: int, form: HolidayOverrideForm, *, status: int = 200):
+def _holidays_page(year: int, form: HolidayOverrideForm, *, status: int = 200, error=None):
     return render("plans/holidays.html", "holidays", status=status, year=year,
-                  entries=year_holidays(year), form=form, can_edit=_can_edit())
+                  entries=year_holidays(year), form=form, error=error)
 
 
-@bp.route("/holidays", methods=["GET", "POST"])
-@roles_required(*READERS)
+@bp.get("/holidays")
+@requires("holiday.read")
 def holidays():
     """The year's public holidays (the `holidays` package) and the Office's overrides.
 
     Office and admin add an override here; sessions move only when a plan is generated again.
     """
-    year = _year_arg() or local_today().year
-    form = HolidayOverrideForm()
-    if request.method == "POST":
-        if not _can_edit():
-            abort(403)
-        if form.validate_on_submit():
-            db.session.add(HolidayOverride(day=form.day.data,
-                                           is_day_off=form.is_day_off.data == "1",
-                                           name=" ".join(form.name.data.split())))
-            db.session.commit()
-            flash(_("Đã lưu điều chỉnh ngày %(day)s. Sinh lại lịch của kế hoạch để các buổi "
-                    "đối thoại theo điều chỉnh này.", day=form.day.data.strftime("%d/%m/%Y")),
-                  "success")
-            return redirect_to(url_for("plans.holidays", year=form.day.data.year))
-        return _holidays_page(year, form, status=422)
-    return _holidays_page(year, form)
+    return _holidays_page(_year_arg() or local_today().year, HolidayOverrideForm(formdata=None))
+
+
+def _override_added(_none, override: HolidayOverride | None):
+    if override is None:  # a replay whose override is gone meanwhile
+        return web.saved(None, redirect=url_for("plans.holidays"))
+    return web.saved(
+        _("Đã lưu điều chỉnh ngày %(day)s. Sinh lại lịch của kế hoạch để các buổi đối thoại "
+          "theo điều chỉnh này.", day=override.day.strftime("%d/%m/%Y")),
+        redirect=url_for("plans.holidays", year=override.day.year))
+
+
+@bp.post("/holidays")
+@web.change(allow="holiday.edit", form=lambda _none: HolidayOverrideForm(), once=True,
+            invalid=lambda _none, form, status, error: _holidays_page(
+                _year_arg() or local_today().year, form, status=status, error=error),
+            done=_override_added)
+def add_holiday(form):
+    """Add one of the Office's overrides (one per day); the same form sent twice adds one."""
+    return services.add_holiday_override(current_user, form.day.data,
+                                         form.is_day_off.data == "1", form.name.data)
 
 
 @bp.post("/holidays/<int:override_id>/delete")
-@roles_required(*EDITORS)
-def delete_holiday(override_id: int):
+@web.change(allow="holiday.edit", load=lambda override_id: db.session.get(HolidayOverride,
+                                                                          override_id),
+            done=lambda _override, year: web.saved(
+                _("Đã xóa điều chỉnh. Sinh lại lịch của kế hoạch để các buổi đối thoại cập "
+                  "nhật."), redirect=url_for("plans.holidays", year=year)))
+def delete_holiday(override, form):
     """Remove one of the Office's overrides; the package's rule for that day applies again."""
-    override = db.session.get(HolidayOverride, override_id)
-    if override is None:
-        abort(404)
-    year = override.day.year
-    db.session.delete(override)
-    db.session.commit()
-    flash(_("Đã xóa điều chỉnh. Sinh lại lịch của kế hoạch để các buổi đối thoại cập nhật."),
-          "success")
-    return redirect_to(url_for("plans.holidays", year=year))
+    return services.remove_holiday_override(override, current_user)
 
 
 @bp.context_processor
