@@ -76,6 +76,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "field.manage": EDITORS,
     "agency.manage": ADMINS,
     "account.manage": ADMINS,
+    # signing out (logging in is open to anyone)
+    "auth.logout": EVERYONE,
 }
 
 

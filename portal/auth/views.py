@@ -1,21 +1,26 @@
-"""Login, logout and the language switch."""
+"""Login, logout and the language switch.
+
+Logging in is the one change made before there is a user, so it does not take the
+`portal.web.change` path (which starts from a logged-in user): the view runs the command
+`services.check_login`, commits its audit event through `web.commit_read()` (a failed
+attempt too: the lockout counts them) and keeps the user logged in only once that is saved.
+Logging out is a declared change. The language switch writes only the browser session.
+"""
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, or_, select
+from flask_login import current_user, login_user, logout_user
 
-from portal.audit.models import AuditEvent
-from portal.audit.trail import record
+from portal import web
+from portal.auth import services
 from portal.auth.forms import LoginForm
 from portal.auth.models import Role, User
+from portal.errors import DomainError
 from portal.extensions import db, login_manager
-from portal.types import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -47,24 +52,6 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def throttled(username: str, remote_addr: str | None) -> bool:
-    """Too many failed logins lately for this account name or from this address.
-
-    Counted from the audit trail, so every gunicorn worker sees the same count without a
-    shared cache (one indexed query)."""
-    config = current_app.config
-    since = utcnow() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    recent = (AuditEvent.action == "login_failed", AuditEvent.at >= since)
-    by_name, by_address = db.session.execute(select(
-        func.count(AuditEvent.id).filter(AuditEvent.entity_id == username[:40]),
-        func.count(AuditEvent.id).filter(AuditEvent.remote_addr == remote_addr),
-    ).where(*recent, or_(AuditEvent.entity_id == username[:40],
-                         AuditEvent.remote_addr == remote_addr))).one()
-    # An office behind one proxy shares an address: that limit is much higher.
-    return by_name >= config["LOGIN_MAX_FAILURES"] or \
-        by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-
-
 @bp.route("/")
 def index():
     """The start page: the login form, or the user's home."""
@@ -75,43 +62,45 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Show the login form; on a good password log in and redirect (303) home or to `next`."""
+    """Show the login form; on a good password log in and redirect (303) home or to `next`.
+    A wrong name or password keeps the name typed (200); too many lately answer 429."""
     form = LoginForm()
-    if form.validate_on_submit():
-        username = form.username.data.strip()
-        if throttled(username, request.remote_addr):
-            form.password.errors.append(_(
-                "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(n)s phút.",
-                n=current_app.config["LOGIN_LOCKOUT_MINUTES"]))
-            return render_template("auth/login.html", form=form), 429
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None or not user.is_active or not user.check_password(form.password.data):
-            form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
-            record("login_failed", "User", entity_id=username[:40],
-                   detail={"username": username[:64]})
-            db.session.commit()
-            return render_template("auth/login.html", form=form), 200
-        login_user(user)
-        record("login", "User", user.id)
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or home_for(user), code=303)
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    try:
+        user = services.check_login(form.username.data, form.password.data,
+                                    request.remote_addr, current_app.config)
+    except DomainError as err:
+        web.commit_read()  # the failed attempt is recorded: the lockout counts it
+        form.password.errors.append(err.message)
+        return render_template("auth/login.html", form=form), err.status
+    login_user(user)
+    services.record_login(user)
+    try:
+        web.commit_read()
+    except Exception:
+        logout_user()  # not logged in without its audit event
+        raise
+    return redirect(_safe_next(request.args.get("next")) or home_for(user), code=303)
 
 
-@bp.post("/logout")
-@login_required
-def logout():
-    """Log out (POST, CSRF-checked) and go back to the login page."""
-    record("logout", "User", current_user.id)
-    db.session.commit()
+def _logged_out(_obj, _result):
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"), code=303)
 
 
+@bp.post("/logout")
+@web.change(allow="auth.logout", done=_logged_out)
+def logout(_form):
+    """Log out (POST, CSRF-checked) and go back to the login page; the logout is audited."""
+    services.record_logout(current_user)
+
+
 @bp.post("/language/<lang>")
 def set_language(lang: str):
-    """Switch the interface language (vi or en) for this browser session."""
+    """Switch the interface language (vi or en) for this browser session (nothing is
+    written to the database)."""
     if lang in ("vi", "en"):
         session["lang"] = lang
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"), code=303)
