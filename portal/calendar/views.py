@@ -408,16 +408,16 @@ def reschedule_session(item, form):
                                 ignore_conflicts=form.ignore_conflicts.data)
 
 
-@bp.post("/sessions/check")
+@bp.get("/sessions/check")
 @requires("session.edit")
 def check_conflicts():
     """The live conflict check while a session form is filled in: answers the `conflicts`
-    block for the date, times, venue and leader posted. It changes nothing (a POST only
-    because it reads the form being typed), so it does not take the change path."""
+    block for the date, times, venue and leader in the query string (the form's fields, sent
+    by htmx as they change). It reads only, so it is a GET."""
     session_id = request.args.get("session_id", type=int)
     item = _get_session(session_id) if session_id else None
-    form = SessionForm()
-    host = form.host.data if "host" in request.form else (item.host if item else "")
+    form = SessionForm(formdata=request.args, meta={"csrf": False})
+    host = form.host.data if "host" in request.args else (item.host if item else "")
     return render("calendar/session_form.html", "conflicts", form=form, item=item,
                   conflicts=_typed_conflicts(form, item, host), error=None,
                   check_url=url_for("calendar.check_conflicts", session_id=session_id))

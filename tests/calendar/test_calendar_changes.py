@@ -96,7 +96,7 @@ def test_reschedule_moves_the_session_and_marks_it_customized(app, login, data):
     c = login("office")
     page = c.get(f"/calendar/sessions/{sid}/reschedule").get_data(as_text=True)
     assert f'value="{vn(DAY)}"' in page and 'value="08:00"' in page
-    assert f'hx-post="/calendar/sessions/check?session_id={sid}"' in page
+    assert f'hx-get="/calendar/sessions/check?session_id={sid}"' in page
     response = c.post(f"/calendar/sessions/{sid}/reschedule", data={
         "day": vn(LATER), "start_time": "14:00", "end_time": "16:30", "venue": "Nhà văn hóa"})
     assert response.status_code == 303

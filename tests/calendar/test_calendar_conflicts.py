@@ -153,7 +153,7 @@ def test_the_live_check_shows_warnings_and_saves_nothing(app, login, data):
                         title="Buổi đã có trong lịch")
     c = login("office")
     before = _count(app)
-    response = c.post("/calendar/sessions/check", htmx=True, data={
+    response = c.get("/calendar/sessions/check", htmx=True, query_string={
         "day": vn(TUESDAY), "start_time": "10:00", "end_time": "", "venue": VENUE, "host": HOST})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -161,26 +161,27 @@ def test_the_live_check_shows_warnings_and_saves_nothing(app, login, data):
     assert f'href="/calendar/sessions/{other}"' in body and "Vẫn lưu dù trùng lịch" in body
     assert _count(app) == before
     # Only the date typed so far: a day off is already worth saying.
-    body = c.post("/calendar/sessions/check", htmx=True,
-                  data={"day": "02/09/2024", "start_time": ""}).get_data(as_text=True)
+    body = c.get("/calendar/sessions/check", htmx=True,
+                 query_string={"day": "02/09/2024", "start_time": ""}).get_data(as_text=True)
     assert "Quốc khánh" in body
     # A date that does not parse yet: nothing to say, no error.
-    response = c.post("/calendar/sessions/check", htmx=True, data={"day": "31/02/2025"})
+    response = c.get("/calendar/sessions/check", htmx=True, query_string={"day": "31/02/2025"})
     assert response.status_code == 200 and "trùng" not in response.get_data(as_text=True)
     # For an existing session, it is left out and its own leader is used.
-    body = c.post(f"/calendar/sessions/check?session_id={other}", htmx=True, data={
-        "day": vn(TUESDAY), "start_time": "09:00", "venue": VENUE}).get_data(as_text=True)
+    body = c.get("/calendar/sessions/check", htmx=True, query_string={
+        "session_id": other, "day": vn(TUESDAY), "start_time": "09:00",
+        "venue": VENUE}).get_data(as_text=True)
     assert "Vẫn lưu dù trùng lịch" not in body
 
 
 def test_the_form_wires_the_live_check(login, data):
     page = login("office").get("/calendar/sessions/new").get_data(as_text=True)
-    assert 'hx-post="/calendar/sessions/check"' in page
+    assert 'hx-get="/calendar/sessions/check"' in page and 'hx-include="closest form"' in page
     assert 'hx-trigger="change"' in page and 'hx-target="#conflicts"' in page
     assert '<div id="conflicts"' in page
     edit = login("office").get(f"/calendar/sessions/{data['session']}/edit").get_data(
         as_text=True)
-    assert f'hx-post="/calendar/sessions/check?session_id={data["session"]}"' in edit
+    assert f'hx-get="/calendar/sessions/check?session_id={data["session"]}"' in edit
 
 
 def test_conflict_check_for_utc_instants_near_midnight(app, ctx, data):
