@@ -45,11 +45,13 @@ POLICY: dict[str, frozenset[Role]] = {
     "holiday.edit": EDITORS,
     # preparation (plan 5.1)
     "preparation.read": frozenset({OFFICE, CHAIR, ADMIN, OBSERVER, OFFICER}),
-    "preparation.edit": EDITORS,
+    "preparation.edit": EDITORS,  # default steps, checklists, invitee lists
     "preparation.own_items": OFFICERS,
     "checklist.tick": frozenset({OFFICE, ADMIN, OFFICER}),  # an officer: their agency's steps
+    "checklist.edit": frozenset({OFFICE, ADMIN, OFFICER}),  # an officer: their step's note
     "invitation.reply": frozenset({OFFICE, ADMIN, OFFICER}),  # an officer: their agency's
     "invitation.read": READERS,
+    "invitation.contacts": OFFICE_ONLY,  # enter and see invitees' contacts (personal data)
     # petitions
     "petition.search": EVERYONE,
     "petition.read": READERS,
