@@ -13,9 +13,11 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.validators import ValidationError
 
 from portal.admin.models import Agency
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.formfields import VNDateField
+from portal.formfields import OnceForm, VersionedForm, VNDateField
 from portal.labels import choices
+from portal.preparation import services
 from portal.preparation.models import InviteeKind, Reply
 
 REQUIRED = _l("Trường này là bắt buộc.")
@@ -35,7 +37,7 @@ def person_kind_choices() -> list[SelectChoice]:
 def agency_choices() -> list[SelectChoice]:
     """Active agencies by name, one query."""
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name))
+        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name, Agency.id))
     return [SelectChoice(row.id, row.name) for row in rows]
 
 
@@ -43,22 +45,8 @@ def owner_choices(agencies: list[SelectChoice]) -> list[SelectChoice]:
     return [SelectChoice(OFFICE_OWNER, _l("Văn phòng UBND tỉnh")), *agencies]
 
 
-class _Versioned:
-    """Fields and checks of a form that carries the version of the row it edits."""
-
-    version = HiddenField(validators=[InputRequired(_l("Thiếu phiên bản của mục."))])
-
-    def validate_version(self, field):
-        if not str(field.data or "").isdigit():
-            raise ValidationError(_l("Phiên bản không hợp lệ."))
-
-    @property
-    def version_number(self) -> int:
-        return int(self.version.data)
-
-
 class TemplateItemForm(FlaskForm):
-    """A default step of one kind of session."""
+    """A default step of one kind of session (the fields of adding and of editing one)."""
 
     title = StringField(_l("Tên bước"), validators=[DataRequired(REQUIRED), _too_long(300)])
     days_before = IntegerField(
@@ -76,7 +64,15 @@ class TemplateItemForm(FlaskForm):
     )
 
 
-class NewItemForm(FlaskForm):
+class NewTemplateItemForm(OnceForm, TemplateItemForm):
+    """Add a default step: its client key adds it once, however often it is sent."""
+
+
+class TemplateItemEditForm(VersionedForm, TemplateItemForm):
+    """Edit a default step from the version it was shown at (409 once someone saved it)."""
+
+
+class NewItemForm(OnceForm, FlaskForm):
     """A step of a session's checklist, as the Office adds it."""
 
     title = StringField(_l("Nội dung công việc"),
@@ -94,17 +90,22 @@ class NewItemForm(FlaskForm):
         self.owner_agency_id.choices = owner_choices(agencies)
 
     def validate_due_date(self, field):
-        if field.data and field.data > self.meeting_day:
-            raise ValidationError(_l("Hạn hoàn thành không được sau ngày họp (%(day)s).",
-                                     day=self.meeting_day.strftime("%d/%m/%Y")))
+        # The command checks it too; here it shows beside the form's other errors.
+        try:
+            services.check_due_date(field.data, self.meeting_day)
+        except DomainError as err:
+            raise ValidationError(err.message) from err
 
 
-class ItemForm(_Versioned, NewItemForm):
-    """A step of a session's checklist, edited by the Office (optimistic locking)."""
+class ItemForm(VersionedForm, NewItemForm):
+    """A step of a session's checklist, edited by the Office from the version it was shown
+    at (409 once someone saved it meanwhile)."""
+
+    client_key = None  # an edit, not a creation
 
 
-class ItemNoteForm(_Versioned, FlaskForm):
-    """What an agency officer may change on their agency's step: the note."""
+class ItemNoteForm(VersionedForm, FlaskForm):
+    """What an agency officer may change on their agency's step: the note (versioned)."""
 
     note = TextAreaField(_l("Ghi chú"), validators=[_too_long(2000)])
 
@@ -120,8 +121,8 @@ class EmptyForm(FlaskForm):
     """A button that only needs the CSRF check (create the checklist, remove a row)."""
 
 
-class AddAgenciesForm(FlaskForm):
-    """Invite one or several agencies."""
+class AddAgenciesForm(OnceForm, FlaskForm):
+    """Invite one or several agencies (its client key invites them once)."""
 
     agency_ids = SelectMultipleField(
         _l("Cơ quan, đơn vị, địa phương"), coerce=int,
@@ -135,8 +136,9 @@ class AddAgenciesForm(FlaskForm):
         self.agency_ids.choices = agencies
 
 
-class AddPersonForm(FlaskForm):
-    """Invite a delegate, or a representative of citizens, businesses or cooperatives."""
+class AddPersonForm(OnceForm, FlaskForm):
+    """Invite a delegate, or a representative of citizens, businesses or cooperatives (its
+    client key adds them once)."""
 
     kind = SelectField(_l("Thành phần"), choices=person_kind_choices(),
                        invalid_choice_message=BAD_CHOICE, validators=[DataRequired(REQUIRED)])
@@ -146,8 +148,8 @@ class AddPersonForm(FlaskForm):
     contact = StringField(_l("Liên hệ (điện thoại, email)"), validators=[_too_long(200)])
 
 
-class ReplyForm(FlaskForm):
-    """An invitee's attendance reply."""
+class ReplyForm(VersionedForm, FlaskForm):
+    """An invitee's attendance reply, from the version of the invitation it was shown at."""
 
     reply = SelectField(_l("Phản hồi"), choices=choices(Reply),
                         invalid_choice_message=BAD_CHOICE, validators=[DataRequired(REQUIRED)])
@@ -156,4 +158,4 @@ class ReplyForm(FlaskForm):
 
     def validate_delegate_name(self, field):
         if self.reply.data == Reply.DELEGATED.value and not (field.data or "").strip():
-            raise ValidationError(_l("Vui lòng nhập họ tên người dự thay."))
+            raise ValidationError(_l(services.DELEGATE_REQUIRED))

@@ -57,6 +57,11 @@ class ChecklistItem(db.Model):
     def is_overdue(self, today: date) -> bool:
         return not self.is_done and self.due_date < today
 
+    def scope_agency_ids(self) -> tuple[int | None, ...]:
+        """The agency whose officers see and tick this step (`portal.access.in_scope`);
+        a step of the Office is no officer's."""
+        return (self.owner_agency_id,)
+
 
 class InviteeKind(enum.StrEnum):
     AGENCY = "agency"  # sở, ngành, địa phương
@@ -95,3 +100,8 @@ class Invitee(db.Model):
 
     session = relationship("DialogueSession")
     agency = relationship("Agency")
+
+    def scope_agency_ids(self) -> tuple[int | None, ...]:
+        """The agency whose officers see and answer this invitation (`portal.access.in_scope`);
+        a person's invitation is no officer's."""
+        return (self.agency_id,)

@@ -2,7 +2,11 @@
 
 The checklist of a session is built from its kind's default steps (ChecklistTemplateItem),
 each due a number of working days before the meeting; progress is the share of steps done;
-a step not done whose due date has passed is overdue. Every list here is one query.
+a step not done whose due date has passed is overdue. Every list here is one query, in a
+fixed order (its visible sort, then the id).
+
+The changes themselves are the commands of `portal.preparation.checklist` and
+`portal.preparation.invitations`; they use the rules here.
 """
 from __future__ import annotations
 
@@ -12,8 +16,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from portal.access import in_scope, may, officer_agency
+from portal.calendar.lifecycle import is_open_for_preparation
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.calendar.rules import WorkingCalendar, working_calendar
+from portal.errors import FORBIDDEN, N_, DomainError
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.admin.models import Agency
@@ -34,6 +41,7 @@ __all__ = [
     "build_checklist",
     "due_date_before",
     "ensure_default_templates",
+    "is_open_for_preparation",
     "mark_customized",
     "meeting_day",
     "open_items_for_agency",
@@ -41,15 +49,48 @@ __all__ = [
     "overdue_items",
     "progress",
     "invite_agencies",
+    "require",
+    "officer_may_see",
     "reply_counts",
+    "require_open",
     "set_done",
     "set_reply",
     "upcoming_sessions",
+    "visible_invitees",
+    "visible_items",
 ]
 
 # Sessions whose preparation still matters: a cancelled or concluded session has no
 # overdue step (its open steps are moot) and is not on the preparation dashboard.
 ACTIVE_STATUSES = (SessionStatus.TENTATIVE, SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS)
+
+NOT_OPEN = N_("Buổi đối thoại đã kết thúc hoặc đã bị hủy: công tác chuẩn bị không còn "
+              "thay đổi được.")
+DUE_AFTER_MEETING = N_("Hạn hoàn thành không được sau ngày họp (%(day)s).")
+DELEGATE_REQUIRED = N_("Vui lòng nhập họ tên người dự thay.")
+
+
+def require(user, action: str, obj=None, missing: str = N_("Không tìm thấy mục này.")) -> None:
+    """Refuse what the policy does not allow `user` (403), and an item outside an officer's
+    agency (404, `missing`: for them it does not exist)."""
+    if not may(user, action):
+        raise DomainError(FORBIDDEN, 403)
+    if obj is not None and not in_scope(user, obj):
+        raise DomainError(missing, 404)
+
+
+def require_open(session: DialogueSession) -> None:
+    """Refuse (409) a change of the preparation of a session no longer open for it (the
+    session's lifecycle says: closed or cancelled)."""
+    if not is_open_for_preparation(session):
+        raise DomainError(NOT_OPEN, 409)
+
+
+def check_due_date(due: date | None, day: date) -> None:
+    """A step is due on the meeting day at the latest (422 at the due date field)."""
+    if due is not None and due > day:
+        raise DomainError(DUE_AFTER_MEETING, 422, "due_date", day=day.strftime("%d/%m/%Y"))
+
 
 _KINDS = (SessionKind.CITIZEN_RECEPTION, SessionKind.VOTER_CONTACT, SessionKind.BUSINESS,
           SessionKind.COOPERATIVE)
@@ -145,8 +186,11 @@ def due_date_before(day: date, days_before: int, calendar: WorkingCalendar) -> d
     return min(calendar.add_working_days(day, -days_before), day)
 
 
-class ChecklistExists(Exception):
-    """The session already has a checklist: it is edited, not created again."""
+class ChecklistExists(DomainError):
+    """The session already has a checklist: it is edited, not created again (409)."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("Buổi đối thoại này đã có danh mục công việc."), 409)
 
 
 def _agencies_concerned(session_id: int) -> list[int]:
@@ -313,6 +357,66 @@ def open_items_for_agency(agency_id: int) -> list[ChecklistItem]:
     ))
 
 
+# --------------------------------------------------------------------------- what a user sees
+
+
+def visible_items(user, session: DialogueSession) -> list[ChecklistItem]:
+    """The session's steps `user` may see (an officer: their agency's), in order, with owner
+    and ticker; one query."""
+    query = (
+        select(ChecklistItem)
+        .options(joinedload(ChecklistItem.owner_agency), joinedload(ChecklistItem.done_by))
+        .where(ChecklistItem.session_id == session.id)
+        .order_by(ChecklistItem.position, ChecklistItem.id)
+    )
+    agency_id = officer_agency(user)
+    if agency_id is not None:
+        query = query.where(ChecklistItem.owner_agency_id == agency_id)
+    return list(db.session.scalars(query))
+
+
+_KIND_ORDER = case({kind: n for n, kind in enumerate(InviteeKind)},
+                   value=Invitee.kind, else_=len(InviteeKind))
+
+
+def visible_invitees(user, session: DialogueSession) -> list[Invitee]:
+    """The session's invitees `user` may see (an officer: their agency's): agencies first,
+    then delegates, citizens, businesses, each in the order they were invited; one query."""
+    query = (select(Invitee).where(Invitee.session_id == session.id)
+             .order_by(_KIND_ORDER, Invitee.id))
+    agency_id = officer_agency(user)
+    if agency_id is not None:
+        query = query.where(Invitee.agency_id == agency_id)
+    return list(db.session.scalars(query))
+
+
+def officer_may_see(user, session: DialogueSession) -> bool:
+    """Everyone who reads preparation sees every session's; an officer only a session where
+    a step or an invitation is their agency's (another session does not exist for them)."""
+    agency_id = officer_agency(user)
+    if agency_id is None:
+        return True
+    step = db.session.scalar(select(ChecklistItem.id).where(
+        ChecklistItem.session_id == session.id, ChecklistItem.owner_agency_id == agency_id
+    ).limit(1))
+    if step is not None:
+        return True
+    invited = db.session.scalar(select(Invitee.id).where(
+        Invitee.session_id == session.id, Invitee.agency_id == agency_id).limit(1))
+    return invited is not None
+
+
+def agency_invitations(agency_id: int) -> list[Invitee]:
+    """An agency's invitations to sessions still being prepared, soonest first; one query."""
+    return list(db.session.scalars(
+        select(Invitee)
+        .join(Invitee.session)
+        .options(contains_eager(Invitee.session))
+        .where(Invitee.agency_id == agency_id, DialogueSession.status.in_(ACTIVE_STATUSES))
+        .order_by(DialogueSession.starts_at, DialogueSession.id, Invitee.id)
+    ))
+
+
 # --------------------------------------------------------------------------- invitations
 
 
@@ -325,7 +429,7 @@ def invite_agencies(session: DialogueSession, agency_ids: list[int]) -> list[Inv
     if not wanted:
         return []
     agencies = db.session.scalars(
-        select(Agency).where(Agency.id.in_(wanted)).order_by(Agency.name)).all()
+        select(Agency).where(Agency.id.in_(wanted)).order_by(Agency.name, Agency.id)).all()
     invitees = [Invitee(session_id=session.id, kind=InviteeKind.AGENCY, agency_id=agency.id,
                         name=agency.name, reply=Reply.PENDING) for agency in agencies]
     db.session.add_all(invitees)

@@ -156,7 +156,7 @@ def test_bad_edit_is_refused_with_vietnamese_errors_and_nothing_saved(app, login
                                                                     item.version)
 
 
-def test_stale_edit_gets_a_message_and_the_current_values(app, login, data):
+def test_stale_edit_shows_the_saved_and_the_typed_values(app, login, data):
     c = login("office")
     _create(c, data)
     item = _items(app, data)[0]
@@ -170,7 +170,9 @@ def test_stale_edit_gets_a_message_and_the_current_values(app, login, data):
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
     assert "vừa được người khác thay đổi" in text
-    assert 'value="Bản của người thứ nhất"' in text
+    assert '<td class="pre">Bản của người thứ nhất</td>' in text  # what is saved now
+    assert 'value="Bản cũ của người thứ hai"' in text  # what was typed stays in the form
+    assert f'name="edit-version" type="hidden" value="{item.version + 1}"' in text
     assert _items(app, data)[0].title == "Bản của người thứ nhất"
 
 
