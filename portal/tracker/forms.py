@@ -1,4 +1,9 @@
-"""Forms of the follow-up tracker; every message is Vietnamese and sits at its field."""
+"""Forms of the follow-up tracker; every message is Vietnamese and sits at its field.
+
+Every form of the assignment page is an `ActionForm`: it carries the version of the
+assignment the page showed (a move made from a stale page is refused with 409) and a
+one-time client key (each action writes a step: sent twice, it is applied once).
+"""
 from __future__ import annotations
 
 from flask import current_app
@@ -9,7 +14,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.formfields import VNDateField
+from portal.formfields import OnceForm, VersionedForm, VNDateField
 from portal.tracker import uploads
 
 DEFAULT_MAX_ATTACHMENT_MB = 10
@@ -26,10 +31,18 @@ def max_attachment_bytes() -> int:
 
 
 class ConfirmForm(FlaskForm):
-    """An action with nothing to type (start, accept): the CSRF token only."""
+    """A button with nothing to type (mark notifications read): the CSRF token only."""
 
 
-class AnswerForm(FlaskForm):
+class ActionForm(VersionedForm, OnceForm, FlaskForm):
+    """An action on one assignment: the version it started from and a client key."""
+
+
+class StepForm(ActionForm):
+    """An action with nothing to type (start, accept)."""
+
+
+class AnswerForm(ActionForm):
     answer = TextAreaField(_l("Nội dung trả lời"), validators=[
         DataRequired(_l("Vui lòng nhập nội dung trả lời.")), _too_long(50000)])
     files = MultipleFileField(_l("Tệp đính kèm (PDF, Word, ảnh JPG/PNG)"),
@@ -53,24 +66,24 @@ class AnswerForm(FlaskForm):
                 field.errors.append(err.message)
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(ActionForm):
     reason = TextAreaField(_l("Lý do trả lại"), validators=[
         DataRequired(_l("Vui lòng nêu lý do trả lại.")), _too_long(10000)])
 
 
-class ExtensionRequestForm(FlaskForm):
-    deadline = VNDateField(_l("Đề nghị gia hạn đến ngày"), validators=[
+class ExtensionRequestForm(ActionForm):
+    new_deadline = VNDateField(_l("Đề nghị gia hạn đến ngày"), validators=[
         InputRequired(_l("Vui lòng nhập hạn đề nghị."))])
     reason = TextAreaField(_l("Lý do xin gia hạn"), validators=[
         DataRequired(_l("Vui lòng nêu lý do xin gia hạn.")), _too_long(10000)])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(ActionForm):
     note = TextAreaField(_l("Ý kiến của Văn phòng"), validators=[Optional(), _too_long(10000)])
 
 
-class InputRequestForm(FlaskForm):
-    agency_id = SelectField(_l("Cơ quan phối hợp"), coerce=int, validate_choice=True,
+class InputRequestForm(ActionForm):
+    coordinator_id = SelectField(_l("Cơ quan phối hợp"), coerce=int, validate_choice=True,
                             invalid_choice_message=_l("Lựa chọn không hợp lệ."),
                             validators=[DataRequired(_l("Vui lòng chọn cơ quan phối hợp."))])
     text = TextAreaField(_l("Nội dung đề nghị phối hợp"), validators=[
@@ -78,21 +91,21 @@ class InputRequestForm(FlaskForm):
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [SelectChoice(0, _l("— Chọn cơ quan —"))] + [
+        self.coordinator_id.choices = [SelectChoice(0, _l("— Chọn cơ quan —"))] + [
             SelectChoice(value, text) for value, text in agencies]
 
 
-class InputForm(FlaskForm):
+class InputForm(ActionForm):
     text = TextAreaField(_l("Ý kiến phối hợp"), validators=[
         DataRequired(_l("Vui lòng nhập ý kiến phối hợp.")), _too_long(50000)])
 
 
-class BeyondAuthorityForm(FlaskForm):
+class BeyondAuthorityForm(ActionForm):
     note = TextAreaField(_l("Ghi chú (căn cứ xác định vượt thẩm quyền)"),
                          validators=[Optional(), _too_long(10000)])
 
 
-class ReportUpwardForm(FlaskForm):
+class ReportUpwardForm(ActionForm):
     upper_body = StringField(_l("Cơ quan có thẩm quyền"), validators=[
         DataRequired(_l("Vui lòng nhập cơ quan có thẩm quyền.")), _too_long(300)])
     report_number = StringField(_l("Số văn bản báo cáo"), validators=[
@@ -103,7 +116,7 @@ class ReportUpwardForm(FlaskForm):
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), _too_long(10000)])
 
 
-class UpperAnswerForm(FlaskForm):
+class UpperAnswerForm(ActionForm):
     answered_on = VNDateField(_l("Ngày trả lời"), validators=[
         InputRequired(_l("Vui lòng nhập ngày trả lời."))])
     text = TextAreaField(_l("Nội dung trả lời của cấp có thẩm quyền"), validators=[
@@ -111,8 +124,9 @@ class UpperAnswerForm(FlaskForm):
         _too_long(50000)])
 
 
-class RemindForm(FlaskForm):
-    """Bulk reminders: the ticked items, or every late / due-soon item under the filters."""
+class RemindForm(OnceForm, FlaskForm):
+    """Bulk reminders: the ticked items, or every late / due-soon item under the filters;
+    sent twice (its client key), the agencies are reminded once."""
 
     ids = SelectMultipleField(_l("Chọn"), coerce=int, validate_choice=False)
     scope = SelectField(_l("Phạm vi"), choices=[

@@ -9,21 +9,24 @@ effect moves, the original one is kept) or refuses it; the lead agency asks a co
 agency for its input, which that agency's officer gives; the office urges (đôn đốc).
 
 ACTIONS is the one table of who may do what from which state. Every action writes an
-AssignmentStep (who, when, from, to, text): the per-petition timeline. A refused action
-raises TransitionError with a Vietnamese reason. Plain functions: no Flask request here.
+AssignmentStep (who, when, from, to, text): the per-petition timeline, and is a new
+version of the assignment (two people acting on the same version: one of them is refused).
+Who is told about a step is `portal.tracker.notify`'s rule, applied here. A refused action
+raises TransitionError (a DomainError) with a Vietnamese reason. Plain functions: no Flask
+request here, no commit.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import has_request_context
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.auth.models import Role, User
+from portal.errors import FORBIDDEN, N_, DomainError
 from portal.extensions import db
+from portal.tracker import notify
 from portal.tracker.models import (
     Assignment,
     AssignmentStatus,
@@ -38,34 +41,13 @@ S = AssignmentStatus
 OPEN = (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED)  # the agency still owes an answer
 CLOSED = (S.DONE, S.UPPER_ANSWERED)
 
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
-
-
-FORBIDDEN = N_("Bạn không có quyền thực hiện thao tác này.")
 WRONG_STATE = N_("Thao tác không phù hợp với trạng thái hiện tại của nhiệm vụ.")
 
 
-class TransitionError(Exception):
+class TransitionError(DomainError):
     """A refused action, with its reason in Vietnamese (str) or translated (`message`).
-    `status` is the HTTP answer a view gives (403 not yours, 409 not now, 422 bad data) and
-    `field` the form field the reason belongs to, if any."""
-
-    def __init__(self, message: str, status: int = 409, field: str | None = None, **params):
-        super().__init__(message % params if params else message)
-        self.msgid, self.params = message, params
-        self.status = status
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        """The reason in the current request's language (Vietnamese outside a request)."""
-        if has_request_context():
-            return gettext(self.msgid, **self.params)
-        return str(self)
+    `status` is the HTTP answer (403 not yours, 409 not now, 422 bad data) and `field` the
+    form field the reason belongs to, if any: `portal.web.change` shows it there."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +180,10 @@ def _step(assignment: Assignment, name: str, user: User | None, before, text: st
 
 def apply(assignment: Assignment, name: str, user: User, text: str = "", *,
           known: Facts | None = None, **data) -> AssignmentStep:
-    """Take action `name` on the assignment and write its step; raise TransitionError if refused.
+    """Take action `name` on the assignment, write its step and tell whoever must know
+    (`notify.after_step`); raise TransitionError if refused. The assignment's version moves
+    on with every step, so a second action taken from the same version fails at the flush
+    (StaleDataError: someone acted meanwhile).
 
     Extra data by action: request_extension `deadline` (date); request_input `agency`
     (an Agency); report_upward `upper_body`, `report_number`, `report_date`;
@@ -217,7 +202,11 @@ def apply(assignment: Assignment, name: str, user: User, text: str = "", *,
         text = handler(assignment, user, text, now, known, **data)
     if action.target is not None:
         assignment.status = action.target
-    return _step(assignment, name, user, before, text, now)
+    # Also when only a request row was added (an extension, an input): one step, one version.
+    assignment.version = assignment.version + 1
+    step = _step(assignment, name, user, before, text, now)
+    notify.after_step(assignment, step, action.label, requested=data.get("agency"))
+    return step
 
 
 # --------------------------------------------------------------------------- the handlers
@@ -244,10 +233,10 @@ def _accept(a: Assignment, user: User, text: str, now, known) -> str:
 def _request_extension(a: Assignment, user: User, text: str, now, known,
                        deadline: date | None = None) -> str:
     if deadline is None:
-        raise TransitionError(N_("Vui lòng nhập hạn đề nghị."), 422, "deadline")
+        raise TransitionError(N_("Vui lòng nhập hạn đề nghị."), 422, "new_deadline")
     if deadline <= a.deadline:
-        raise TransitionError(N_("Hạn đề nghị phải sau hạn hiện tại (%(d)s)."), 422, "deadline",
-                              d=_vn(a.deadline))
+        raise TransitionError(N_("Hạn đề nghị phải sau hạn hiện tại (%(d)s)."), 422,
+                              "new_deadline", d=_vn(a.deadline))
     reason = _required(text, N_("Vui lòng nêu lý do xin gia hạn."), "reason")
     extension = Extension(assignment_id=a.id, reason=reason, requested_deadline=deadline,
                           old_deadline=a.deadline, requested_by_id=user.id, requested_at=now)
@@ -281,13 +270,13 @@ def _refuse_extension(a: Assignment, user: User, text: str, now, known) -> str:
 
 def _request_input(a: Assignment, user: User, text: str, now, known, agency=None) -> str:
     if agency is None:
-        raise TransitionError(N_("Vui lòng chọn cơ quan phối hợp."), 422, "agency_id")
+        raise TransitionError(N_("Vui lòng chọn cơ quan phối hợp."), 422, "coordinator_id")
     if agency.id == a.agency_id:
         raise TransitionError(N_("Cơ quan phối hợp phải khác cơ quan chủ trì."), 422,
-                              "agency_id")
+                              "coordinator_id")
     if agency.id in known.awaited_agencies:
         raise TransitionError(N_("Đã đề nghị cơ quan này cho ý kiến, đang chờ trả lời."), 422,
-                              "agency_id")
+                              "coordinator_id")
     request = _required(text, N_("Vui lòng nêu nội dung đề nghị phối hợp."), "text")
     if agency not in a.coordinators:
         a.coordinators.append(agency)  # it now sees the item in its "Phối hợp" queue
@@ -373,3 +362,50 @@ def record_on_the_spot(assignment: Assignment, answer: str, user: User) -> Assig
     assignment.answered_by_id = user.id
     assignment.status = S.DONE
     return _step(assignment, "answer_on_the_spot", user, before, assignment.answer, now)
+
+
+# --------------------------------------------------------------------------- assigning
+
+from portal.admin.models import Agency  # noqa: E402 - appended with `assign` below
+from portal.errors import N_, DomainError  # noqa: E402
+from portal.tracker.models import AnswerMode  # noqa: E402
+
+ALREADY_ASSIGNED = N_("Ý kiến này đã được phân công.")
+NO_AGENCY = N_("Vui lòng chọn cơ quan.")
+NO_DEADLINE = N_("Vui lòng nhập hạn trả lời bằng văn bản.")
+NO_SPOT_ANSWER = N_("Vui lòng ghi nội dung trả lời tại buổi đối thoại.")
+LEAD_IS_COORDINATOR = N_("Cơ quan chủ trì không đồng thời là cơ quan phối hợp.")
+
+
+def assign(petition, user, *, agency_id, mode, deadline, coordinators, beyond_authority,
+           answer=""):
+    """Give a petition to a lead agency to answer (with any coordinating agencies, by their
+    ids): in writing by `deadline`, or on the spot with the `answer` given there (the
+    assignment is then done). Writes the first steps; returns the new assignment.
+    Raises DomainError: already assigned (409), a missing agency, deadline or answer (422)."""
+    if petition.assignment is not None:
+        raise DomainError(ALREADY_ASSIGNED)
+    mode = AnswerMode(mode)
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    if agency is None:
+        raise DomainError(NO_AGENCY, 422, "agency_id")
+    if deadline is None:
+        raise DomainError(NO_DEADLINE, 422, "deadline")
+    if mode == AnswerMode.ON_THE_SPOT and not (answer or "").strip():
+        raise DomainError(NO_SPOT_ANSWER, 422, "answer")
+    coordinator_ids = [i for i in (coordinators or []) if i]
+    if agency.id in coordinator_ids:
+        raise DomainError(LEAD_IS_COORDINATOR, 422, "coordinators")
+    helpers = list(db.session.scalars(
+        select(Agency).where(Agency.id.in_(coordinator_ids)).order_by(Agency.name, Agency.id)
+    )) if coordinator_ids else []
+    assignment = Assignment(petition_id=petition.id, agency_id=agency.id, mode=mode,
+                            deadline=deadline, original_deadline=deadline,
+                            beyond_authority=bool(beyond_authority))
+    db.session.add(assignment)
+    assignment.petition, assignment.agency, assignment.coordinators = petition, agency, helpers
+    db.session.flush()
+    on_assigned(assignment, user)
+    if mode == AnswerMode.ON_THE_SPOT:
+        record_on_the_spot(assignment, answer, user)
+    return assignment

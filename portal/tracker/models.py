@@ -76,7 +76,8 @@ class Assignment(db.Model):
     petition = relationship("Petition", back_populates="assignment")
     agency = relationship("Agency")
     answered_by = relationship("User", foreign_keys=[answered_by_id])
-    coordinators = relationship("Agency", secondary=assignment_coordinator, order_by="Agency.name")
+    coordinators = relationship("Agency", secondary=assignment_coordinator,
+                                order_by="[Agency.name, Agency.id]")
 
     __mapper_args__ = {"version_id_col": version}
     # The tracker lists by deadline, for everyone, per agency and per status.
@@ -85,6 +86,11 @@ class Assignment(db.Model):
         Index("ix_assignment_agency_deadline", "agency_id", "deadline", "id"),
         Index("ix_assignment_status_deadline", "status", "deadline", "id"),
     )
+
+    def scope_agency_ids(self) -> set[int]:
+        """The agencies whose officers may see it (`portal.access.in_scope`): the lead agency
+        and the coordinating ones."""
+        return {self.agency_id, *(agency.id for agency in self.coordinators)}
 
 
 class AssignmentStep(db.Model):

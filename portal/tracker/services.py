@@ -3,7 +3,11 @@ notifications. Plain functions: the views, the dashboard and the reminders share
 
 Who sees an assignment: the office, the chair, administrators and observers see all; an
 agency officer sees those of their agency (lead) and those their agency coordinates on
-(cơ quan phối hợp); nobody else sees any.
+(cơ quan phối hợp); nobody else sees any (an officer without an agency sees none).
+
+Every list ends its order with an id, so two rows that tie on the visible sort (two
+sessions starting at the same time, two agencies of one name) keep their places from one
+request to the next.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, case, false, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
+from portal.access import READERS
 from portal.admin.models import Agency, AgencyKind
 from portal.admin.models import Field as PetitionField
 from portal.auth.models import Role, User
@@ -34,7 +39,7 @@ from portal.tracker.models import (
 from portal.timefmt import format_date
 from portal.types import utcnow
 
-READ_ALL = (Role.OFFICE, Role.CHAIR, Role.ADMIN, Role.OBSERVER)
+READ_ALL = READERS  # see every agency's assignments
 
 # The officer's queue (hàng việc) tabs; staff use the filters instead.
 TABS = ("open", "due_soon", "late", "all", "coordination")
@@ -222,19 +227,35 @@ def count_due(user: User, filters: Filters, today: Today) -> int:
     return count(user, filters, today, lateness_clause("late_or_due_soon", today))
 
 
+def to_remind(user: User, filters: Filters, today: Today, *, selected: list[int] | None = None,
+              limit: int = 2000) -> list[Assignment]:
+    """The items a bulk reminder goes to: the `selected` ids the user may see, or every late
+    or due-soon item under `filters`, the least recently reminded first (at most `limit`)."""
+    if selected is not None:
+        query = filtered(user, Filters(tab="all"), today).where(
+            Assignment.id.in_(selected[:limit]))
+    else:
+        query = (filtered(user, filters, today)
+                 .where(lateness_clause("late_or_due_soon", today)).order_by(None)
+                 .order_by(case((Assignment.last_reminded_at.is_(None), 0), else_=1),
+                           Assignment.last_reminded_at, Assignment.deadline, Assignment.id)
+                 .limit(limit))
+    return list(db.session.scalars(query).unique())
+
+
 def filter_choices() -> dict[str, list[tuple[int, str]]]:
     """Sessions, agencies and fields offered by the filters (three queries)."""
     sessions = db.session.execute(
         select(DialogueSession.id, DialogueSession.title, DialogueSession.starts_at)
         .where(select(Petition.id).join(Assignment, Assignment.petition_id == Petition.id)
                .where(Petition.session_id == DialogueSession.id).exists())
-        .order_by(DialogueSession.starts_at.desc()).limit(300))
+        .order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc()).limit(300))
     agencies = db.session.execute(
         select(Agency.id, Agency.name).where(Agency.kind != AgencyKind.UPPER)
-        .order_by(Agency.kind, Agency.name))
+        .order_by(Agency.kind, Agency.name, Agency.id))
     fields = db.session.execute(
         select(PetitionField.id, PetitionField.name)
-        .order_by(PetitionField.position, PetitionField.name))
+        .order_by(PetitionField.position, PetitionField.name, PetitionField.id))
     return {
         "sessions": [(r.id, f"{format_date(r.starts_at)} — {r.title}") for r in sessions],
         "agencies": [(r.id, r.name) for r in agencies],
@@ -284,8 +305,8 @@ def record_of(assignment: Assignment) -> Record:
     ids |= {i.requested_by_id for i in inputs} | {i.answered_by_id for i in inputs}
     ids |= {assignment.answered_by_id}
     ids.discard(None)
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} \
-        if ids else {}
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_(ids)).order_by(User.id))} if ids else {}
     return Record(steps, attachments, extensions, inputs, users)
 
 
@@ -303,7 +324,7 @@ def coordinator_agency_choices(assignment: Assignment) -> list[tuple[int, str]]:
         select(Agency.id, Agency.name)
         .where(Agency.is_active, Agency.id != assignment.agency_id,
                Agency.kind.in_((AgencyKind.DEPARTMENT, AgencyKind.LOCALITY)))
-        .order_by(Agency.kind, Agency.name))
+        .order_by(Agency.kind, Agency.name, Agency.id))
     mine = {a.id for a in assignment.coordinators}
     rows = list(rows)
     return ([(r.id, r.name) for r in rows if r.id in mine]
@@ -314,7 +335,7 @@ def upper_bodies() -> list[str]:
     """Names of the competent bodies on file, offered when reporting upward."""
     return list(db.session.scalars(
         select(Agency.name).where(Agency.kind == AgencyKind.UPPER, Agency.is_active)
-        .order_by(Agency.name)))
+        .order_by(Agency.name, Agency.id)))
 
 
 # --------------------------------------------------------------------------- notifications
@@ -359,7 +380,7 @@ def notify_agency(agency_id: int, text: str, link: str = "") -> Notification:
 def notify_office(text: str, link: str = "") -> list[Notification]:
     """One notification to every active office account."""
     ids = db.session.scalars(select(User.id).where(User.role == Role.OFFICE,
-                                                   User.is_active_account))
+                                                   User.is_active_account).order_by(User.id))
     notes = [Notification(user_id=uid, text=text[:5000], link=link[:300]) for uid in ids]
     db.session.add_all(notes)
     return notes
@@ -367,16 +388,8 @@ def notify_office(text: str, link: str = "") -> list[Notification]:
 
 def mark_read_for(user, link: str) -> int:
     """Mark read the unread notifications of `user` (or their agency) that link to `link`."""
-    from sqlalchemy import or_, update
-
-    from portal.tracker.models import Notification
-    from portal.types import utcnow
-
-    mine = Notification.user_id == user.id
-    if user.agency_id:
-        mine = or_(mine, Notification.agency_id == user.agency_id)
     result = db.session.execute(
-        update(Notification).where(mine, Notification.link == link,
+        update(Notification).where(_mine(user), Notification.link == link,
                                    Notification.read_at.is_(None))
         .values(read_at=utcnow()).execution_options(synchronize_session=False))
     return result.rowcount or 0

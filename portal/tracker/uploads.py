@@ -5,10 +5,16 @@ A file is accepted only when its extension is one of PDF, Word (.doc, .docx) or 
 is refused), it is not empty and not larger than the limit. It is stored under the upload
 folder (instance/uploads, never static/) with a random name; the name the user gave is kept
 only for display and download, with any path removed. Plain functions, no Flask request.
+
+A refused file, and a file the server could not store (disk full, read-only or missing
+folder), is an `UploadError`: a `DomainError` at the form's `files` field (422). Storing
+never leaves a partly written file behind.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import secrets
@@ -18,32 +24,23 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
-from flask import has_request_context
-from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
+from portal.errors import N_, DomainError
 from portal.text import fold
 
 MAX_FILES = 5  # per answer
+FIELD = "files"  # the form field the messages belong to
+
+log = logging.getLogger(__name__)
 
 
-def N_(message: str) -> str:
-    """Mark a message for the catalog; it is translated where it is shown."""
-    return message
-
-
-class UploadError(ValueError):
-    """A refused file, with the reason in Vietnamese (str) or translated (`message`)."""
+class UploadError(DomainError, ValueError):
+    """A refused file, with the reason in Vietnamese (str) or translated (`message`),
+    placed at the `files` field (422)."""
 
     def __init__(self, message: str, **params):
-        super().__init__(message % params)
-        self.msgid, self.params = message, params
-
-    @property
-    def message(self) -> str:
-        if has_request_context():
-            return gettext(self.msgid, **self.params)
-        return str(self)
+        super().__init__(message, 422, FIELD, **params)
 
 
 def _starts(*magics: bytes) -> Callable[[BinaryIO], bool]:
@@ -152,15 +149,62 @@ def _megabytes(n: int) -> str:
     return str(int(mb)) if mb == int(mb) else f"{mb:.1f}".replace(".", ",")
 
 
+# Why the server could not store a file, by errno; the user is told in Vietnamese, the
+# administrator finds the path and the system's reason in the log.
+FULL = N_("Máy chủ đã hết chỗ lưu tệp: chưa lưu được tệp “%(name)s”. Câu trả lời chưa được "
+          "gửi; vui lòng báo quản trị hệ thống rồi gửi lại.")
+READ_ONLY = N_("Thư mục lưu tệp trên máy chủ không cho ghi: chưa lưu được tệp “%(name)s”. "
+               "Câu trả lời chưa được gửi; vui lòng báo quản trị hệ thống rồi gửi lại.")
+NO_FOLDER = N_("Thư mục lưu tệp trên máy chủ không có và không tạo được: chưa lưu được tệp "
+               "“%(name)s”. Câu trả lời chưa được gửi; vui lòng báo quản trị hệ thống rồi "
+               "gửi lại.")
+NOT_STORED = N_("Máy chủ không lưu được tệp “%(name)s”. Câu trả lời chưa được gửi; vui lòng "
+                "thử lại sau hoặc báo quản trị hệ thống.")
+_REASONS = {
+    errno.ENOSPC: FULL, errno.EDQUOT: FULL, errno.EFBIG: FULL,
+    errno.EROFS: READ_ONLY, errno.EACCES: READ_ONLY, errno.EPERM: READ_ONLY,
+    errno.ENOENT: NO_FOLDER, errno.ENOTDIR: NO_FOLDER, errno.EEXIST: NO_FOLDER,
+}
+
+
+def _not_stored(err: OSError, checked: CheckedFile, path: str) -> UploadError:
+    log.error("attachment %r not stored at %s: %s", checked.filename, path, err)
+    return UploadError(_REASONS.get(err.errno, NOT_STORED), name=checked.filename)
+
+
+def _discard(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass  # never created, or already gone
+
+
 def store(checked: CheckedFile, folder: str) -> str:
-    """Write the file under `folder` with a new random name; return that name."""
-    os.makedirs(folder, mode=0o750, exist_ok=True)
+    """Write the file under `folder` with a new random name, to the disk; return that name.
+    A folder that is missing and cannot be created, read-only, or a disk that fills up
+    raises UploadError (nothing is left behind: a partly written file is removed)."""
+    try:
+        os.makedirs(folder, mode=0o750, exist_ok=True)
+    except OSError as err:  # a file in the way (EEXIST), a read-only or missing parent
+        raise _not_stored(err, checked, folder) from err
     stored = f"{secrets.token_hex(20)}.{checked.extension}"
     path = os.path.join(folder, stored)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "wb") as out:
-        checked.stream.seek(0)
-        shutil.copyfileobj(checked.stream, out)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    except OSError as err:
+        raise _not_stored(err, checked, path) from err
+    try:
+        with os.fdopen(fd, "wb") as out:
+            checked.stream.seek(0)
+            shutil.copyfileobj(checked.stream, out)
+            out.flush()
+            os.fsync(out.fileno())  # a full disk may only say so now
+    except OSError as err:
+        _discard(path)  # what a full disk leaves: an empty or truncated file
+        raise _not_stored(err, checked, path) from err
+    except BaseException:
+        _discard(path)
+        raise
     return stored
 
 

@@ -1,6 +1,8 @@
 """The follow-up tracker (theo dõi, đôn đốc): agencies answer, the office reviews and urges.
 
-Who may do what (portal.tracker.lifecycle.ACTIONS is the table):
+Who may do what: `portal.access.POLICY` names the actions ("assignment.agency_act",
+"assignment.office_act"; a role outside them gets 403 whatever the item), and
+`portal.tracker.lifecycle.ACTIONS` decides per action and state:
 * an agency officer sees their agency's queue (open, due soon, late, all) and the items
   their agency coordinates on ("Phối hợp"); answers with attachments, asks for an
   extension or for a coordinating agency's input; gives their agency's input when asked;
@@ -8,30 +10,30 @@ Who may do what (portal.tracker.lifecycle.ACTIONS is the table):
   decides extensions and records the beyond-authority steps;
 * the chair, administrators and observers read.
 Another agency's item, or its file, does not exist for an officer (404).
+
+Every POST is a `portal.web.change` declaration whose body calls one command
+(`portal.tracker.commands`); the forms of the assignment page carry the version the page
+showed and a client key, so a move from a stale page is refused (409) and a resubmit is
+applied once.
 """
 from __future__ import annotations
 
 import io
 import os
-import smtplib
-from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, request, send_file, url_for
-from flask_babel import force_locale
+from flask import Blueprint, abort, current_app, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import case
-from sqlalchemy.orm.exc import StaleDataError
+from flask_login import current_user
 
-from portal.access import roles_required
-from portal.admin.models import Agency
+from portal import web
+from portal.access import may, requires
 from portal.audit import trail
-from portal.auth.models import Role
+from portal.audit.models import ClientKey
 from portal.extensions import db
-from portal.htmx import is_fragment_request, redirect_to, render
+from portal.htmx import render
 from portal.petitions import privacy
 from portal.timefmt import format_date, local_today
-from portal.tracker import deadlines, lifecycle, reminders, services, uploads
+from portal.tracker import commands, deadlines, lifecycle, notify, reminders, services, uploads
 from portal.tracker.forms import (
     max_attachment_bytes,
     AnswerForm,
@@ -44,18 +46,17 @@ from portal.tracker.forms import (
     RemindForm,
     ReportUpwardForm,
     ReturnForm,
+    StepForm,
     UpperAnswerForm,
 )
 from portal.tracker.labels import LATENESS_LABELS, TAB_LABELS, status_label
-from portal.tracker.mail import MailSettings, send_all
-from portal.tracker.models import Assignment, AssignmentStatus, Attachment, Notification
+from portal.tracker.mail import MailSettings
+from portal.tracker.models import Assignment, AssignmentStatus, Notification
 from portal.tracker.services import Filters, Today
 
 bp = Blueprint("tracker", __name__, url_prefix="/tracker")
 
 PAGE_SIZE = 50
-OFFICE = (Role.OFFICE,)
-OFFICER = (Role.OFFICER,)
 
 
 @bp.context_processor
@@ -84,6 +85,11 @@ def _upload_folder() -> str:
                                                                    "uploads")
 
 
+def _agency_queue() -> bool:
+    """An agency officer works from their agency's queue (tabs); the others filter."""
+    return may(current_user, "assignment.agency_act")
+
+
 # --------------------------------------------------------------------------- the list
 
 def _int(args, name: str) -> int | None:
@@ -100,7 +106,7 @@ def _filters(args) -> Filters:
     filters = Filters(session_id=_int(args, "session"), agency_id=_int(args, "agency"),
                       field_id=_int(args, "field"), status=status,
                       lateness=lateness if lateness in services.LATENESS else "")
-    if current_user.role == Role.OFFICER:
+    if _agency_queue():
         tab = args.get("tab", "")
         filters.tab = tab if tab in services.TABS else (
             "all" if status or filters.lateness else "open")
@@ -109,27 +115,27 @@ def _filters(args) -> Filters:
 
 
 def _list(filters: Filters, *, status: int = 200, remind_form: RemindForm | None = None,
-          message: str | None = None, message_kind: str = "success"):
+          message: str | None = None, message_kind: str = "success", error=None):
     today = _today()
     page = db.paginate(services.filtered(current_user, filters, today), per_page=PAGE_SIZE,
                        error_out=False, count=False)
     page.total = services.count(current_user, filters, today)
-    office = current_user.role == Role.OFFICE
+    reminding = may(current_user, "assignment.office_act")
     return render(
         "tracker/index.html", "list", status=status, page=page, filters=filters,
         status_filter=filters.status, statuses=list(AssignmentStatus), today=today,
         counts=services.queue_counts(current_user, today),
-        due_count=services.count_due(current_user, filters, today) if office else 0,
-        choices=services.filter_choices() if current_user.role != Role.OFFICER else None,
-        remind_form=remind_form or (RemindForm(formdata=None) if office else None),
-        message=message, message_kind=message_kind, officer=current_user.role == Role.OFFICER,
+        due_count=services.count_due(current_user, filters, today) if reminding else 0,
+        choices=None if _agency_queue() else services.filter_choices(),
+        remind_form=remind_form or (RemindForm(formdata=None) if reminding else None),
+        message=message, message_kind=message_kind, error=error,
         awaited=services.awaited_inputs(current_user, [a.id for a in page.items])
         if filters.tab == "coordination" else set(),
     )
 
 
 @bp.get("/")
-@login_required
+@requires("tracker.read")
 def index():
     """The assignments the user may see: an officer's queue by tab (open by default), or
     everything for the office with filters by session, agency, field, status and lateness,
@@ -137,95 +143,77 @@ def index():
     return _list(_filters(request.args))
 
 
-@bp.post("/remind")
-@roles_required(*OFFICE)
-def remind():
-    """Bulk reminders (đôn đốc) to the ticked items, or to every late or due-soon item under
-    the posted filters: a notification per agency, an e-mail per agency when SMTP is set.
-    Answers the `list` block (htmx) or redirects back to the list; 422 when nothing chosen."""
-    filters = _filters(request.form)
-    form = RemindForm()
-    if not form.validate_on_submit():
-        return _list(filters, status=422, remind_form=form)
-    today = _today()
-    query = services.filtered(current_user, Filters(tab="all"), today)
-    if form.scope.data == "selected":
-        query = query.where(Assignment.id.in_(form.ids.data[:reminders.BATCH_LIMIT]))
-    else:
-        query = (services.filtered(current_user, filters, today)
-                 .where(services.lateness_clause("late_or_due_soon", today)).order_by(None)
-                 .order_by(case((Assignment.last_reminded_at.is_(None), 0), else_=1),
-                           Assignment.last_reminded_at, Assignment.deadline, Assignment.id)
-                 .limit(reminders.BATCH_LIMIT))
-    items = list(db.session.scalars(query).unique())
-    note = (form.note.data or "").strip()
-    outcome = reminders.remind(items, current_user, note=note, lateness=today.lateness,
-                               link=lambda agency: url_for("tracker.index", tab="open"))
-    settings = MailSettings.from_config(current_app.config)
-    messages = reminders.mail_messages(
-        outcome, settings,
-        item_link=lambda a: url_for("tracker.detail", assignment_id=a.id, _external=True),
-        deadline_text=lambda a: format_date(a.deadline), note=note) if settings else []
-    db.session.commit()
+def _remind_message(reminded: commands.Reminded | None) -> tuple[str, str]:
+    """What the list says after a reminder, and its kind (a mail that failed: a warning)."""
+    if reminded is None:  # the same form sent again (its client key): nothing sent twice
+        return _("Lần đôn đốc này đã được ghi nhận trước đó; không đôn đốc lại."), "success"
+    outcome = reminded.outcome
     text = _("Đã đôn đốc %(n)s nhiệm vụ của %(m)s cơ quan.", n=outcome.items,
              m=len(outcome.agencies))
-    kind = "success"
     if outcome.skipped:
         text += " " + _("%(n)s mục không còn phải trả lời nên không đôn đốc.", n=outcome.skipped)
-    if len(items) == reminders.BATCH_LIMIT:
+    if reminded.batch_full:
         text += " " + _("Mỗi lần đôn đốc tối đa %(n)s nhiệm vụ (những nhiệm vụ lâu chưa được "
                         "đôn đốc trước); hãy bấm lại để đôn đốc các nhiệm vụ còn lại.",
                         n=reminders.BATCH_LIMIT)
-    if messages:
-        try:
-            sent = send_all(settings, messages)
-            text += " " + _("Đã gửi %(n)s thư điện tử.", n=sent)
-        except (OSError, smtplib.SMTPException) as err:
-            current_app.logger.warning("reminder mail failed: %s", err)
-            text += " " + _("Không gửi được thư điện tử (máy chủ thư không phản hồi); thông "
-                            "báo trong hệ thống vẫn đã được gửi.")
-            kind = "warning"
-    if not is_fragment_request():
-        flash(text, kind)
-        return redirect_to(url_for("tracker.index", **filters.args()))
-    return _list(filters, message=text, message_kind=kind)
+    if reminded.mailed is not None:
+        text += " " + _("Đã gửi %(n)s thư điện tử.", n=reminded.mailed)
+    elif reminded.messages:  # the server did not answer, or refused
+        text += " " + _("Không gửi được thư điện tử (máy chủ thư không phản hồi); thông "
+                        "báo trong hệ thống vẫn đã được gửi.")
+        return text, "warning"
+    return text, "success"
+
+
+def _reminded(_nothing, reminded: commands.Reminded | None):
+    filters = _filters(request.form)
+    text, kind = _remind_message(reminded)
+    return web.saved(text, redirect=url_for("tracker.index", **filters.args()), category=kind,
+                     fragment=lambda: _list(filters, message=text, message_kind=kind))
+
+
+@bp.post("/remind")
+@web.change(allow="assignment.office_act", form=lambda _nothing: RemindForm(), once=True,
+            invalid=lambda _nothing, form, status, error: _list(
+                _filters(request.form), status=status, remind_form=form, error=error),
+            done=_reminded)
+def remind(form):
+    """Bulk reminders (đôn đốc) to the ticked items, or to every late or due-soon item under
+    the posted filters: a notification per agency, an e-mail per agency when SMTP is set
+    (sent once the reminders are saved; the answer says whether it went out).
+    Answers the `list` block (htmx) or redirects back to the list; 422 when nothing chosen;
+    the same form sent twice reminds once."""
+    reminded = commands.remind(
+        current_user, _filters(request.form), _today(),
+        selected=form.ids.data if form.scope.data == "selected" else None,
+        note=form.note.data or "",
+        list_link=lambda agency: url_for("tracker.index", tab="open"),
+        item_link=lambda a: url_for("tracker.detail", assignment_id=a.id, _external=True),
+        deadline_text=lambda a: format_date(a.deadline),
+        settings=MailSettings.from_config(current_app.config))
+    web.after_commit(reminded.send_mail)
+    return reminded
 
 
 # --------------------------------------------------------------------------- one assignment
 
-def _visible(assignment_id: int) -> Assignment:
-    """The assignment if the user may see it; 404 otherwise (another agency's items do not
-    exist)."""
-    item = db.session.scalar(
+def _visible_or_none(assignment_id: int) -> Assignment | None:
+    """The assignment if the user may see it (another agency's items do not exist)."""
+    return db.session.scalar(
         services.visible_assignments(current_user).where(Assignment.id == assignment_id))
+
+
+def _visible(assignment_id: int) -> Assignment:
+    item = _visible_or_none(assignment_id)
     if item is None:
         abort(404)
     return item
 
 
-def item_action(*roles: Role):
-    """An action on one assignment: 404 when the user may not see it (whatever their role:
-    another agency's item does not exist for an officer), then 403 without one of `roles`.
-    The view receives the assignment."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(assignment_id: int):
-            item = _visible(assignment_id)
-            if current_user.role not in roles:
-                abort(403)
-            return view(item)
-
-        return wrapped
-
-    return decorator
-
-
 # The forms of the assignment page by action, with the prefix that keeps their field ids
 # apart (several have a "text" or a "note").
 FORMS = {
-    "start": (ConfirmForm, "start"), "accept": (ConfirmForm, "accept"),
+    "start": (StepForm, "start"), "accept": (StepForm, "accept"),
     "answer": (AnswerForm, ""), "return": (ReturnForm, ""),
     "request_extension": (ExtensionRequestForm, "ext"),
     "decide_extension": (ExtensionDecisionForm, "decision"),
@@ -241,17 +229,25 @@ def _form(key: str, **kwargs):
     return cls(prefix=prefix, **kwargs)
 
 
-def _detail(item: Assignment, *, status: int = 200, forms: dict | None = None,
-            error: str | None = None):
+def _shown_form(key: str, item: Assignment, allowed: list[str]):
+    """A form as the page first shows it: empty (the answer: the current one), carrying the
+    assignment's version."""
+    extra = {}
+    if key == "answer":
+        extra["answer"] = item.answer
+    elif key == "request_input":
+        extra["agencies"] = (services.coordinator_agency_choices(item)
+                             if "request_input" in allowed else ())
+    form = _form(key, formdata=None, **extra)
+    form.version.data = item.version
+    return form
+
+
+def _detail(item: Assignment, *, status: int = 200, forms: dict | None = None, error=None):
     known = lifecycle.facts(item)
     allowed = lifecycle.allowed_actions(current_user, item, known)
-    given = dict(forms or {})
-    built = {key: given.get(key) or _form(key, formdata=None) for key in FORMS
-             if key not in ("answer", "request_input")}
-    built["answer"] = given.get("answer") or _form("answer", formdata=None, answer=item.answer)
-    built["request_input"] = given.get("request_input") or _form(
-        "request_input", formdata=None,
-        agencies=services.coordinator_agency_choices(item) if "request_input" in allowed else ())
+    given = forms or {}
+    built = {key: given.get(key) or _shown_form(key, item, allowed) for key in FORMS}
     today = _today()
     return render(
         "tracker/detail.html", "assignment", status=status, item=item, known=known,
@@ -263,211 +259,145 @@ def _detail(item: Assignment, *, status: int = 200, forms: dict | None = None,
 
 
 @bp.get("/<int:assignment_id>")
-@login_required
+@requires("tracker.read")
 def detail(assignment_id: int):
     """One assignment: the petition, the deadline in effect, the actions the user may take,
     the timeline with attachments, extensions and coordinators' input; 404 outside scope.
     Opening it marks read the user's notifications that point here."""
     item = _visible(assignment_id)
-    if services.mark_read_for(current_user, url_for("tracker.detail", assignment_id=item.id)):
-        db.session.commit()
+    if services.mark_read_for(current_user, notify.item_link(item.id)):
+        web.commit_read()
     return _detail(item)
 
 
-def _notify(item: Assignment, step, requested_agency: Agency | None = None) -> None:
-    """Tell whoever must act next (or learn) what just happened, in Vietnamese."""
-    with force_locale("vi"):
-        content = " ".join(item.petition.content.split())
-        content = content if len(content) <= 80 else content[:77] + "..."
-        text = f"{lifecycle.step_label(step.action)}: «{content}»"
-        if step.text:
-            text += f" — {step.text[:300]}"
-    link = url_for("tracker.detail", assignment_id=item.id)
-    if step.action in ("answer", "request_extension"):
-        services.notify_office(f"{item.agency.short_name}: {text}", link)
-    elif step.action == "request_input" and requested_agency is not None:
-        services.notify_agency(requested_agency.id, f"{item.agency.short_name}: {text}", link)
-    elif step.action != "start":
-        services.notify_agency(item.agency_id, text, link)
+def _on_item(key: str) -> dict:
+    """What every action of the assignment page declares besides its policy action: the
+    visible assignment (404), its form (`key` of FORMS), the version the page showed, a
+    client key, and the page block re-rendered on a refusal with the message at its field
+    (422), or above the actions (403 not yours, 409 not now or changed meanwhile)."""
+    _cls, prefix = FORMS[key]
+    key_name = f"{prefix}-{web.KEY_FIELD}" if prefix else web.KEY_FIELD
 
+    def posted(item: Assignment):
+        if key == "request_input":
+            return _form(key, agencies=services.coordinator_agency_choices(item))
+        return _form(key)
 
-def _run(item: Assignment, action: str, form, form_key: str, text: str = "", *,
-         files: list[uploads.CheckedFile] | None = None, **data):
-    """Take the action; on success commit and go back to the page (PRG / HX-Redirect).
-    A refusal re-renders the page block: 422 with the message at its field, 403 or 409
-    with the reason. Files are written only once everything else is valid, and removed
-    again if the transaction fails: nothing is ever half-saved."""
-    folder, stored = _upload_folder(), []
-    try:
-        step = lifecycle.apply(item, action, current_user, text, **data)
-        db.session.flush()
-        for checked in files or []:
-            name = uploads.store(checked, folder)
-            stored.append(name)
-            db.session.add(Attachment(
-                assignment_id=item.id, step_id=step.id, filename=checked.filename,
-                stored_name=name, content_type=checked.content_type, size=checked.size,
-                sha256=checked.sha256, uploaded_by_id=current_user.id))
-        _notify(item, step, data.get("agency"))
-        db.session.commit()
-    except lifecycle.TransitionError as err:
-        db.session.rollback()
-        uploads.remove(folder, stored)
-        target = getattr(form, err.field, None) if err.field else None
-        if target is not None:
-            target.errors = list(target.errors) + [err.message]
-            return _detail(item, status=422, forms={form_key: form})
-        return _detail(item, status=err.status, forms={form_key: form}, error=str(err.message))
-    except StaleDataError:
-        db.session.rollback()
-        uploads.remove(folder, stored)
-        return _detail(item, status=409, forms={form_key: form}, error=_(
-            "Nhiệm vụ vừa được người khác cập nhật. Trang đã được tải lại với trạng thái mới; "
-            "nội dung bạn nhập vẫn còn trong ô."))
-    except BaseException:
-        db.session.rollback()
-        uploads.remove(folder, stored)
-        raise
-    flash(_("Đã cập nhật."), "success")
-    return redirect_to(url_for("tracker.detail", assignment_id=item.id))
+    def started_from(item: Assignment) -> Assignment | None:
+        # A form sent again after it was applied (a double click, a resend after a lost
+        # answer) is answered with what it did, not refused as stale by its own first step.
+        sent = (request.form.get(key_name) or "").strip()[:64]
+        if sent and db.session.get(ClientKey, sent) is not None:
+            return None
+        return item
 
-
-def _invalid(item: Assignment, form, form_key: str):
-    return _detail(item, status=422, forms={form_key: form})
+    return dict(
+        load=_visible_or_none, form=posted, versioned=started_from, once=True,
+        invalid=lambda item, form, status, error: _detail(item, status=status,
+                                                          forms={key: form}, error=error),
+        done=lambda item, _step: web.saved(
+            _("Đã cập nhật."), redirect=url_for("tracker.detail", assignment_id=item.id)),
+    )
 
 
 @bp.post("/<int:assignment_id>/start")
-@item_action(*OFFICER)
-def start(item: Assignment):
+@web.change(allow="assignment.agency_act", **_on_item("start"))
+def start(item: Assignment, form):
     """The lead agency starts work on the item (assigned or returned → in progress)."""
-    form = _form("start")
-    if not form.validate_on_submit():
-        abort(400)
-    return _run(item, "start", form, "start")
+    return commands.act(item, "start", current_user)
 
 
 @bp.post("/<int:assignment_id>/answer")
-@item_action(*OFFICER)
-def answer(item: Assignment):
-    """The lead agency answers, with up to five attachments; a bad field or file answers 422
-    and saves neither the answer nor any file."""
-    form = _form("answer")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "answer")
-    return _run(item, "answer", form, "answer", form.answer.data, files=form.checked)
+@web.change(allow="assignment.agency_act", **_on_item("answer"))
+def answer(item: Assignment, form):
+    """The lead agency answers, with up to five attachments; a bad field or file, or a file
+    the server cannot store, answers 422 at its field and saves neither the answer nor any
+    file."""
+    return commands.act(item, "answer", current_user, form.answer.data, files=form.checked,
+                        folder=_upload_folder())
 
 
 @bp.post("/<int:assignment_id>/accept")
-@item_action(*OFFICE)
-def accept(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("accept"))
+def accept(item: Assignment, form):
     """The office accepts the answer: the assignment is done."""
-    form = _form("accept")
-    if not form.validate_on_submit():
-        abort(400)
-    return _run(item, "accept", form, "accept")
+    return commands.act(item, "accept", current_user)
 
 
 @bp.post("/<int:assignment_id>/return")
-@item_action(*OFFICE)
-def send_back(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("return"))
+def send_back(item: Assignment, form):
     """The office returns the answer with a reason."""
-    form = _form("return")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "return")
-    return _run(item, "return", form, "return", form.reason.data)
+    return commands.act(item, "return", current_user, form.reason.data)
 
 
 @bp.post("/<int:assignment_id>/extension")
-@item_action(*OFFICER)
-def request_extension(item: Assignment):
+@web.change(allow="assignment.agency_act", **_on_item("request_extension"))
+def request_extension(item: Assignment, form):
     """The lead agency asks for a later deadline, with a reason (the date must be after the
     deadline in effect)."""
-    form = _form("request_extension")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "request_extension")
-    return _run(item, "request_extension", form, "request_extension", form.reason.data,
-                deadline=form.deadline.data)
+    return commands.act(item, "request_extension", current_user, form.reason.data,
+                        deadline=form.new_deadline.data)
 
 
 @bp.post("/<int:assignment_id>/extension/grant")
-@item_action(*OFFICE)
-def grant_extension(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("decide_extension"))
+def grant_extension(item: Assignment, form):
     """The office grants the pending extension: the deadline in effect moves."""
-    form = _form("decide_extension")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "decide_extension")
-    return _run(item, "grant_extension", form, "decide_extension", form.note.data)
+    return commands.act(item, "grant_extension", current_user, form.note.data)
 
 
 @bp.post("/<int:assignment_id>/extension/refuse")
-@item_action(*OFFICE)
-def refuse_extension(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("decide_extension"))
+def refuse_extension(item: Assignment, form):
     """The office refuses the pending extension, with a reason."""
-    form = _form("decide_extension")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "decide_extension")
-    return _run(item, "refuse_extension", form, "decide_extension", form.note.data)
+    return commands.act(item, "refuse_extension", current_user, form.note.data)
 
 
 @bp.post("/<int:assignment_id>/coordination")
-@item_action(*OFFICER)
-def request_input(item: Assignment):
+@web.change(allow="assignment.agency_act", **_on_item("request_input"))
+def request_input(item: Assignment, form):
     """The lead agency asks a coordinating agency for its input."""
-    form = _form("request_input", agencies=services.coordinator_agency_choices(item))
-    if not form.validate_on_submit():
-        return _invalid(item, form, "request_input")
-    agency = db.session.get(Agency, form.agency_id.data)
-    return _run(item, "request_input", form, "request_input", form.text.data, agency=agency)
+    return commands.act(item, "request_input", current_user, form.text.data,
+                        coordinator_id=form.coordinator_id.data)
 
 
 @bp.post("/<int:assignment_id>/coordination/answer")
-@item_action(*OFFICER)
-def give_input(item: Assignment):
+@web.change(allow="assignment.agency_act", **_on_item("give_input"))
+def give_input(item: Assignment, form):
     """A coordinating agency's officer gives the input their agency was asked for."""
-    form = _form("give_input")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "give_input")
-    return _run(item, "give_input", form, "give_input", form.text.data)
+    return commands.act(item, "give_input", current_user, form.text.data)
 
 
 @bp.post("/<int:assignment_id>/beyond-authority")
-@item_action(*OFFICE)
-def mark_beyond_authority(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("mark_beyond_authority"))
+def mark_beyond_authority(item: Assignment, form):
     """The office finds the petition beyond the province's authority."""
-    form = _form("mark_beyond_authority")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "mark_beyond_authority")
-    return _run(item, "mark_beyond_authority", form, "mark_beyond_authority", form.note.data)
+    return commands.act(item, "mark_beyond_authority", current_user, form.note.data)
 
 
 @bp.post("/<int:assignment_id>/report-upward")
-@item_action(*OFFICE)
-def report_upward(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("report_upward"))
+def report_upward(item: Assignment, form):
     """The office records the report to the competent body (which body, the outgoing
     document's number and date)."""
-    form = _form("report_upward")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "report_upward")
-    return _run(item, "report_upward", form, "report_upward", form.note.data,
-                upper_body=form.upper_body.data, report_number=form.report_number.data,
-                report_date=form.report_date.data)
+    return commands.act(item, "report_upward", current_user, form.note.data,
+                        upper_body=form.upper_body.data, report_number=form.report_number.data,
+                        report_date=form.report_date.data)
 
 
 @bp.post("/<int:assignment_id>/upper-answer")
-@item_action(*OFFICE)
-def record_upper_answer(item: Assignment):
+@web.change(allow="assignment.office_act", **_on_item("record_upper_answer"))
+def record_upper_answer(item: Assignment, form):
     """The office records the competent body's answer: the item is closed."""
-    form = _form("record_upper_answer")
-    if not form.validate_on_submit():
-        return _invalid(item, form, "record_upper_answer")
-    return _run(item, "record_upper_answer", form, "record_upper_answer", form.text.data,
-                answered_on=form.answered_on.data)
+    return commands.act(item, "record_upper_answer", current_user, form.text.data,
+                        answered_on=form.answered_on.data)
 
 
 # --------------------------------------------------------------------------- files
 
 @bp.get("/attachments/<int:attachment_id>")
-@login_required
+@requires("tracker.read")
 def attachment(attachment_id: int):
     """Download an attachment (always as a download, never rendered by the browser) for
     those who may see its assignment; 404 for anyone else or a missing file."""
@@ -487,7 +417,7 @@ def attachment(attachment_id: int):
         abort(404)
     trail.record("download_attachment", "Attachment", att.id,
                  {"assignment_id": att.assignment_id, "filename": att.filename})
-    db.session.commit()
+    web.commit_read()
     response = send_file(io.BytesIO(content), mimetype=att.content_type, as_attachment=True,
                          download_name=att.filename, max_age=0, etag=att.sha256)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -506,37 +436,31 @@ def _notifications(status: int = 200):
 
 
 @bp.get("/notifications")
-@login_required
+@requires("notification.read")
 def notifications():
     """The user's and their agency's notifications, newest first (paginated)."""
     return _notifications()
 
 
+def _marked(_note, _result):
+    return web.saved(None, redirect=url_for("tracker.notifications"), fragment=_notifications)
+
+
 @bp.post("/notifications/read")
-@login_required
-def read_all():
-    """Mark every notification of the user (and their agency) read."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+@web.change(allow="notification.read", form=lambda _nothing: ConfirmForm(), done=_marked)
+def read_all(form):
+    """Mark every notification of the user (and their agency) read; htmx gets the list."""
     services.mark_read(current_user)
-    db.session.commit()
-    if is_fragment_request():
-        return _notifications()
-    return redirect_to(url_for("tracker.notifications"))
+
+
+def _own_notification(notification_id: int) -> Notification | None:
+    return db.session.scalar(services.notifications_for(current_user).where(
+        Notification.id == notification_id))
 
 
 @bp.post("/notifications/<int:notification_id>/read")
-@login_required
-def read_one(notification_id: int):
+@web.change(allow="notification.read", load=_own_notification,
+            form=lambda _note: ConfirmForm(), done=_marked)
+def read_one(note: Notification, form):
     """Mark one notification read; 404 if it is not the user's nor their agency's."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    found = db.session.scalar(services.notifications_for(current_user).where(
-        Notification.id == notification_id))
-    if found is None:
-        abort(404)
-    services.mark_read(current_user, notification_id)
-    db.session.commit()
-    if is_fragment_request():
-        return _notifications()
-    return redirect_to(url_for("tracker.notifications"))
+    services.mark_read(current_user, note.id)

@@ -147,19 +147,62 @@ def test_bad_attachment_saves_neither_answer_nor_file(app, login, make, monkeypa
     assert _files_on_disk(app) == before
 
 
-def test_files_written_are_removed_when_the_transaction_fails(app, login, make, monkeypatch):
-    from portal.tracker import views
+def test_files_written_are_removed_when_the_request_fails(app, login, make, monkeypatch):
+    """An unexpected error after the first file was written (not a refusal): the request
+    fails, the transaction is never committed, and the file written goes again."""
+    from portal.tracker import uploads
     from portal.tracker.models import Attachment
 
     assignment_id = make()
     before = _files_on_disk(app)
+    real, calls = uploads.store, []
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("database went away")
+    def fails_on_the_second(checked, folder):
+        calls.append(checked.filename)
+        if len(calls) == 2:
+            raise RuntimeError("something broke")
+        return real(checked, folder)
 
-    monkeypatch.setattr(views, "_notify", broken)  # fails after the files were written
+    monkeypatch.setattr(uploads, "store", fails_on_the_second)
     with pytest.raises(RuntimeError):
         _answer(login, assignment_id, [("a.pdf", PDF), ("b.png", PNG)])
+    assert calls == ["a.pdf", "b.png"]
+    assert _files_on_disk(app) == before
+    assert rows(app, Attachment) == []
+    assert get_assignment(app, assignment_id).status.value == "assigned"
+
+
+def test_files_written_are_removed_when_the_commit_fails(app, login, make, monkeypatch):
+    """The files are on disk and the rows flushed, then the commit itself fails (the
+    database went away): 503, no file left behind, nothing saved."""
+    from sqlalchemy.exc import OperationalError
+
+    from portal.extensions import db
+    from portal.tracker import uploads
+    from portal.tracker.models import Attachment
+
+    assignment_id = make()
+    before = _files_on_disk(app)
+    officer = login("officer")
+    real, written = uploads.store, []
+
+    def store(checked, folder):
+        written.append(real(checked, folder))
+        return written[-1]
+
+    def commit_fails():
+        assert all(os.path.exists(os.path.join(upload_folder(app), n)) for n in written)
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(uploads, "store", store)
+    monkeypatch.setattr(db.session, "commit", commit_fails)
+    response = officer.post(f"/tracker/{assignment_id}/answer", htmx=True,
+                            content_type="multipart/form-data",
+                            data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "a.pdf"),
+                                                                 (io.BytesIO(PNG), "b.png")]})
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert len(written) == 2  # both were on disk when the commit failed
     assert _files_on_disk(app) == before
     assert rows(app, Attachment) == []
     assert get_assignment(app, assignment_id).status.value == "assigned"

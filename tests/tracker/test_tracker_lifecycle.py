@@ -163,7 +163,7 @@ def test_extension_granted_moves_deadline_keeps_original(app, data, make):
         with pytest.raises(lifecycle.TransitionError) as early:
             lifecycle.apply(item, "request_extension", u["officer"], "Lý do",
                             deadline=date(2025, 3, 10))
-        assert early.value.status == 422 and early.value.field == "deadline"
+        assert early.value.status == 422 and early.value.field == "new_deadline"
         assert "phải sau hạn hiện tại (10/03/2025)" in str(early.value)
         with pytest.raises(lifecycle.TransitionError) as no_reason:
             lifecycle.apply(item, "request_extension", u["officer"], " ",

@@ -77,7 +77,7 @@ def test_who_is_told_after_each_action(app, login, data, make):
     assert len(agency_notes) == 1
     assert agency_notes[0].text == "Trả lại để bổ sung: «Đường vào khu dân cư» — Thiếu số liệu"
     login("officer").post(url + "/coordination", data={
-        "ask-agency_id": str(data["other_agency"]), "ask-text": "Cho ý kiến"})
+        "ask-coordinator_id": str(data["other_agency"]), "ask-text": "Cho ý kiến"})
     asked = [n for n in rows(app, Notification) if n.agency_id == data["other_agency"]]
     assert len(asked) == 1 and asked[0].text.startswith("STNMT: Đề nghị cơ quan phối hợp")
     page = login("other_officer").get("/tracker/notifications").get_data(as_text=True)

@@ -53,7 +53,7 @@ def test_detail_queries_do_not_grow_with_the_history(app, login, data, make):
         for i in range(n):
             officer.post(url + "/answer", data={"answer": f"Lần {i}"})
             office.post(url + "/return", data={"reason": f"Bổ sung {i}"})
-            officer.post(url + "/extension", data={"ext-deadline": local_day(61 + i).strftime(
+            officer.post(url + "/extension", data={"ext-new_deadline": local_day(61 + i).strftime(
                 "%d/%m/%Y"), "ext-reason": "Thêm thời gian"})
             office.post(url + "/extension/grant", data={})
 

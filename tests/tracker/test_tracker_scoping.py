@@ -1,31 +1,44 @@
 """Every tracker route is agency-scoped: for an officer of another agency the item, its
-file and its notifications do not exist (404), and nothing changes."""
+file and its notifications do not exist (404), and nothing changes. What an officer may
+never do (the office's moves) is refused with 403 before anything is loaded, the same for
+every id, so that no id can be probed either."""
 import io
 
 import pytest
 
 from tests.tracker.tracker_fixtures import PDF, get_assignment, make, rows, third  # noqa: F401
 
+# (method, suffix, the policy action the route declares)
 ITEM_ROUTES = [
-    ("GET", ""),
-    ("POST", "/start"),
-    ("POST", "/answer"),
-    ("POST", "/accept"),
-    ("POST", "/return"),
-    ("POST", "/extension"),
-    ("POST", "/extension/grant"),
-    ("POST", "/extension/refuse"),
-    ("POST", "/coordination"),
-    ("POST", "/coordination/answer"),
-    ("POST", "/beyond-authority"),
-    ("POST", "/report-upward"),
-    ("POST", "/upper-answer"),
+    ("GET", "", "tracker.read"),
+    ("POST", "/start", "assignment.agency_act"),
+    ("POST", "/answer", "assignment.agency_act"),
+    ("POST", "/accept", "assignment.office_act"),
+    ("POST", "/return", "assignment.office_act"),
+    ("POST", "/extension", "assignment.agency_act"),
+    ("POST", "/extension/grant", "assignment.office_act"),
+    ("POST", "/extension/refuse", "assignment.office_act"),
+    ("POST", "/coordination", "assignment.agency_act"),
+    ("POST", "/coordination/answer", "assignment.agency_act"),
+    ("POST", "/beyond-authority", "assignment.office_act"),
+    ("POST", "/report-upward", "assignment.office_act"),
+    ("POST", "/upper-answer", "assignment.office_act"),
 ]
+ROUTE_IDS = [f"{m} {s or '/'}" for m, s, _ in ITEM_ROUTES]
+
+
+def _outside(role: str, action: str) -> int:
+    """What a role gets for an item it may not see: 404, or 403 when the policy never lets
+    it take the action (refused before the item is even looked up)."""
+    from portal.access import POLICY
+    from portal.auth.models import Role
+
+    return 404 if Role(role) in POLICY[action] else 403
 # Valid input for each, so a 404 is the scoping and not a bad form.
 FORMS = {
     "/answer": {"answer": "Trả lời chen ngang"},
     "/return": {"reason": "x"},
-    "/extension": {"ext-deadline": "01/01/2099", "ext-reason": "x"},
+    "/extension": {"ext-new_deadline": "01/01/2099", "ext-reason": "x"},
     "/extension/refuse": {"decision-note": "x"},
     "/coordination/answer": {"input-text": "x"},
     "/beyond-authority": {},
@@ -46,30 +59,34 @@ def item(app, login, make, third):  # noqa: F811
     return assignment_id
 
 
-@pytest.mark.parametrize("method, suffix", ITEM_ROUTES, ids=[f"{m} {s or '/'}"
-                                                             for m, s in ITEM_ROUTES])
-def test_another_agency_officer_gets_404_and_nothing_changes(app, login, item, method, suffix):
-    from portal.tracker.models import AssignmentStep
+@pytest.mark.parametrize("method, suffix, action", ITEM_ROUTES, ids=ROUTE_IDS)
+def test_another_agency_officer_never_reaches_the_item(app, login, item, method, suffix,
+                                                       action):
+    from portal.tracker.models import AssignmentStep, Notification
 
     c = login("third")
-    url = f"/tracker/{item}{suffix}"
     steps_before = len(rows(app, AssignmentStep))
-    response = c.get(url) if method == "GET" else c.post(url, data=FORMS.get(suffix, {}),
-                                                         htmx=True)
-    assert response.status_code == 404
-    assert "Nội dung bí mật của STNMT" not in response.get_data(as_text=True)
+    notes_before = len(rows(app, Notification))
+    answers = []
+    for target in (item, item + 1000):  # the real item, and one that does not exist
+        url = f"/tracker/{target}{suffix}"
+        response = c.get(url) if method == "GET" else c.post(url, data=FORMS.get(suffix, {}),
+                                                             htmx=True)
+        assert "Nội dung bí mật của STNMT" not in response.get_data(as_text=True)
+        answers.append(response.status_code)
+    assert answers == [_outside("officer", action)] * 2  # alike: nothing to probe
     assert get_assignment(app, item).status.value == "answered"
     assert len(rows(app, AssignmentStep)) == steps_before
+    assert len(rows(app, Notification)) == notes_before
 
 
-@pytest.mark.parametrize("method, suffix", ITEM_ROUTES, ids=[f"{m} {s or '/'}"
-                                                             for m, s in ITEM_ROUTES])
-def test_unknown_item_is_404_for_everyone(login, item, method, suffix):
+@pytest.mark.parametrize("method, suffix, action", ITEM_ROUTES, ids=ROUTE_IDS)
+def test_unknown_item_is_404_for_everyone_allowed(login, item, method, suffix, action):
     for role in ("office", "officer"):
         c = login(role)
         url = f"/tracker/{item + 1000}{suffix}"
         response = c.get(url) if method == "GET" else c.post(url, data={}, htmx=True)
-        assert response.status_code == 404
+        assert response.status_code == _outside(role, action), role
 
 
 def test_another_agency_officer_cannot_download_the_file(app, login, item):

@@ -178,7 +178,7 @@ def test_officer_queue_tabs(app, login, data, make, third):  # noqa: F811
     assert "Chờ ý kiến phối hợp" not in c.get("/tracker/?tab=coordination").get_data(
         as_text=True)
     login("other_officer").post(f"/tracker/{helped}/coordination", data={
-        "ask-agency_id": str(data["agency"]), "ask-text": "Cho ý kiến"})
+        "ask-coordinator_id": str(data["agency"]), "ask-text": "Cho ý kiến"})
     assert "Chờ ý kiến phối hợp" in c.get("/tracker/?tab=coordination").get_data(as_text=True)
     del late, soon, later, done
 
@@ -249,13 +249,13 @@ def test_timeline_shows_every_step_with_who_and_when(app, login, data, make, thi
     officer, office, other = login("officer"), login("office"), login("other_officer")
     url = f"/tracker/{assignment_id}"
     assert officer.post(url + "/start").status_code == 303
-    assert officer.post(url + "/extension", data={"ext-deadline": "20/03/2030",
+    assert officer.post(url + "/extension", data={"ext-new_deadline": "20/03/2030",
                                                   "ext-reason": "Chờ đo đạc địa chính"}
                         ).status_code == 303
     assert office.post(url + "/extension/grant", data={"decision-note": "Đồng ý"}
                        ).status_code == 303
     assert officer.post(url + "/coordination", data={
-        "ask-agency_id": str(data["other_agency"]), "ask-text": "Cho ý kiến về quy hoạch"}
+        "ask-coordinator_id": str(data["other_agency"]), "ask-text": "Cho ý kiến về quy hoạch"}
     ).status_code == 303
     assert other.post(url + "/coordination/answer", data={"input-text": "Phù hợp quy hoạch"}
                       ).status_code == 303
@@ -332,19 +332,19 @@ BAD_INPUT = [
     # (route, who, prepare, data, field error, state that must stay)
     ("/answer", "officer", None, {"answer": "  "}, "Vui lòng nhập nội dung trả lời.", "assigned"),
     ("/return", "office", "answered", {"reason": ""}, "Vui lòng nêu lý do trả lại.", "answered"),
-    ("/extension", "officer", None, {"ext-deadline": "", "ext-reason": "Lý do"},
+    ("/extension", "officer", None, {"ext-new_deadline": "", "ext-reason": "Lý do"},
      "Vui lòng nhập hạn đề nghị.", "assigned"),
-    ("/extension", "officer", None, {"ext-deadline": "32/01/2030", "ext-reason": "Lý do"},
+    ("/extension", "officer", None, {"ext-new_deadline": "32/01/2030", "ext-reason": "Lý do"},
      "Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.", "assigned"),
-    ("/extension", "officer", None, {"ext-deadline": "01/01/2020", "ext-reason": "Lý do"},
+    ("/extension", "officer", None, {"ext-new_deadline": "01/01/2020", "ext-reason": "Lý do"},
      "Hạn đề nghị phải sau hạn hiện tại", "assigned"),
-    ("/extension", "officer", None, {"ext-deadline": "01/01/2099", "ext-reason": ""},
+    ("/extension", "officer", None, {"ext-new_deadline": "01/01/2099", "ext-reason": ""},
      "Vui lòng nêu lý do xin gia hạn.", "assigned"),
-    ("/coordination", "officer", None, {"ask-agency_id": "0", "ask-text": "x"},
+    ("/coordination", "officer", None, {"ask-coordinator_id": "0", "ask-text": "x"},
      "Vui lòng chọn cơ quan phối hợp.", "assigned"),
-    ("/coordination", "officer", None, {"ask-agency_id": "{other}", "ask-text": ""},
+    ("/coordination", "officer", None, {"ask-coordinator_id": "{other}", "ask-text": ""},
      "Vui lòng nêu nội dung đề nghị phối hợp.", "assigned"),
-    ("/coordination", "officer", None, {"ask-agency_id": "{mine}", "ask-text": "x"},
+    ("/coordination", "officer", None, {"ask-coordinator_id": "{mine}", "ask-text": "x"},
      "Lựa chọn không hợp lệ.", "assigned"),
     ("/upper-answer", "office", "reported_upward", {"upper-answer-answered_on": "01/04/2030",
                                                     "upper-answer-text": ""},
@@ -377,7 +377,7 @@ def test_refusal_of_extension_needs_a_reason(app, login, make):
 
     assignment_id = make(deadline=date(2030, 3, 11))
     url = f"/tracker/{assignment_id}"
-    login("officer").post(url + "/extension", data={"ext-deadline": "20/03/2030",
+    login("officer").post(url + "/extension", data={"ext-new_deadline": "20/03/2030",
                                                     "ext-reason": "Chờ đo đạc"})
     office = login("office")
     response = office.post(url + "/extension/refuse", data={"decision-note": ""}, htmx=True)

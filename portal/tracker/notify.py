@@ -1,0 +1,65 @@
+"""Who is told what after a step of an assignment: the rule, in one place.
+
+`lifecycle.apply` calls `after_step` for every step it writes, so the pages, the CLI and
+the tests all tell the same people:
+
+* an answer or an extension request: every office account (the office must review it);
+* a request for a coordinating agency's input: that agency's officers;
+* starting work: nobody (nothing for anyone else to do);
+* anything else (accepted, returned, extension decided, input given, beyond authority, …):
+  the lead agency's officers.
+
+The notification is a row in the same transaction as the step (no step without its
+notification, no notification of a refused step); the text is Vietnamese, as stored.
+Plain functions, no Flask request needed.
+"""
+from __future__ import annotations
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+
+from portal.admin.models import Agency
+from portal.tracker import services
+from portal.tracker.models import Assignment, AssignmentStep, Notification
+
+TO_OFFICE = ("answer", "request_extension")
+TO_NOBODY = ("start",)
+
+
+def item_link(assignment_id: int) -> str:
+    """The path of the assignment's page (what a notification links to, and what opening
+    that page marks read); built from the URL map when there is no request (CLI, tests)."""
+    if has_request_context():
+        return url_for("tracker.detail", assignment_id=assignment_id)
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build("tracker.detail", {"assignment_id": assignment_id})
+
+
+def _summary(assignment: Assignment, step: AssignmentStep, label) -> str:
+    with force_locale("vi"):
+        content = " ".join(assignment.petition.content.split())
+        content = content if len(content) <= 80 else content[:77] + "..."
+        text = f"{label}: «{content}»"
+    if step.text:
+        text += f" — {step.text[:300]}"
+    return text
+
+
+def after_step(assignment: Assignment, step: AssignmentStep, label,
+               requested: Agency | None = None) -> list[Notification]:
+    """Tell whoever must act next (or learn) about `step` (called `label`); `requested` is
+    the agency asked for its input by a request_input step; `label` may be lazy (it is
+    written in Vietnamese). Returns the notifications."""
+    if step.action in TO_NOBODY:
+        return []
+    text = _summary(assignment, step, label)
+    link = item_link(assignment.id)
+    if step.action in TO_OFFICE:
+        return services.notify_office(f"{assignment.agency.short_name}: {text}", link)
+    if step.action == "request_input":
+        if requested is None:
+            return []
+        return [services.notify_agency(requested.id, f"{assignment.agency.short_name}: {text}",
+                                       link)]
+    return [services.notify_agency(assignment.agency_id, text, link)]
