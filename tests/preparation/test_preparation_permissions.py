@@ -1,4 +1,9 @@
-"""Every preparation route × every role (a table, as STYLE.md asks), and CSRF on every POST."""
+"""Every preparation route × every role (a table, as STYLE.md asks), and CSRF on every POST.
+
+The table follows from `portal.access.POLICY`: each route names the action its view
+declares, the roles the policy gives that action may pass, the others get 403; the
+officers' column then says where the agency scope narrows it (404: another agency's item
+does not exist for them)."""
 from datetime import timedelta
 
 import pytest
@@ -6,42 +11,62 @@ from sqlalchemy import func, select
 from support import OK, check_access
 
 ROLES = ["anonymous", "office", "chair", "officer", "other_officer", "observer", "admin"]
-READ = dict(office=OK, chair=OK, observer=OK, admin=OK)
-PREP = dict(office=OK, admin=OK)
 
-# (method, url template, {role: expected}); roles not named are refused with 403.
+
+def by_policy(action: str, **overrides) -> dict:
+    """{role: OK} for every test role the policy lets take `action`, then `overrides`."""
+    from portal.access import POLICY
+
+    allowed = {role: OK for role in ROLES[1:]
+               if role.replace("other_", "") in {r.value for r in POLICY[action]}}
+    return {**allowed, **overrides}
+
+
+# (method, url template, policy action, {role: expected beyond the policy}).
 # {mine}/{theirs}: the officer's agency's item/invitee and the other agency's.
-TABLE = [
-    ("GET", "/preparation/", dict(READ, officer=303, other_officer=303)),
-    ("GET", "/preparation/my", dict(officer=OK, other_officer=OK)),
-    ("GET", "/preparation/templates", PREP),
-    ("POST", "/preparation/templates", PREP),
-    ("POST", "/preparation/templates/{template}", PREP),
-    ("POST", "/preparation/templates/{template}/up", PREP),
-    ("POST", "/preparation/templates/{template}/down", PREP),
-    ("POST", "/preparation/templates/{template}/delete", PREP),
-    ("GET", "/preparation/sessions/{session}", dict(READ, officer=OK, other_officer=OK)),
-    ("GET", "/preparation/sessions/{bare}", dict(READ, officer=404, other_officer=404)),
-    ("POST", "/preparation/sessions/{session}/checklist", PREP),
-    ("POST", "/preparation/sessions/{session}/items", PREP),
-    ("POST", "/preparation/items/{mine}", dict(PREP, officer=OK, other_officer=404)),
-    ("POST", "/preparation/items/{mine}/done", dict(PREP, officer=OK, other_officer=404)),
-    ("POST", "/preparation/items/{office_item}/done", dict(PREP, officer=404, other_officer=404)),
-    ("POST", "/preparation/items/{mine}/delete", PREP),
-    ("GET", "/preparation/sessions/{session}/invitations",
-     dict(READ, officer=OK, other_officer=OK)),
-    ("GET", "/preparation/sessions/{bare}/invitations", dict(READ, officer=404, other_officer=404)),
-    ("POST", "/preparation/sessions/{session}/invitations/agencies", PREP),
-    ("POST", "/preparation/sessions/{session}/invitations/people", PREP),
-    ("POST", "/preparation/invitees/{mine_inv}/reply", dict(PREP, officer=OK, other_officer=404)),
-    ("POST", "/preparation/invitees/{citizen}/reply", dict(PREP, officer=404, other_officer=404)),
-    ("POST", "/preparation/invitees/{mine_inv}/delete", PREP),
-    ("GET", "/preparation/invitees/{mine_inv}/giay-moi.pdf",
-     dict(READ, officer=OK, other_officer=404)),
-    ("GET", "/preparation/invitees/{citizen}/giay-moi.pdf", dict(READ, officer=404,
-                                                                 other_officer=404)),
-    ("GET", "/preparation/sessions/{session}/giay-moi.pdf", READ),
+OFFICERS_404 = dict(officer=404, other_officer=404)
+ROUTES = [
+    ("GET", "/preparation/", "preparation.read", dict(officer=303, other_officer=303)),
+    ("GET", "/preparation/my", "preparation.own_items", {}),
+    ("GET", "/preparation/templates", "preparation.edit", {}),
+    ("POST", "/preparation/templates", "preparation.edit", {}),
+    ("POST", "/preparation/templates/{template}", "preparation.edit", {}),
+    ("POST", "/preparation/templates/{template}/up", "preparation.edit", {}),
+    ("POST", "/preparation/templates/{template}/down", "preparation.edit", {}),
+    ("POST", "/preparation/templates/{template}/delete", "preparation.edit", {}),
+    ("GET", "/preparation/sessions/{session}", "preparation.read", {}),
+    ("GET", "/preparation/sessions/{bare}", "preparation.read", OFFICERS_404),
+    ("POST", "/preparation/sessions/{session}/checklist", "preparation.edit", {}),
+    ("POST", "/preparation/sessions/{session}/items", "preparation.edit", {}),
+    ("POST", "/preparation/items/{mine}", "checklist.edit", dict(other_officer=404)),
+    ("POST", "/preparation/items/{mine}/done", "checklist.tick", dict(other_officer=404)),
+    ("POST", "/preparation/items/{office_item}", "checklist.edit", OFFICERS_404),
+    ("POST", "/preparation/items/{office_item}/done", "checklist.tick", OFFICERS_404),
+    ("POST", "/preparation/items/{mine}/delete", "preparation.edit", {}),
+    ("GET", "/preparation/sessions/{session}/invitations", "preparation.read", {}),
+    ("GET", "/preparation/sessions/{bare}/invitations", "preparation.read", OFFICERS_404),
+    ("POST", "/preparation/sessions/{session}/invitations/agencies", "preparation.edit", {}),
+    ("POST", "/preparation/sessions/{session}/invitations/people", "preparation.edit", {}),
+    ("POST", "/preparation/invitees/{mine_inv}/reply", "invitation.reply",
+     dict(other_officer=404)),
+    ("POST", "/preparation/invitees/{citizen}/reply", "invitation.reply", OFFICERS_404),
+    ("POST", "/preparation/invitees/{mine_inv}/delete", "preparation.edit", {}),
+    ("GET", "/preparation/invitees/{mine_inv}/giay-moi.pdf", "preparation.read",
+     dict(other_officer=404)),
+    ("GET", "/preparation/invitees/{citizen}/giay-moi.pdf", "preparation.read", OFFICERS_404),
+    ("GET", "/preparation/sessions/{session}/giay-moi.pdf", "invitation.read", {}),
 ]
+TABLE = [(method, url, by_policy(action, **extra)) for method, url, action, extra in ROUTES]
+
+
+def test_each_route_declares_the_action_of_its_row(app):
+    """The table's actions are those the views declare (so the table follows the policy)."""
+    adapter = app.url_map.bind("localhost")
+    for method, url, action, _extra in ROUTES:
+        endpoint, _args = adapter.match(url.format(
+            template=1, session=1, bare=1, mine=1, office_item=1, mine_inv=1, citizen=1),
+            method=method)
+        assert getattr(app.view_functions[endpoint], "policy_action", None) == action, url
 
 
 @pytest.fixture
