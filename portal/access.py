@@ -126,6 +126,7 @@ def requires(action: str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.policy_action = action  # the route × role tests read it
         return wrapped
 
     return decorator

@@ -111,8 +111,23 @@ def differences(form, obj) -> list[Difference]:
             continue
         current, typed = _shown(getattr(obj, attr)), _shown(field.data)
         if current.strip() != typed.strip():
-            found.append(Difference(str(field.label.text), current, typed))
+            labels = _choice_labels(field)
+            found.append(Difference(str(field.label.text), labels.get(current, current),
+                                    labels.get(typed, typed)))
     return found
+
+
+def _choice_labels(field) -> dict[str, str]:
+    """A select's values → the labels the user saw ("3" → "Sở Xây dựng")."""
+    choices = getattr(field, "choices", None)
+    if not choices:
+        return {}
+    labels = {}
+    for choice in choices:
+        value, label = (choice[0], choice[1]) if isinstance(choice, (tuple, list)) \
+            else (getattr(choice, "value", choice), getattr(choice, "label", choice))
+        labels[_shown(value)] = str(label)
+    return labels
 
 
 class Stale(DomainError):
@@ -289,7 +304,8 @@ def change(*, allow: str, done: Callable, invalid: Callable | None = None,
             _run_after_commit()
             return done(obj, result)
 
-        wrapped.change_action = allow
+        wrapped.policy_action = allow  # the route × role tests read it
+        wrapped.is_change = True
         return wrapped
 
     return decorator
