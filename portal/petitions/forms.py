@@ -34,7 +34,8 @@ def _too_long(n: int):
 
 def field_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
-        select(Field.id, Field.name).where(Field.is_active).order_by(Field.position, Field.name)
+        select(Field.id, Field.name).where(Field.is_active)
+        .order_by(Field.position, Field.name, Field.id)
     )
     return [SelectChoice(row.id, row.name) for row in rows]
 
@@ -44,7 +45,7 @@ def advising_agency_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Agency.id, Agency.name)
         .where(Agency.is_active, Agency.kind != AgencyKind.UPPER)
-        .order_by(Agency.kind, Agency.name)
+        .order_by(Agency.kind, Agency.name, Agency.id)
     )
     return [SelectChoice(0, _l("— Chưa giao —"))] + [SelectChoice(r.id, r.name) for r in rows]
 
@@ -140,15 +141,18 @@ class AdvisingForm(VersionedForm, _AdvisingFields):
             fields if fields is not None else field_choices())
 
 
-class PreparedAnswerForm(FlaskForm):
-    """The advising agency's prepared answer (nội dung trả lời dự kiến)."""
+class PreparedAnswerForm(VersionedForm, FlaskForm):
+    """The advising agency's prepared answer (nội dung trả lời dự kiến), from the version of
+    the petition it started from (a stale save is 409 with both texts)."""
 
     prepared_answer = TextAreaField(
         _l("Nội dung trả lời dự kiến"),
         validators=[DataRequired(_l("Vui lòng nhập nội dung trả lời.")), _too_long(20000)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(OnceForm, FlaskForm):
+    """A batch to import; its client key makes a resent upload import once."""
+
     file = FileField(_l("Tệp CSV hoặc Excel (.xlsx)"),
                      validators=[FileRequired(_l("Vui lòng chọn tệp để nhập."))])
 

@@ -13,12 +13,13 @@ from datetime import date, time, timedelta
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from portal.admin.models import Agency, Field
+from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession, SessionStatus
 from portal.calendar.rules import working_calendar
 from portal.errors import N_, DomainError
 from portal.extensions import db
+from portal.petitions import exchange
 from portal.petitions.duplicates import link_duplicate
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.text import fold
@@ -122,6 +123,55 @@ def remove(petition: Petition, user: User) -> None:
     """Delete a petition before the meeting."""
     require_editable(petition)
     delete_petition(petition)
+
+
+NOT_ADVISING = N_("Chỉ cơ quan được giao tham mưu mới chuẩn bị nội dung trả lời, trước khi "
+                  "buổi đối thoại kết thúc.")
+
+
+def prepare(petition: Petition, text: str, user: User) -> Petition:
+    """The advising agency's prepared answer (until the meeting is closed)."""
+    if not may_prepare(user, petition, petition.session):
+        raise DomainError(NOT_ADVISING, 403)
+    set_prepared_answer(petition, text)
+    return petition
+
+
+class ImportRefused(DomainError):
+    """An import that adds nothing: the file itself is refused (`file_error`) or some of
+    its rows are (`rows`: the errors, row by row)."""
+
+    def __init__(self, *, file_error=None, rows=()) -> None:
+        super().__init__(N_("Tệp có lỗi nên chưa nhập dòng nào. Hãy sửa tệp rồi nhập lại."), 422)
+        self.file_error, self.rows = file_error, list(rows)
+
+
+def import_lookups(meeting: DialogueSession) -> exchange.Lookups:
+    """What the rows of an import are matched against: the active fields and the agencies
+    that can advise, and the meeting day (the latest advising deadline)."""
+    fields = db.session.execute(select(Field.id, Field.name).where(Field.is_active)
+                                .order_by(Field.id)).all()
+    agencies = db.session.execute(
+        select(Agency.id, Agency.name, Agency.short_name)
+        .where(Agency.is_active, Agency.kind != AgencyKind.UPPER).order_by(Agency.id)).all()
+    return exchange.make_lookups([tuple(r) for r in fields], [tuple(r) for r in agencies],
+                                 meeting_day(meeting))
+
+
+def import_batch(meeting: DialogueSession, filename: str | None, data: bytes,
+                 user: User) -> list[Petition]:
+    """Import a batch from an uploaded .csv or .xlsx, all or nothing: every row is checked
+    first; with any bad row nothing is imported (ImportRefused lists them)."""
+    if not before_meeting(meeting):
+        raise DomainError(NOT_BEFORE)
+    try:
+        table = exchange.read_table(filename, data)
+    except exchange.UploadError as err:
+        raise ImportRefused(file_error=err.message) from err
+    values, errors = exchange.validate_rows(table, import_lookups(meeting))
+    if errors:
+        raise ImportRefused(rows=errors)
+    return import_petitions(meeting, values, user.id)
 
 
 def delete_petition(petition: Petition) -> None:
@@ -297,7 +347,7 @@ def by_field(filters: Filters, today: date) -> list[Group]:
         .join(Petition, Petition.field_id == Field.id)
         .where(*filters.clauses())
         .group_by(Field.id, Field.name, Field.position)
-        .order_by(Field.position, Field.name)
+        .order_by(Field.position, Field.name, Field.id)
     )
     return [Group(*row) for row in rows]
 
@@ -310,7 +360,7 @@ def by_agency(filters: Filters, today: date) -> list[Group]:
         .outerjoin(Agency, Agency.id == Petition.advising_agency_id)
         .where(*filters.clauses())
         .group_by(Petition.advising_agency_id, Agency.name)
-        .order_by(Agency.name.is_(None), Agency.name)
+        .order_by(Agency.name.is_(None), Agency.name, Petition.advising_agency_id)
     )
     return [Group(*row) for row in rows]
 

@@ -13,14 +13,11 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import web
-from portal.access import READERS, requires, roles_required
-from portal.admin.models import Agency, AgencyKind, Field
+from portal.access import requires
 from portal.audit import trail
 from portal.auth.models import Role
 from portal.calendar.models import DialogueSession
@@ -39,7 +36,6 @@ from portal.tracker import deadlines
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
 
 PAGE_SIZE = 50
-OFFICE = (Role.OFFICE,)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -93,15 +89,6 @@ def _filter_form() -> tuple[FilterForm, int]:
     return form, 200 if ok else 422
 
 
-def _commit() -> None:
-    """Commit; someone else changed the same petition meanwhile -> 409 (nothing saved)."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        abort(409)
-
-
 def _page(query):
     return db.paginate(query, per_page=PAGE_SIZE, error_out=False)
 
@@ -113,7 +100,7 @@ def _lists():
 # --- search across sessions ------------------------------------------------------------------
 
 @bp.get("/")
-@login_required
+@requires("petition.search")
 def index():
     """Search petitions by words of content, submitter or locality (diacritics optional),
     narrowed by session, field, advising agency and session dates; an officer sees only
@@ -158,7 +145,7 @@ def _session_page(meeting: DialogueSession, *, form: RegisterForm | None = None,
 
 
 @bp.get("/sessions/<int:session_id>")
-@roles_required(*READERS)
+@requires("petition.read")
 def session_page(session_id: int):
     """A session's petitions (paginated, searchable), their advising agencies and prepared
     answers, and for the Office before the meeting the form to register one.
@@ -192,7 +179,7 @@ def register(meeting, form):
 # --- one petition ------------------------------------------------------------------------
 
 @bp.get("/<int:petition_id>")
-@login_required
+@requires("petition.search")
 def detail(petition_id: int):
     """A petition's full record; 404 outside the user's scope. Showing a contact or an ID
     number in clear writes a `view_personal_data` audit event."""
@@ -201,7 +188,7 @@ def detail(petition_id: int):
     if viewer.reveals_personal_data(petition):
         trail.record("view_personal_data", "Petition", petition.id,
                      {"fields": ["submitter_contact", "submitter_id_number"]})
-        db.session.commit()
+        web.commit_read()
     repeats = db.session.scalars(
         services.visible_petitions(current_user)
         .where(Petition.duplicate_of_id == petition.id).order_by(Petition.id).limit(20)
@@ -266,7 +253,7 @@ def _row(petition: Petition, *, status: int = 200, advising_form: AdvisingForm |
 
 
 @bp.get("/<int:petition_id>/row")
-@roles_required(*READERS)
+@requires("petition.read")
 def row(petition_id: int):
     """A petition's row of the session list (the `row` block), e.g. to cancel an edit."""
     return _row(_visible(petition_id))
@@ -334,7 +321,7 @@ def _soon_until(today: date) -> date:
 
 
 @bp.get("/advising")
-@roles_required(*READERS, Role.OFFICER)
+@requires("petition.advising_list")
 def advising():
     """Petitions given to an agency to advise: an officer sees their agency's only, by
     bucket (open, due soon, late, prepared). htmx swaps the `advising` block."""
@@ -348,31 +335,43 @@ def advising():
                   today=today, soon_until=soon, viewer=privacy.Viewer(current_user))
 
 
-def _advised(petition_id: int) -> Petition:
-    """A petition the officer's agency advises on; 404 for anything else."""
-    petition = _visible(petition_id)
-    if not services.may_prepare(current_user, petition, petition.session):
-        abort(404)
+def _advised_or_none(petition_id: int) -> Petition | None:
+    """A petition the officer's agency advises on (None for anything else: 404)."""
+    petition = _visible_or_none(petition_id)
+    if petition is None or not services.may_prepare(current_user, petition, petition.session):
+        return None
     return petition
 
 
-@bp.route("/<int:petition_id>/prepare", methods=["GET", "POST"])
-@roles_required(Role.OFFICER)
-def prepare(petition_id: int):
-    """The advising agency writes the prepared answer; 404 for another agency's petition,
-    422 keeps the text of a bad answer."""
-    petition = _advised(petition_id)
-    if request.method == "GET":
-        form = PreparedAnswerForm(formdata=None, prepared_answer=petition.prepared_answer)
-    else:
-        form = PreparedAnswerForm()
-        if form.validate_on_submit():
-            services.set_prepared_answer(petition, form.prepared_answer.data)
-            _commit()
-            flash(_("Đã lưu nội dung trả lời dự kiến."), "success")
-            return redirect_to(url_for("petitions.advising"))
-    return render("petitions/prepare.html", "prepare", status=422 if form.is_submitted() else 200,
-                  form=form, p=petition, viewer=privacy.Viewer(current_user))
+def _prepare_page(petition: Petition, form: PreparedAnswerForm, status: int = 200,
+                  error=None):
+    return render("petitions/prepare.html", "prepare", status=status, form=form, p=petition,
+                  viewer=privacy.Viewer(current_user), error=error)
+
+
+@bp.get("/<int:petition_id>/prepare")
+@requires("petition.prepare")
+def prepare_form(petition_id: int):
+    """The advising agency's prepared answer, with the petition's version; 404 for another
+    agency's petition or once the meeting is closed."""
+    petition = _advised_or_none(petition_id)
+    if petition is None:
+        abort(404)
+    form = PreparedAnswerForm(formdata=None, prepared_answer=petition.prepared_answer,
+                              version=petition.version)
+    return _prepare_page(petition, form)
+
+
+@bp.post("/<int:petition_id>/prepare")
+@web.change(allow="petition.prepare", load=_advised_or_none,
+            form=lambda _petition: PreparedAnswerForm(), versioned=lambda petition: petition,
+            invalid=_prepare_page,
+            done=lambda _petition, _result: web.saved(_("Đã lưu nội dung trả lời dự kiến."),
+                                                      redirect=url_for("petitions.advising")))
+def prepare(petition: Petition, form: PreparedAnswerForm):
+    """Save the prepared answer; 422 keeps the text of a bad answer, 409 shows both texts
+    when the petition changed since the form was opened."""
+    services.prepare(petition, form.prepared_answer.data, current_user)
 
 
 # --- aggregates ---------------------------------------------------------------------------
@@ -390,7 +389,7 @@ def _summary(filters: Filters, *, meeting=None, form=None, status=200):
 
 
 @bp.get("/sessions/<int:session_id>/summary")
-@roles_required(*READERS)
+@requires("petition.read")
 def session_summary(session_id: int):
     """A session's petitions counted by field and by advising agency (GROUP BY queries)."""
     meeting = _meeting(session_id)
@@ -398,7 +397,7 @@ def session_summary(session_id: int):
 
 
 @bp.get("/summary")
-@roles_required(*READERS)
+@requires("petition.read")
 def summary():
     """Petitions of the sessions held between `from` and `to` (dd/mm/yyyy), counted by
     field and by advising agency; a bad date answers 422."""
@@ -444,12 +443,12 @@ def _export(filters: Filters, stem: str, back: str):
     if personal:
         trail.record("export_personal_data", "Petition", filters.session_id,
                      {"format": fmt, "count": len(rows), "filters": filters.args()})
-        db.session.commit()
+        web.commit_read()
     return _download(rows, fmt, stem)
 
 
 @bp.get("/export")
-@login_required
+@requires("petition.export")
 def export_list():
     """The filtered list as .xlsx or .csv (`format`); personal data masked unless an Office
     user asks (`personal=1`), which is audited."""
@@ -463,7 +462,7 @@ def export_list():
 
 
 @bp.get("/sessions/<int:session_id>/export")
-@roles_required(*READERS)
+@requires("petition.read")
 def export_session(session_id: int):
     """A session's petitions as .xlsx or .csv; masking as for `export_list`."""
     meeting = _meeting(session_id)
@@ -473,15 +472,6 @@ def export_session(session_id: int):
 
 # --- import ------------------------------------------------------------------------------------
 
-def _lookups(meeting: DialogueSession) -> exchange.Lookups:
-    fields = db.session.execute(select(Field.id, Field.name).where(Field.is_active)).all()
-    agencies = db.session.execute(
-        select(Agency.id, Agency.name, Agency.short_name)
-        .where(Agency.is_active, Agency.kind != AgencyKind.UPPER)).all()
-    return exchange.make_lookups([tuple(r) for r in fields], [tuple(r) for r in agencies],
-                                 services.meeting_day(meeting))
-
-
 def _import_page(meeting, form, *, status=200, errors=None, file_error=None):
     return render("petitions/import.html", "import", status=status, meeting=meeting, form=form,
                   errors=errors or [], file_error=file_error, columns=exchange.IMPORT_COLUMNS,
@@ -489,38 +479,46 @@ def _import_page(meeting, form, *, status=200, errors=None, file_error=None):
                   max_mb=exchange.MAX_UPLOAD_BYTES // 1024 // 1024)
 
 
-@bp.route("/sessions/<int:session_id>/import", methods=["GET", "POST"])
-@roles_required(*OFFICE)
-def import_batch(session_id: int):
-    """Import a batch from .csv or .xlsx: every row is checked first; with any bad row
-    nothing is imported and the errors are listed (422). 409 once the meeting opened."""
+@bp.get("/sessions/<int:session_id>/import")
+@requires("petition.register")
+def import_page(session_id: int):
+    """The import form and how to prepare the file; 409 once the meeting opened."""
     meeting = _meeting(session_id)
     if not services.before_meeting(meeting):
         abort(409)
-    limit = exchange.MAX_UPLOAD_BYTES
-    if request.method == "POST" and (request.content_length or 0) > limit + 64 * 1024:
-        return _import_page(meeting, ImportForm(formdata=None), status=422,
-                            file_error=_("Tệp quá lớn: tối đa %(mb)d MB.", mb=limit // 2**20))
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return _import_page(meeting, form, status=422 if form.is_submitted() else 200)
+    return _import_page(meeting, ImportForm(formdata=None))
+
+
+def _import_refused(meeting, form, status: int, error):
+    if isinstance(error, services.ImportRefused):
+        return _import_page(meeting, form, status=status, errors=error.rows,
+                            file_error=error.file_error)
+    return _import_page(meeting, form, status=status,
+                        file_error=error.message if error is not None else None)
+
+
+def _imported(meeting, created):
+    if created is None:  # the same upload sent again (its client key): imported once
+        message = _("Tệp này đã được nhập; không nhập lại lần nữa.")
+    else:
+        message = _("Đã nhập %(n)d ý kiến, kiến nghị.", n=len(created))
+    return web.saved(message, redirect=url_for("petitions.session_page", session_id=meeting.id))
+
+
+@bp.post("/sessions/<int:session_id>/import")
+@web.change(allow="petition.register", load=_meeting_or_none, form=lambda _m: ImportForm(),
+            once=True, invalid=_import_refused, done=_imported)
+def import_batch(meeting, form):
+    """Import a batch from .csv or .xlsx: every row is checked first; with any bad row
+    nothing is imported and the errors are listed (422). 409 once the meeting opened. The
+    same upload sent twice (its client key) imports once."""
     upload = form.file.data
-    data = upload.stream.read(limit + 1)
-    try:
-        table = exchange.read_table(upload.filename, data)
-    except exchange.UploadError as err:
-        return _import_page(meeting, form, status=422, file_error=err.message)
-    values, errors = exchange.validate_rows(table, _lookups(meeting))
-    if errors:
-        return _import_page(meeting, form, status=422, errors=errors)
-    created = services.import_petitions(meeting, values, current_user.id)
-    db.session.commit()
-    flash(_("Đã nhập %(n)d ý kiến, kiến nghị.", n=len(created)), "success")
-    return redirect_to(url_for("petitions.session_page", session_id=meeting.id))
+    data = upload.stream.read(exchange.MAX_UPLOAD_BYTES + 1)  # more is refused as too large
+    return services.import_batch(meeting, upload.filename, data, current_user)
 
 
 @bp.get("/import-template.<any(xlsx, csv):fmt>")
-@roles_required(*OFFICE)
+@requires("petition.register")
 def import_template(fmt: str):
     """The import template with its header row and one example row."""
     body = exchange.template_xlsx() if fmt == "xlsx" else exchange.template_csv()
