@@ -56,7 +56,8 @@ def previous_session(meeting: DialogueSession) -> DialogueSession | None:
         query = query.where(DialogueSession.program_id == meeting.program_id)
     else:
         query = query.where(DialogueSession.kind == meeting.kind)
-    return db.session.scalar(query.order_by(DialogueSession.starts_at.desc()).limit(1))
+    return db.session.scalar(
+        query.order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc()).limit(1))
 
 
 def previous_results(meeting: DialogueSession, today: date) -> PreviousResults | None:
@@ -68,6 +69,7 @@ def previous_results(meeting: DialogueSession, today: date) -> PreviousResults |
         select(Assignment).options(joinedload(Assignment.agency))
         .join(Petition, Petition.id == Assignment.petition_id)
         .where(Petition.session_id == previous.id)
+        .order_by(Assignment.id)
     ).all()
     result = PreviousResults(previous)
     for assignment in assignments:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,21 +22,17 @@ from portal.labels import choices
 from portal.petitions.models import SubmitterKind
 from portal.preparation.models import InviteeKind
 from portal.runner.amendments import TARGETS
+from portal.runner.services import text_base  # noqa: F401 - the forms' hidden `base`
 from portal.timefmt import local_today
 from portal.tracker.models import AnswerMode
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
 
-def text_base(text: str | None) -> str:
-    """A short fingerprint of the text a form started from: a save is refused when the stored
-    text no longer has this fingerprint (someone else changed it meanwhile)."""
-    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:16]
-
-
 def agency_choices() -> list[SelectChoice]:
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.kind, Agency.name)
+        select(Agency.id, Agency.name).where(Agency.is_active)
+        .order_by(Agency.kind, Agency.name, Agency.id)
     )
     return [SelectChoice(r.id, r.name) for r in rows]
 

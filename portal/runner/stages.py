@@ -1,16 +1,23 @@
 """The meeting-day stage machine (plan 5.2): five stages, in order, then closed.
 
-Plain functions on the model, no Flask: the views, the CLI and the tests share them.
+Commands on the model, no Flask request: the views, the CLI and the tests share them. A
+refused move raises `StageError` (a `DomainError`, 409 unless it says otherwise); a move
+allowed only once the user confirms it raises `ConfirmationNeeded`. Nothing here commits.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import has_request_context
 from sqlalchemy import func, select, update
 
-from portal.calendar.models import DialogueSession, SessionStatus
+from portal.calendar import lifecycle as sessions
+from portal.calendar.models import DialogueSession
+from portal.errors import LOCKED, N_, DomainError, NeedsConfirmation
 from portal.extensions import db
+from portal.labels import STAGE_LABELS as SHOWN_LABELS
 from portal.petitions.models import Petition
+from portal.runner import floor
 from portal.runner.models import TimelineEntry
 from portal.tracker.models import Assignment
 from portal.types import utcnow
@@ -22,7 +29,8 @@ ASSIGNMENT = "assignment"
 CONCLUSION = "conclusion"
 STAGES = (OPENING, BRIEFING, DISCUSSION, ASSIGNMENT, CONCLUSION)
 
-# The UI labels of DOMAIN.md; translated in templates through the `stage_label` helper.
+# The labels of DOMAIN.md as the record writes them (the timeline, the minutes: always
+# Vietnamese); the UI translates its own copy, `portal.labels.STAGE_LABELS`.
 STAGE_LABELS = {
     OPENING: "Khai mạc",
     BRIEFING: "Chủ trì thông báo",
@@ -31,14 +39,37 @@ STAGE_LABELS = {
     CONCLUSION: "Kết luận",
 }
 
+LAST_STAGE = N_("Đây là bước cuối: hãy lưu kết luận và bế mạc.")
+UNASSIGNED = N_("Còn %(n)s ý kiến chưa được phân công trả lời. Vẫn chuyển sang kết luận?")
+ONLY_AT = N_("Chỉ thực hiện được ở bước: %(stages)s.")
+NEEDS_CONCLUSION = N_("Cần nhập kết luận của người chủ trì trước khi bế mạc.")
 
-class StageError(Exception):
-    """A move the stage machine refuses; `message` is shown to the user as it is."""
 
-    def __init__(self, message: str, needs_confirmation: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.needs_confirmation = needs_confirmation
+class StageError(DomainError):
+    """A move the meeting day refuses; its message goes through the catalog."""
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when the move is allowed once the user confirms it (the console then shows
+        the confirm button)."""
+        return isinstance(self, NeedsConfirmation)
+
+
+class ConfirmationNeeded(StageError, NeedsConfirmation):
+    """The move goes through once confirmed (entering the conclusion with petitions left
+    unassigned)."""
+
+
+class _StageNames:
+    """The names of some stages, joined and translated when the message is shown (in
+    Vietnamese outside a request: the CLI, the logs)."""
+
+    def __init__(self, stages: tuple[str, ...]):
+        self.stages = stages
+
+    def __str__(self) -> str:
+        labels = SHOWN_LABELS if has_request_context() else STAGE_LABELS
+        return ", ".join(str(labels[s]) for s in self.stages)
 
 
 @dataclass(frozen=True)
@@ -48,18 +79,22 @@ class StageTime:
     ended_at: object | None
 
 
-def log(meeting: DialogueSession, action: str, actor_id: int | None, detail: str = "",
-        petition_id: int | None = None, client_key: str | None = None) -> TimelineEntry:
-    """Timestamp an action into the meeting's timeline and tell the screens something changed."""
+def actor_id(user) -> int | None:
+    return getattr(user, "id", None)
+
+
+def log(meeting: DialogueSession, action: str, user, detail: str = "",
+        petition_id: int | None = None) -> TimelineEntry:
+    """Timestamp an action into the meeting's timeline (in Vietnamese: the minutes are built
+    from it) and tell the screens something changed."""
     entry = TimelineEntry(
         session_id=meeting.id,
         action=action,
         stage=meeting.stage,
         detail=detail,
         petition_id=petition_id,
-        actor_id=actor_id,
+        actor_id=actor_id(user),
         at=utcnow(),
-        client_key=client_key or None,
     )
     db.session.add(entry)
     bump(meeting)
@@ -93,71 +128,58 @@ def unassigned_count(meeting: DialogueSession) -> int:
     ) or 0
 
 
-def start(meeting: DialogueSession, actor_id: int | None) -> None:
-    """Open the meeting: the first stage begins."""
+def require_open(meeting: DialogueSession) -> None:
+    """Refuse any change of the day's record once the meeting is closed."""
     if meeting.is_locked:
-        raise StageError("Buổi đối thoại đã kết thúc, biên bản đã khóa.")
-    if meeting.status == SessionStatus.CANCELLED:
-        raise StageError("Buổi đối thoại đã bị hủy.")
-    if meeting.stage is not None:
-        raise StageError("Buổi đối thoại đã được khai mạc.")
-    meeting.status = SessionStatus.IN_PROGRESS
+        raise StageError(LOCKED)
+
+
+def require_stage(meeting: DialogueSession, *stages: str) -> None:
+    require_open(meeting)
+    if meeting.stage not in stages:
+        raise StageError(ONLY_AT, stages=_StageNames(stages))
+
+
+def start(meeting: DialogueSession, user) -> None:
+    """Open the meeting (Khai mạc): the session's `open` move (in progress; refused once
+    opened, cancelled or closed), and the first stage begins."""
+    sessions.open_meeting(meeting, user)
     meeting.stage = OPENING
     meeting.stage_started_at = utcnow()
-    log(meeting, "stage", actor_id, STAGE_LABELS[OPENING])
+    log(meeting, "stage", user, STAGE_LABELS[OPENING])
 
 
-def advance(meeting: DialogueSession, actor_id: int | None, confirm: bool = False) -> str:
+def advance(meeting: DialogueSession, user, confirm: bool = False) -> str:
     """Move to the next stage. Entering the conclusion with unassigned petitions needs `confirm`."""
-    if meeting.is_locked:
-        raise StageError("Buổi đối thoại đã kết thúc, biên bản đã khóa.")
+    require_open(meeting)
     if meeting.stage is None:
-        raise StageError("Buổi đối thoại chưa khai mạc.")
+        raise StageError(sessions.NOT_OPEN)
     index = STAGES.index(meeting.stage)
     if index == len(STAGES) - 1:
-        raise StageError("Đây là bước cuối: hãy lưu kết luận và bế mạc.")
+        raise StageError(LAST_STAGE)
     target = STAGES[index + 1]
     if target == CONCLUSION and not confirm:
         pending = unassigned_count(meeting)
         if pending:
-            raise StageError(
-                f"Còn {pending} ý kiến chưa được phân công trả lời. Vẫn chuyển sang kết luận?",
-                needs_confirmation=True,
-            )
+            raise ConfirmationNeeded(UNASSIGNED, n=pending)
     if meeting.stage == DISCUSSION:
-        _end_current_turn(meeting)
+        floor.end_current_turn(meeting)
     meeting.stage = target
     meeting.stage_started_at = utcnow()
-    log(meeting, "stage", actor_id, STAGE_LABELS[target])
+    log(meeting, "stage", user, STAGE_LABELS[target])
     return target
 
 
-def _end_current_turn(meeting: DialogueSession) -> None:
-    """Leaving the floor discussion (or closing) ends whoever still had the floor, so the
-    screens stop their countdown and the minutes list the turn."""
-    from portal.runner import speakers  # the queue module builds on this one
-
-    speakers.stop(meeting)
-
-
-def require_stage(meeting: DialogueSession, *stages: str) -> None:
-    if meeting.is_locked:
-        raise StageError("Buổi đối thoại đã kết thúc, biên bản đã khóa.")
-    if meeting.stage not in stages:
-        names = ", ".join(STAGE_LABELS[s] for s in stages)
-        raise StageError(f"Chỉ thực hiện được ở bước: {names}.")
-
-
-def close(meeting: DialogueSession, actor_id: int | None) -> None:
-    """End the meeting and lock its record; needs the chair's conclusion."""
+def close(meeting: DialogueSession, user) -> None:
+    """End the meeting and lock its record (Bế mạc): needs the conclusion stage and the
+    chair's conclusion, then the session's `close` move (concluded, locked)."""
     require_stage(meeting, CONCLUSION)
     if not meeting.conclusion.strip():
-        raise StageError("Cần nhập kết luận của người chủ trì trước khi bế mạc.")
-    _end_current_turn(meeting)
+        raise StageError(NEEDS_CONCLUSION)
+    floor.end_current_turn(meeting)
     meeting.current_petition_id = None
-    meeting.closed_at = utcnow()
-    meeting.status = SessionStatus.CONCLUDED
-    log(meeting, "closed", actor_id, "Bế mạc")
+    sessions.close_meeting(meeting, user)
+    log(meeting, "closed", user, "Bế mạc")
 
 
 def stage_times(meeting: DialogueSession) -> list[StageTime]:

@@ -1,32 +1,33 @@
 """The meeting-day runner (plan 5.2): the secretary console, the chair's view, the room screen.
 
-Every action posts with htmx and answers the re-rendered `runner` component. Each change
-bumps the meeting's live revision; the screens poll with If-None-Match and get 304 while
-nothing changed, so they stay in step across gunicorn workers for the price of one query.
+Every action posts with htmx through the one change path (`portal.web.change`) and answers
+the re-rendered `runner` component: the meeting is loaded with its row locked, so the
+actions on one meeting take turns; the action's client key is claimed before the command
+runs, so a retry racing the original is applied once and answers the component; a refused
+move, a form with errors, a text saved meanwhile answer the component with the message
+(409/422) and what was typed. Each change bumps the meeting's live revision; the screens
+poll with If-None-Match and get 304 while nothing changed, so they stay in step across
+gunicorn workers for the price of one query.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, current_app, g, make_response, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.access import READERS, RUNNERS, roles_required
-from portal.admin.models import Agency
+from portal import web
+from portal.access import requires
 from portal.calendar.models import DialogueSession
+from portal.errors import N_, DomainError, NeedsConfirmation
 from portal.extensions import db
 from portal.htmx import render
 from portal.labels import STAGE_LABELS
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
-from portal.petitions.services import fill_petition
-from portal.preparation.models import Invitee, InviteeKind
-from portal.runner import amendments, attendance, briefing, speakers, stages
+from portal.preparation.models import InviteeKind
+from portal.runner import amendments, attendance, briefing, services, speakers, stages
 from portal.runner.forms import (
     ActionForm,
     AmendmentForm,
@@ -38,11 +39,10 @@ from portal.runner.forms import (
     NotesForm,
     SpeakerForm,
     agency_choices,
-    text_base,
 )
 from portal.runner.models import Amendment, TimelineEntry
+from portal.runner.services import text_base
 from portal.timefmt import local_today
-from portal.tracker import lifecycle
 from portal.tracker.models import AnswerMode, Assignment
 from portal.types import utcnow
 
@@ -50,12 +50,21 @@ bp = Blueprint("runner", __name__, url_prefix="/runner")
 
 VIEWS = ("console", "chair")
 
+MOVED_ON = N_("Buổi đối thoại vừa được người khác cập nhật; màn hình đã được tải lại. Vui lòng "
+              "kiểm tra rồi thao tác lại.")
+
 
 def _meeting(session_id: int) -> DialogueSession:
     meeting = db.session.get(DialogueSession, session_id)
     if meeting is None:
         abort(404)
     return meeting
+
+
+def _locked_meeting(session_id: int) -> DialogueSession | None:
+    """The meeting of an action, its row locked until the change commits (PostgreSQL): two
+    actions on one meeting take turns, so the second sees what the first saved."""
+    return db.session.get(DialogueSession, session_id, with_for_update=True)
 
 
 def _view() -> str:
@@ -82,8 +91,8 @@ def _etag(meeting_id: int, revision: int | None, view: str) -> str:
     return f'"r{meeting_id}-{revision}-{view}-{role}-{get_locale()}"'
 
 
-def _component(meeting: DialogueSession, *, status: int = 200, error: str | None = None,
-               needs_confirmation: bool = False, forms: dict | None = None):
+def _component(meeting: DialogueSession, *, status: int = 200, error: DomainError | None = None,
+               forms: dict | None = None):
     """Render the runner component (or the whole page) with everything the stage needs."""
     forms = forms or {}
     view = _view()
@@ -148,67 +157,65 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: str | None
         text_base=text_base,
         timeline=timeline,
         error=error,
-        needs_confirmation=needs_confirmation,
+        needs_confirmation=isinstance(error, NeedsConfirmation),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def runner_action(view):
-    """Wrap a runner POST: load the meeting, apply a retried action once (by its client key),
-    turn a refused move into a 409 with the message, commit, and answer the component."""
+# --- the one change path, as the runner answers it ------------------------------------------
 
-    @wraps(view)
-    @roles_required(*RUNNERS)
-    def wrapped(session_id: int, **kwargs):
-        meeting = _meeting(session_id)
-        if not ActionForm().validate_on_submit():  # CSRF (the global check runs first anyway)
-            abort(400)
-        key = (request.form.get("client_key") or "")[:64] or None
-        if key and db.session.scalar(select(TimelineEntry.id).where(
-                TimelineEntry.client_key == key)):
-            return _component(meeting)  # already applied: the retry just refreshes
-        g.client_key = key
-        try:
-            result = view(meeting, **kwargs)
-        except stages.StageError as err:
-            db.session.rollback()
-            return _component(meeting, status=409, error=err.message,
-                              needs_confirmation=err.needs_confirmation)
-        if result is not None:  # a form with errors: nothing saved
-            db.session.rollback()
-            return result
-        try:
-            db.session.commit()
-        except IntegrityError:  # the same key committed by a parallel retry
-            db.session.rollback()
-        return _component(meeting)
-
-    return wrapped
+def _answer(meeting: DialogueSession, _result=None):
+    """done=: the change is committed (or the client key was already applied): the component."""
+    return _component(meeting)
 
 
-# The timeline is part of the record the minutes are built from: it is always written in
-# Vietnamese, whatever the language of the person acting.
-MODE_TEXT = {AnswerMode.ON_THE_SPOT: "Trả lời trực tiếp tại buổi đối thoại",
-             AnswerMode.IN_WRITING: "Trả lời bằng văn bản"}
+def _texts(current, field_name: str):
+    """A text form: the saved text now (meeting -> str) and the form's field for it. A 409
+    shows the current text beside the typed one (web.Difference), and the form then carries
+    the current text's base, so a second save, having seen it, goes through."""
+    return {"current": current, "field": field_name}
 
 
-def _log(meeting, action, detail="", petition_id=None):
-    return stages.log(meeting, action, current_user.id, detail, petition_id,
-                      client_key=g.pop("client_key", None))
+def _refused(slot=None, text=None):
+    """invalid=: the component again with the message, the form as typed in its slot.
+    `slot` is the forms' key ("notes", ("assign", id), …, or a callable giving it);
+    `text` (from `_texts`) marks a text form whose conflicts show both texts."""
+
+    def invalid(meeting, form, status, error):
+        key = slot() if callable(slot) else slot
+        if text is not None and status == 409 and isinstance(
+                error, (services.TextChanged, web.Stale)):
+            current = text["current"](meeting) or ""
+            field = getattr(form, text["field"])
+            form.base.data = text_base(current)
+            if not getattr(error, "current", None):
+                error.current = [web.Difference(str(field.label.text), current,
+                                                field.data or "")]
+        elif isinstance(error, web.Stale):
+            error = DomainError(MOVED_ON)  # not a text form: no typed text to show beside
+        return _component(meeting, status=status, error=error,
+                          forms={key: form} if key is not None and form is not None else None)
+
+    return invalid
 
 
-def _petition_of(meeting: DialogueSession, petition_id: int) -> Petition:
-    petition = db.session.get(Petition, petition_id)
-    if petition is None or petition.session_id != meeting.id:
-        abort(404)
-    return petition
+def runner_change(form=lambda meeting: ActionForm(), **refusal):
+    """Declare a runner action: the policy's `meeting.run`, the meeting loaded (and locked),
+    the form validated, the client key claimed (a retry is applied once), the command,
+    one commit, the component."""
+    return web.change(allow="meeting.run", load=_locked_meeting, form=form, once=True,
+                      invalid=_refused(**refusal), done=_answer)
+
+
+def _petition_slot(name: str):
+    return lambda: (name, request.view_args["petition_id"])
 
 
 # ---- pages -----------------------------------------------------------------------------
 
 @bp.get("/<int:session_id>")
-@roles_required(*READERS)
+@requires("meeting.watch")
 def console(session_id: int):
     """The secretary console (or, with ?view=chair, the chair's large-type view)."""
     meeting = _meeting(session_id)
@@ -219,7 +226,7 @@ def console(session_id: int):
 
 
 @bp.get("/<int:session_id>/chair")
-@roles_required(*READERS)
+@requires("meeting.watch")
 def chair(session_id: int):
     """The chair's view: the same meeting in large type; the chair can assign and conclude."""
     g.forced_view = "chair"
@@ -233,7 +240,7 @@ def _not_modified():
 
 
 @bp.get("/<int:session_id>/screen")
-@roles_required(*READERS)
+@requires("meeting.watch")
 def screen(session_id: int):
     """The room screen: big type, the stage, the speaker and countdown, the queue, the petition
     being answered. Polled every second; 304 with no body while nothing changed."""
@@ -258,7 +265,7 @@ def screen(session_id: int):
 
 
 @bp.get("/<int:session_id>/briefing")
-@roles_required(*READERS)
+@requires("meeting.watch")
 def briefing_print(session_id: int):
     """The host briefing with the previous meeting's results, laid out to print or read aloud."""
     meeting = _meeting(session_id)
@@ -269,273 +276,165 @@ def briefing_print(session_id: int):
 # ---- stage machine ---------------------------------------------------------------------
 
 @bp.post("/<int:session_id>/start")
-@runner_action
-def start(meeting):
+@runner_change()
+def start(meeting, form):
     """Open the meeting (Khai mạc)."""
-    stages.start(meeting, current_user.id)
+    stages.start(meeting, current_user)
 
 
 @bp.post("/<int:session_id>/advance")
-@runner_action
-def advance(meeting):
+@runner_change()
+def advance(meeting, form):
     """Go to the next stage; entering the conclusion with unassigned petitions asks to confirm."""
-    stages.advance(meeting, current_user.id, confirm=request.form.get("confirm") == "1")
+    stages.advance(meeting, current_user, confirm=form.confirm.data == "1")
 
 
 @bp.post("/<int:session_id>/close")
-@runner_action
-def close(meeting):
+@runner_change()
+def close(meeting, form):
     """Close the meeting, lock its record (Bế mạc) and draft its conclusion notice and minutes
     for the office to edit and issue."""
-    from portal.documents.conclusion import draft_conclusion_notice
-    from portal.documents.minutes import draft_minutes
-
-    stages.close(meeting, current_user.id)
-    db.session.flush()
-    draft_conclusion_notice(meeting, current_user.id, current_app.config)
-    draft_minutes(meeting, current_user.id, current_app.config)
+    services.close(meeting, current_user, current_app.config)
 
 
 # ---- opening and briefing --------------------------------------------------------------
 
-@bp.post("/<int:session_id>/notes/<which>")
-@runner_action
-def save_notes(meeting, which: str):
-    """Save the opening's reasons and program, or the host briefing text (version-checked)."""
-    if which not in ("opening_notes", "briefing"):
-        abort(404)
-    if meeting.is_locked:
-        raise stages.StageError(_("Buổi đối thoại đã kết thúc, biên bản đã khóa."))
-    form = NotesForm()
-    if not form.validate():
-        return _component(meeting, status=422, forms={"notes": form})
-    current = getattr(meeting, which)
-    if form.base.data and form.base.data != text_base(current):
-        form.base.data = text_base(current)
-        return _component(meeting, status=409, forms={"notes": form}, error=_(
-            "Nội dung vừa được người khác cập nhật. Bản hiện tại hiển thị bên dưới; "
-            "nội dung bạn nhập vẫn còn trong ô soạn thảo."))
-    setattr(meeting, which, (form.text.data or "").strip())
-    _log(meeting, "notes", "Cập nhật nội dung khai mạc" if which == "opening_notes"
-         else "Cập nhật nội dung chủ trì thông báo")
+@bp.post("/<int:session_id>/notes/<any(opening_notes, briefing):which>")
+@runner_change(form=lambda meeting: NotesForm(), slot="notes",
+               text=_texts(lambda m: getattr(m, request.view_args["which"]), "text"))
+def save_notes(meeting, form, which: str):
+    """Save the opening's reasons and program, or the host briefing text (based-on check)."""
+    services.save_notes(meeting, current_user, which, form.text.data, form.base.data)
 
 
 @bp.post("/<int:session_id>/attendance/<int:invitee_id>")
-@runner_action
-def check_in(meeting, invitee_id: int):
+@runner_change()
+def check_in(meeting, form, invitee_id: int):
     """Mark an invitee present."""
-    invitee = db.session.get(Invitee, invitee_id)
-    if invitee is None or invitee.session_id != meeting.id:
-        abort(404)
-    if meeting.is_locked:
-        raise stages.StageError(_("Buổi đối thoại đã kết thúc, biên bản đã khóa."))
-    present = attendance.check_in(meeting.id, invitee, current_user.id)
-    _log(meeting, "attendance", f"Có mặt: {present.name}")
+    attendance.check_in(meeting, current_user, invitee_id)
 
 
 @bp.post("/<int:session_id>/attendance")
-@runner_action
-def add_at_door(meeting):
+@runner_change(form=lambda meeting: DoorForm(prefix="door"), slot="door")
+def add_at_door(meeting, form):
     """Add someone who came without an invitation."""
-    if meeting.is_locked:
-        raise stages.StageError(_("Buổi đối thoại đã kết thúc, biên bản đã khóa."))
-    form = DoorForm(prefix="door")
-    if not form.validate():
-        return _component(meeting, status=422, forms={"door": form})
-    present = attendance.add_at_door(meeting.id, InviteeKind(form.kind.data), form.name.data,
-                                     form.position.data or "", form.organisation.data or "",
-                                     current_user.id)
-    _log(meeting, "attendance", f"Có mặt: {present.name}")
+    return attendance.add_at_door(meeting, current_user, InviteeKind(form.kind.data),
+                                  form.name.data, form.position.data, form.organisation.data)
 
 
 # ---- floor discussion ------------------------------------------------------------------
 
 @bp.post("/<int:session_id>/speakers")
-@runner_action
-def add_speaker(meeting):
+@runner_change(form=lambda meeting: SpeakerForm(prefix="sp"), slot="speaker")
+def add_speaker(meeting, form):
     """Add a speaker to the queue in a few keystrokes."""
-    form = SpeakerForm(prefix="sp")
-    if not form.validate():
-        return _component(meeting, status=422, forms={"speaker": form})
-    speaker = speakers.add(meeting, form.name.data, SubmitterKind(form.kind.data),
-                           form.locality.data or "")
-    _log(meeting, "speaker_added", f"Đăng ký phát biểu: {speaker.name}")
+    return speakers.add(meeting, current_user, form.name.data, SubmitterKind(form.kind.data),
+                        form.locality.data)
 
 
-@bp.post("/<int:session_id>/speakers/<int:speaker_id>/move/<direction>")
-@runner_action
-def move_speaker(meeting, speaker_id: int, direction: str):
+@bp.post("/<int:session_id>/speakers/<int:speaker_id>/move/<any(up, down):direction>")
+@runner_change()
+def move_speaker(meeting, form, speaker_id: int, direction: str):
     """Move a waiting speaker up or down the queue."""
-    speakers.move(meeting, speaker_id, -1 if direction == "up" else 1)
-    _log(meeting, "speaker_moved", "")
+    speakers.move(meeting, current_user, speaker_id, -1 if direction == "up" else 1)
 
 
 @bp.post("/<int:session_id>/speakers/next")
-@runner_action
-def next_speaker(meeting):
-    """Give the floor to the next waiting speaker (stops the current one)."""
-    speaker = speakers.start(meeting)
-    _log(meeting, "speaker_started", f"Phát biểu: {speaker.name}")
+@runner_change()
+def next_speaker(meeting, form):
+    """Give the floor to the next waiting speaker (ends the current one's turn)."""
+    speakers.start(meeting, current_user)
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/start")
-@runner_action
-def start_speaker(meeting, speaker_id: int):
+@runner_change()
+def start_speaker(meeting, form, speaker_id: int):
     """Give the floor to this speaker."""
-    speaker = speakers.start(meeting, speaker_id)
-    _log(meeting, "speaker_started", f"Phát biểu: {speaker.name}")
+    speakers.start(meeting, current_user, speaker_id)
 
 
 @bp.post("/<int:session_id>/speakers/stop")
-@runner_action
-def stop_speaker(meeting):
+@runner_change()
+def stop_speaker(meeting, form):
     """End the current speaker's turn."""
-    stages.require_stage(meeting, stages.DISCUSSION)
-    speaker = speakers.stop(meeting)
-    if speaker is not None:
-        _log(meeting, "speaker_stopped", f"Kết thúc phát biểu: {speaker.name}")
+    speakers.stop(meeting, current_user)
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/skip")
-@runner_action
-def skip_speaker(meeting, speaker_id: int):
+@runner_change()
+def skip_speaker(meeting, form, speaker_id: int):
     """Take a waiting speaker out of the queue."""
-    stages.require_stage(meeting, stages.DISCUSSION)
-    speaker = speakers.skip(meeting, speaker_id)
-    _log(meeting, "speaker_skipped", f"Không phát biểu: {speaker.name}")
+    speakers.skip(meeting, current_user, speaker_id)
 
 
 @bp.post("/<int:session_id>/limit")
-@runner_action
-def set_limit(meeting):
+@runner_change(form=lambda meeting: LimitForm(), slot="limit")
+def set_limit(meeting, form):
     """Set the per-speaker time limit of this meeting."""
-    form = LimitForm()
-    if not form.validate():
-        return _component(meeting, status=422, forms={"limit": form})
-    meeting.speaking_limit_seconds = form.minutes.data * 60
-    _log(meeting, "limit", f"Thời gian phát biểu: {form.minutes.data} phút")
+    services.set_limit(meeting, current_user, form.minutes.data)
 
 
 @bp.post("/<int:session_id>/petitions")
-@runner_action
-def add_petition(meeting):
+@runner_change(form=lambda meeting: PetitionForm(), slot="petition")
+def add_petition(meeting, form):
     """Record what a speaker raised: a petition linked to the speaker, classified by field."""
-    stages.require_stage(meeting, stages.DISCUSSION)
-    form = PetitionForm()
-    if not form.validate():
-        return _component(meeting, status=422, forms={"petition": form})
-    petition = Petition(session_id=meeting.id, raised_at_meeting=True)
-    fill_petition(petition, form, current_user.id)
-    speaker = speakers.current(speakers.queue(meeting.id))
-    if speaker is not None and speaker.name == petition.submitter_name:
-        petition.speaker_id = speaker.id
-    db.session.add(petition)
-    db.session.flush()
-    _log(meeting, "petition", f"{petition.submitter_name}: {petition.content[:200]}", petition.id)
+    return services.record_petition(meeting, current_user, form)
 
 
 @bp.post("/<int:session_id>/petitions/<int:petition_id>/raise")
-@runner_action
-def raise_petition(meeting, petition_id: int):
+@runner_change()
+def raise_petition(meeting, form, petition_id: int):
     """Mark a petition registered before the meeting as raised at it."""
-    petition = _petition_of(meeting, petition_id)
-    stages.require_stage(meeting, stages.DISCUSSION)
-    if not petition.raised_at_meeting:
-        petition.raised_at_meeting = True
-        _log(meeting, "petition_raised", petition.submitter_name, petition.id)
+    services.raise_petition(meeting, current_user, petition_id)
 
 
 @bp.post("/<int:session_id>/petitions/<int:petition_id>/current")
-@runner_action
-def set_current(meeting, petition_id: int):
-    """Show this petition on the room screen as the one being answered."""
-    petition = _petition_of(meeting, petition_id)
-    if meeting.is_locked:
-        raise stages.StageError(_("Buổi đối thoại đã kết thúc, biên bản đã khóa."))
-    meeting.current_petition_id = None if meeting.current_petition_id == petition.id \
-        else petition.id
-    _log(meeting, "current", petition.submitter_name, petition.id)
+@runner_change()
+def set_current(meeting, form, petition_id: int):
+    """Show this petition on the room screen as the one being answered (again: stop)."""
+    services.show_on_screen(meeting, current_user, petition_id)
 
 
 # ---- assignment and conclusion ---------------------------------------------------------
 
 @bp.post("/<int:session_id>/petitions/<int:petition_id>/assign")
-@runner_action
-def assign(meeting, petition_id: int):
+@runner_change(form=lambda meeting: AssignForm(prefix=f"p{request.view_args['petition_id']}"),
+               slot=_petition_slot("assign"))
+def assign(meeting, form, petition_id: int):
     """Assign a petition to a lead agency (+ coordinators), on the spot or in writing."""
-    petition = _petition_of(meeting, petition_id)
-    stages.require_stage(meeting, stages.ASSIGNMENT, stages.CONCLUSION)
-    if petition.assignment is not None:
-        raise stages.StageError(_("Ý kiến này đã được phân công."))
-    form = AssignForm(prefix=f"p{petition.id}")
-    if not form.validate():
-        return _component(meeting, status=422, forms={("assign", petition.id): form})
-    mode = AnswerMode(form.mode.data)
-    deadline = form.deadline.data if mode == AnswerMode.IN_WRITING else local_today()
-    assignment = Assignment(
-        petition_id=petition.id, agency_id=form.agency_id.data, mode=mode,
-        deadline=deadline, original_deadline=deadline,
-        beyond_authority=form.beyond_authority.data,
-    )
-    if form.coordinators.data:
-        assignment.coordinators = list(db.session.scalars(
-            select(Agency).where(Agency.id.in_(form.coordinators.data))))
-    petition.raised_at_meeting = True
-    db.session.add(assignment)
-    db.session.flush()
-    lifecycle.on_assigned(assignment, current_user)
-    if mode == AnswerMode.ON_THE_SPOT:
-        lifecycle.record_on_the_spot(assignment, form.answer.data, current_user)
-    detail = f"{assignment.agency.name} — {MODE_TEXT[mode]}"
-    if assignment.beyond_authority:
-        detail += " — vượt thẩm quyền"
-    _log(meeting, "assigned", detail, petition.id)
+    return services.assign(meeting, current_user, petition_id, agency_id=form.agency_id.data,
+                           mode=form.mode.data, deadline=form.deadline.data,
+                           coordinators=form.coordinators.data,
+                           beyond_authority=form.beyond_authority.data,
+                           answer=form.answer.data)
+
+
+def _directive_now(meeting) -> str:
+    petition = db.session.get(Petition, request.view_args["petition_id"])
+    return petition.directive if petition is not None else ""
 
 
 @bp.post("/<int:session_id>/petitions/<int:petition_id>/directive")
-@runner_action
-def save_directive(meeting, petition_id: int):
-    """The chair's directive on one petition (version-checked)."""
-    petition = _petition_of(meeting, petition_id)
-    stages.require_stage(meeting, stages.CONCLUSION)
-    form = DirectiveForm(prefix=f"d{petition.id}")
-    if not form.validate():
-        return _component(meeting, status=422, forms={("directive", petition.id): form})
-    if form.base.data and form.base.data != text_base(petition.directive):
-        form.base.data = text_base(petition.directive)
-        return _component(meeting, status=409, forms={("directive", petition.id): form},
-                          error=_("Chỉ đạo vừa được người khác cập nhật: %(text)s",
-                                  text=petition.directive))
-    petition.directive = (form.directive.data or "").strip()
-    _log(meeting, "directive", petition.directive[:200], petition.id)
+@runner_change(form=lambda meeting: DirectiveForm(prefix=f"d{request.view_args['petition_id']}"),
+               slot=_petition_slot("directive"),
+               text=_texts(_directive_now, "directive"))
+def save_directive(meeting, form, petition_id: int):
+    """The chair's directive on one petition (based-on check)."""
+    services.save_directive(meeting, current_user, petition_id, form.directive.data,
+                            form.base.data)
 
 
 @bp.post("/<int:session_id>/conclusion")
-@runner_action
-def save_conclusion(meeting):
+@runner_change(form=lambda meeting: ConclusionForm(), slot="conclusion",
+               text=_texts(lambda m: m.conclusion, "conclusion"))
+def save_conclusion(meeting, form):
     """Save the chair's conclusion; a save based on an older text is refused with the current."""
-    stages.require_stage(meeting, stages.CONCLUSION)
-    form = ConclusionForm()
-    if not form.validate():
-        return _component(meeting, status=422, forms={"conclusion": form})
-    if form.base.data and form.base.data != text_base(meeting.conclusion):
-        form.base.data = text_base(meeting.conclusion)  # a second save, having seen it, wins
-        return _component(meeting, status=409, forms={"conclusion": form}, error=_(
-            "Kết luận vừa được người khác cập nhật. Nội dung hiện tại được hiển thị bên dưới; "
-            "nội dung bạn nhập vẫn còn trong ô soạn thảo."))
-    meeting.conclusion = form.conclusion.data.strip()
-    _log(meeting, "conclusion", "Cập nhật kết luận")
+    services.save_conclusion(meeting, current_user, form.conclusion.data, form.base.data)
 
 
 @bp.post("/<int:session_id>/amendments")
-@runner_action
-def amend(meeting):
+@runner_change(form=lambda meeting: AmendmentForm(), slot="amendment")
+def amend(meeting, form):
     """A correction to the closed record: a separate, reasoned, audited amendment."""
-    form = AmendmentForm()
-    if not form.validate():
-        return _component(meeting, status=422, forms={"amendment": form})
-    petition = db.session.get(Petition, form.petition_id.data) if form.petition_id.data else None
-    amendment = amendments.amend(meeting, form.target.data, form.text.data, form.reason.data,
-                                 current_user.id, petition)
-    _log(meeting, "amendment", f"{amendments.TARGETS[amendment.target]}: {amendment.reason}",
-         amendment.petition_id)
+    return amendments.amend(meeting, current_user, form.target.data, form.text.data,
+                            form.reason.data, form.petition_id.data)
