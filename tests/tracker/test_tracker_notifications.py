@@ -133,3 +133,35 @@ def test_opening_the_item_marks_its_notification_read(app, login, data):
     with app.app_context():
         assert db.session.scalar(select(Notification.read_at).where(
             Notification.id == note_id)) is not None
+
+
+def test_who_is_told_is_the_lifecycle_s_rule_outside_any_request(app, data, make):
+    """The CLI or a test taking a step tells the same people as the pages do."""
+    from sqlalchemy import select
+
+    from portal.admin.models import Agency
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.tracker import lifecycle
+    from portal.tracker.models import Assignment, Notification
+
+    assignment_id = make(content="Cống thoát nước bị tắc")
+    with app.app_context():
+        item = db.session.get(Assignment, assignment_id)
+        officer = db.session.get(User, data["users"]["officer"])
+        office = db.session.get(User, data["users"]["office"])
+        lifecycle.apply(item, "start", officer)
+        assert db.session.scalars(select(Notification)).all() == []  # nobody is told
+        lifecycle.apply(item, "request_input", officer, "Cho ý kiến",
+                        agency=db.session.get(Agency, data["other_agency"]))
+        lifecycle.apply(item, "answer", officer, "Đã nạo vét")
+        lifecycle.apply(item, "accept", office)
+        db.session.commit()
+        told = [(n.user_id, n.agency_id, n.text.split(":")[0], n.link) for n in
+                db.session.scalars(select(Notification).order_by(Notification.id))]
+    link = f"/tracker/{assignment_id}"
+    assert told == [
+        (None, data["other_agency"], "STNMT", link),  # asked for its input
+        (data["users"]["office"], None, "STNMT", link),  # the answer, to the office
+        (None, data["agency"], "Chấp nhận, hoàn thành", link),  # accepted, to the agency
+    ]

@@ -68,3 +68,42 @@ def local_day(offset):
     from portal.timefmt import local_today
 
     return local_today() + timedelta(days=offset)
+
+
+def test_ties_keep_their_places_from_one_request_to_the_next(app, login, data, make):
+    """Two sessions at the same start time, two notifications of the same instant, two
+    items of one deadline: each list breaks the tie by id, so nothing swaps places."""
+    from datetime import datetime, timezone
+
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.extensions import db
+    from portal.tracker import services
+    from portal.tracker.models import Notification
+
+    with app.app_context():
+        first = db.session.get(DialogueSession, data["session"])
+        twins = [DialogueSession(kind=SessionKind.BUSINESS, title=f"Buổi cùng giờ {n}",
+                                 starts_at=first.starts_at, venue="Hội trường", host="Chủ tịch",
+                                 status=SessionStatus.SCHEDULED) for n in (1, 2)]
+        db.session.add_all(twins)
+        at = datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc)
+        db.session.add_all([Notification(agency_id=data["agency"], text=f"Cùng lúc {n}",
+                                         created_at=at) for n in (1, 2, 3)])
+        db.session.commit()
+        session_ids = sorted([first.id, *(t.id for t in twins)], reverse=True)
+    same_day = local_day(30)
+    for session_id in session_ids:
+        make(session=session_id, deadline=same_day)
+    with app.app_context():
+        assert [sid for sid, _ in services.filter_choices()["sessions"]] == session_ids
+    page = login("officer").get("/tracker/notifications").get_data(as_text=True)
+    assert page.index("Cùng lúc 3") < page.index("Cùng lúc 2") < page.index("Cùng lúc 1")
+    listed = login("office").get("/tracker/", htmx=True).get_data(as_text=True)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from portal.tracker.models import Assignment
+
+        ids = db.session.scalars(select(Assignment.id).order_by(Assignment.id)).all()
+    positions = [listed.index(f'href="/tracker/{i}"') for i in ids]
+    assert positions == sorted(positions)

@@ -118,3 +118,94 @@ def docx_bytes() -> bytes:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- the page's forms
+
+# Every action of the assignment page: its route, who takes it, the state it is taken
+# from, its form's prefix and what is typed (the text that must come back on a refusal).
+ACTIONS = {
+    "start": ("/start", "officer", "assigned", "start", {}),
+    "answer": ("/answer", "officer", "assigned", "", {"answer": "Nội dung trả lời đã gõ"}),
+    "request_extension": ("/extension", "officer", "assigned", "ext", {
+        "ext-new_deadline": "01/06/2099", "ext-reason": "Lý do xin gia hạn đã gõ"}),
+    "request_input": ("/coordination", "officer", "assigned", "ask", {
+        "ask-coordinator_id": "{other_agency}", "ask-text": "Đề nghị phối hợp đã gõ"}),
+    "give_input": ("/coordination/answer", "other_officer", "assigned", "input", {
+        "input-text": "Ý kiến phối hợp đã gõ"}),
+    "accept": ("/accept", "office", "answered", "accept", {}),
+    "return": ("/return", "office", "answered", "", {"reason": "Lý do trả lại đã gõ"}),
+    "grant_extension": ("/extension/grant", "office", "assigned", "decision", {
+        "decision-note": "Ghi chú đồng ý đã gõ"}),
+    "refuse_extension": ("/extension/refuse", "office", "assigned", "decision", {
+        "decision-note": "Lý do không đồng ý đã gõ"}),
+    "mark_beyond_authority": ("/beyond-authority", "office", "assigned", "beyond", {
+        "beyond-note": "Căn cứ vượt thẩm quyền đã gõ"}),
+    "report_upward": ("/report-upward", "office", "beyond_authority", "upper", {
+        "upper-upper_body": "Bộ Xây dựng", "upper-report_number": "7/BC-UBND",
+        "upper-report_date": "01/02/2030", "upper-note": "Ghi chú báo cáo đã gõ"}),
+    "record_upper_answer": ("/upper-answer", "office", "reported_upward", "upper-answer", {
+        "upper-answer-answered_on": "01/04/2030", "upper-answer-text": "Trả lời của Bộ đã gõ"}),
+}
+
+
+def prepared(app, data, make, action: str) -> int:
+    """An item of STNMT (coordinated by Sở Xây dựng) where `action` may be taken now."""
+    from portal.extensions import db
+    from portal.tracker.models import Assignment, CoordinatorInput, Extension
+
+    state = ACTIONS[action][2]
+    assignment_id = make(status=state, coordinators=["other_agency"])
+    with app.app_context():
+        item = db.session.get(Assignment, assignment_id)
+        if action in ("grant_extension", "refuse_extension"):
+            db.session.add(Extension(assignment_id=item.id, reason="Chờ đo đạc",
+                                     requested_deadline=item.deadline + timedelta(days=10),
+                                     old_deadline=item.deadline))
+        if action == "give_input":
+            db.session.add(CoordinatorInput(assignment_id=item.id,
+                                            agency_id=data["other_agency"]))
+        if action == "record_upper_answer":
+            item.upper_body = "Bộ Xây dựng"
+        db.session.commit()
+    return assignment_id
+
+
+def typed(data, action: str) -> dict:
+    values = ACTIONS[action][4]
+    return {k: v.format(other_agency=data["other_agency"]) for k, v in values.items()}
+
+
+def hidden(response, name: str) -> str:
+    """The value of the hidden input `name` on the page (a form's version or client key)."""
+    import re
+
+    found = re.search(rf'name="{re.escape(name)}" type="hidden" value="([^"]*)"',
+                      response.get_data(as_text=True))
+    assert found, f"no hidden input {name}"
+    return found.group(1)
+
+
+def field_name(prefix: str, name: str) -> str:
+    return f"{prefix}-{name}" if prefix else name
+
+
+def page_form(client, assignment_id: int, action: str) -> dict:
+    """The hidden inputs of `action`'s form as the assignment page shows it."""
+    prefix = ACTIONS[action][3]
+    page = client.get(f"/tracker/{assignment_id}")
+    assert page.status_code == 200
+    return {field_name(prefix, "version"): hidden(page, field_name(prefix, "version")),
+            field_name(prefix, "client_key"): hidden(page, field_name(prefix, "client_key"))}
+
+
+def bump_version(app, assignment_id: int) -> None:
+    """Someone else's change to the assignment lands (its version moves on)."""
+    from portal.extensions import db
+    from portal.tracker.models import Assignment
+
+    table = Assignment.__table__
+    with app.app_context():
+        db.session.execute(table.update().where(table.c.id == assignment_id)
+                           .values(version=table.c.version + 1))
+        db.session.commit()
