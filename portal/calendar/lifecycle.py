@@ -68,7 +68,7 @@ MOVES: dict[str, Move] = {
         Move("restore", (S.CANCELLED,), None, _l("Khôi phục buổi")),
         # the meeting day (portal.runner.stages)
         Move("open", BEFORE, S.IN_PROGRESS, _l("Khai mạc")),
-        Move("close", (S.IN_PROGRESS,), S.CONCLUDED, _l("Bế mạc")),
+        Move("close", (S.IN_PROGRESS,), S.CONCLUDED, _l("Bế mạc buổi đối thoại")),
     )
 }
 

@@ -13,8 +13,14 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import requires
-from portal.calendar.models import DayShift, DialogueSession, HolidayOverride, Plan, Program
-from portal.calendar.models import TimingRule
+from portal.calendar.models import (
+    DayShift,
+    DialogueSession,
+    HolidayOverride,
+    Plan,
+    Program,
+    TimingRule,
+)
 from portal.calendar.rules import year_holidays
 from portal.documents.layout import render_pdf
 from portal.extensions import db
