@@ -23,6 +23,7 @@ from __future__ import annotations
 import inspect
 import uuid
 from dataclasses import dataclass
+from datetime import time
 from functools import wraps
 from typing import Any, Callable
 
@@ -91,6 +92,8 @@ def _shown(value) -> str:
         return ""
     if hasattr(value, "value") and not isinstance(value, (str, int)):
         value = value.value
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -45,6 +45,14 @@
     var bad = document.querySelector('[aria-invalid="true"]');
     if (bad) bad.focus();
   });
+  // A form that asks first (post_button(confirm=…)): no inline handler, so the strict CSP holds.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
   document.addEventListener("click", function (evt) {
     if (evt.target.closest && evt.target.closest("[data-print]")) window.print();
   });
