@@ -1,16 +1,17 @@
+"""Forms of the administration. They check what was typed; that a name is not taken yet
+is the commands' rule (`portal.admin.services`), checked inside the change's transaction."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from portal.admin.models import Agency, AgencyKind, Field
-from portal.auth.models import Role, User
+from portal.admin.models import Agency, AgencyKind
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.formfields import OnceForm, VersionedForm
 from portal.labels import choices
-from portal.text import fold
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -21,14 +22,6 @@ class AgencyForm(OnceForm, FlaskForm):
     name = StringField(_l("Tên cơ quan"), validators=[DataRequired(REQUIRED), Length(max=200)])
     short_name = StringField(_l("Tên viết tắt"), validators=[DataRequired(REQUIRED), Length(max=40)])
     kind = SelectField(_l("Loại"), choices=choices(AgencyKind), validators=[DataRequired(REQUIRED)])
-
-    def validate_name(self, field):
-        if db.session.scalar(select(Agency.id).where(func.lower(Agency.name) == field.data.strip().lower())):
-            raise ValidationError(_l("Đã có cơ quan mang tên này."))
-
-    def validate_short_name(self, field):
-        if db.session.scalar(select(Agency.id).where(Agency.short_name == field.data.strip())):
-            raise ValidationError(_l("Tên viết tắt này đã được dùng."))
 
 
 class UserForm(OnceForm, FlaskForm):
@@ -52,35 +45,17 @@ class UserForm(OnceForm, FlaskForm):
         self.agency_id.choices = [SelectChoice(0, _l("— Không thuộc cơ quan —"))] + [
             SelectChoice(r.id, r.name) for r in rows]
 
-    def validate_username(self, field):
-        if db.session.scalar(select(User.id).where(User.username == field.data.strip())):
-            raise ValidationError(_l("Tên đăng nhập đã tồn tại."))
-
     def validate_agency_id(self, field):
         if self.role.data == Role.OFFICER.value and not field.data:
             raise ValidationError(_l("Cán bộ cơ quan phải thuộc đúng một cơ quan."))
 
 
-def _folded_name_taken(name: str, except_id: int | None = None) -> bool:
-    """Two fields whose names differ only in case or diacritics would be ambiguous on import."""
-    key = " ".join(fold(name).split())
-    rows = db.session.execute(select(Field.id, Field.name))
-    return any(" ".join(fold(r.name).split()) == key and r.id != except_id for r in rows)
-
-
 class _FieldName(FlaskForm):
-    """The name of a petition field (lĩnh vực) of the managed list."""
+    """The name of a petition field (lĩnh vực) of the managed list (that it differs from the
+    others is the command's rule: `services.add_field`, `services.rename_field`)."""
 
     name = StringField(_l("Tên lĩnh vực"), validators=[
         DataRequired(REQUIRED), Length(max=120, message=_l("Không được dài quá 120 ký tự."))])
-
-    def __init__(self, *args, field_id: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.field_id = field_id
-
-    def validate_name(self, field):
-        if _folded_name_taken(field.data.strip(), self.field_id):
-            raise ValidationError(_l("Đã có lĩnh vực mang tên này."))
 
 
 class FieldForm(OnceForm, _FieldName):

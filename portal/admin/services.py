@@ -11,12 +11,29 @@ from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
 from portal.errors import N_, DomainError
 from portal.extensions import db
+from portal.text import fold
+
+
+class Taken(DomainError):
+    """Values another row already has (422): each message belongs to its field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        (field, msgid), *others = errors.items()
+        super().__init__(msgid, 422, field)
+        self.others = dict(others)  # the form shows these at their fields too
 
 
 def add_agency(form, user: User) -> Agency:
-    """A new agency (a validated AgencyForm: the names are checked unique there)."""
-    agency = Agency(name=form.name.data.strip(), short_name=form.short_name.data.strip(),
-                    kind=AgencyKind(form.kind.data))
+    """A new agency (a validated AgencyForm); its name and short name are not taken."""
+    name, short_name = form.name.data.strip(), form.short_name.data.strip()
+    taken = {}
+    if db.session.scalar(select(Agency.id).where(func.lower(Agency.name) == name.lower())):
+        taken["name"] = N_("Đã có cơ quan mang tên này.")
+    if db.session.scalar(select(Agency.id).where(Agency.short_name == short_name)):
+        taken["short_name"] = N_("Tên viết tắt này đã được dùng.")
+    if taken:
+        raise Taken(taken)
+    agency = Agency(name=name, short_name=short_name, kind=AgencyKind(form.kind.data))
     db.session.add(agency)
     return agency
 
@@ -25,9 +42,12 @@ def add_account(form, user: User) -> User:
     """A new account (a validated UserForm). An officer belongs to exactly one agency."""
     role = Role(form.role.data)
     agency_id = form.agency_id.data or None
+    username = form.username.data.strip()
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise Taken({"username": N_("Tên đăng nhập đã tồn tại.")})
     if role == Role.OFFICER and agency_id is None:
         raise DomainError(N_("Cán bộ cơ quan phải thuộc đúng một cơ quan."), 422, "agency_id")
-    account = User(username=form.username.data.strip(), full_name=form.full_name.data.strip(),
+    account = User(username=username, full_name=form.full_name.data.strip(),
                    role=role, agency_id=agency_id, email=(form.email.data or "").strip())
     account.set_password(form.password.data)
     db.session.add(account)
@@ -38,8 +58,19 @@ def fields_in_order() -> list[Field]:
     return list(db.session.scalars(select(Field).order_by(Field.position, Field.id)))
 
 
+def _require_free_name(name: str, field: Field | None = None) -> None:
+    """Two fields whose names differ only in case or diacritics would be ambiguous on
+    import: such a name is refused (422 at the name)."""
+    key = " ".join(fold(name).split())
+    rows = db.session.execute(select(Field.id, Field.name))
+    if any(" ".join(fold(r.name).split()) == key and (field is None or r.id != field.id)
+           for r in rows):
+        raise Taken({"name": N_("Đã có lĩnh vực mang tên này.")})
+
+
 def add_field(name: str, user: User) -> Field:
     """A new field at the end of the list, offered for new petitions."""
+    _require_free_name(name)
     last = db.session.scalar(select(func.max(Field.position))) or 0
     field = Field(name=name.strip(), position=last + 1, is_active=True)
     db.session.add(field)
@@ -48,6 +79,7 @@ def add_field(name: str, user: User) -> Field:
 
 def rename_field(field: Field, name: str, user: User) -> Field:
     """Rename a field; its petitions follow (they refer to it by id)."""
+    _require_free_name(name, field)
     field.name = name.strip()
     return field
 

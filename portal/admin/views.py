@@ -25,9 +25,20 @@ from portal.htmx import render
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+def _at_fields(form, error):
+    """The other fields' messages of a refusal (a name and a short name both taken): the
+    pipeline put the first at its field, these go to theirs. Returns the error to show
+    above the form (None when every message is at its field)."""
+    for name, msgid in getattr(error, "others", {}).items():
+        field = getattr(form, name)
+        field.errors = list(field.errors) + [_(msgid)]
+    return None if getattr(error, "placed", False) else error
+
+
 # --- agencies ------------------------------------------------------------------------------
 
 def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None):
+    error = _at_fields(form, error)
     rows = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name, Agency.id)).all()
     return render("admin/agencies.html", "admin", status=status, agencies=rows, error=error,
                   form=form or AgencyForm(formdata=None))
@@ -54,6 +65,7 @@ def add_agency(form: AgencyForm):
 # --- accounts ------------------------------------------------------------------------------
 
 def _users_page(form: UserForm | None = None, *, status: int = 200, error=None):
+    error = _at_fields(form, error)
     rows = db.session.scalars(select(User).order_by(User.username, User.id)).all()
     return render("admin/users.html", "admin", status=status, users=rows, error=error,
                   form=form or UserForm(formdata=None))
@@ -81,7 +93,7 @@ def add_user(form: UserForm):
 # --- the managed list of fields (lĩnh vực) ----------------------------------------------------
 
 def _rename_form(field: Field, **kwargs) -> RenameFieldForm:
-    return RenameFieldForm(prefix=f"f{field.id}", field_id=field.id, **kwargs)
+    return RenameFieldForm(prefix=f"f{field.id}", **kwargs)
 
 
 def _fields_component(*, form: FieldForm | None = None, rename: dict | None = None,
@@ -89,6 +101,7 @@ def _fields_component(*, form: FieldForm | None = None, rename: dict | None = No
     """The `fields` component: the list in order, a rename form per row, the add form."""
     from portal.petitions.models import Petition
 
+    error = _at_fields(form or next(iter((rename or {}).values()), None), error)
     rows = services.fields_in_order()
     used = dict(db.session.execute(
         select(Petition.field_id, func.count(Petition.id)).group_by(Petition.field_id)).all())
