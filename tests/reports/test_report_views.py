@@ -246,3 +246,55 @@ def test_queries_do_not_grow_with_rows(app, login, data, url, htmx):
     many = _queries(app, c, url, htmx)
     assert many == few, f"{url}: {few} queries with 2 assignments, {many} with 30"
     assert few <= 14, few
+
+
+# --------------------------------------------------------------------------- the switch's version
+
+
+def _setting(app):
+    from portal.documents.models import Setting
+    from portal.extensions import db
+
+    with app.app_context():
+        setting = db.session.get(Setting, "public_page")
+        return None if setting is None else (setting.value, setting.version)
+
+
+def test_a_switch_from_a_stale_page_is_409_and_changes_nothing(app, login, data):
+    """The office opened the dashboard while the page was off; meanwhile an administrator
+    switched it on and off again. The office's «Bật» is refused (409), showing the state now
+    beside the one asked for; the switch shown afresh carries the current version."""
+    office, admin = login("office"), login("admin")
+    assert admin.post("/reports/public-page", {"enabled": "0"}).status_code == 303
+    page = office.get("/reports/").get_data(as_text=True)
+    shown = re.search(r'name="version" type="hidden" value="(\d+)"', page)
+    assert shown and int(shown.group(1)) == _setting(app)[1]
+    started = shown.group(1)
+    for wanted in ("1", "0"):  # the administrator, from fresh pages each time
+        version = re.search(r'name="version" type="hidden" value="(\d+)"',
+                            admin.get("/reports/").get_data(as_text=True)).group(1)
+        assert admin.post("/reports/public-page",
+                          {"enabled": wanted, "version": version}).status_code == 303
+    before = _setting(app)
+    response = office.post("/reports/public-page", {"enabled": "1", "version": started},
+                           htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Nội dung vừa được người khác thay đổi" in body
+    diff = body[body.index('class="stale-diff"'):]
+    assert re.search(r"<td[^>]*>Tắt</td><td[^>]*>Bật</td>", diff)  # now off; asked: on
+    assert _setting(app) == before and before[0] == {"enabled": False}
+    assert f'name="version" type="hidden" value="{before[1]}"' in body
+    # Having seen it, switching on from the page now shown goes through.
+    assert office.post("/reports/public-page", {"enabled": "1", "version": str(before[1])},
+                       htmx=True).status_code == 200
+    assert _setting(app)[0] == {"enabled": True}
+
+
+def test_the_first_switch_creates_the_setting(app, login, data):
+    """Before anyone switched it, the form has no version yet: the switch creates it."""
+    page = login("office").get("/reports/").get_data(as_text=True)
+    assert 'name="version" type="hidden" value=""' in page
+    assert login("office").post("/reports/public-page", {"enabled": "1", "version": ""},
+                                htmx=True).status_code == 200
+    assert _setting(app) == ({"enabled": True}, 1)
