@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, case, false, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
-from portal.access import READERS
+from portal.access import READERS, officer_agency
 from portal.admin.models import Agency, AgencyKind
 from portal.admin.models import Field as PetitionField
 from portal.auth.models import Role, User
@@ -67,11 +67,12 @@ def _with_rows(query: Select) -> Select:
 def scope(query: Select, user: User, *, lead_only: bool = False) -> Select:
     """Narrow a query on Assignment to what `user` may see (lead_only: an officer's own
     agency's items, not those it coordinates on)."""
-    if user.role == Role.OFFICER and user.agency_id is not None:
+    agency_id = officer_agency(user)  # -1 for an officer without an agency: nothing
+    if agency_id is not None:
         if lead_only:
-            return query.where(Assignment.agency_id == user.agency_id)
-        return query.where(or_(Assignment.agency_id == user.agency_id,
-                               Assignment.id.in_(_coordinated_by(user.agency_id))))
+            return query.where(Assignment.agency_id == agency_id)
+        return query.where(or_(Assignment.agency_id == agency_id,
+                               Assignment.id.in_(_coordinated_by(agency_id))))
     if user.role in READ_ALL:
         return query
     return query.where(false())
@@ -145,8 +146,9 @@ def _narrow(query: Select, user: User, filters: Filters, today: Today | None) ->
     """Scope and filters; the query must join Petition when a session or field is asked."""
     officer = user.role == Role.OFFICER
     if officer and filters.tab == "coordination":
-        query = query.where(Assignment.id.in_(_coordinated_by(user.agency_id)),
-                            Assignment.agency_id != user.agency_id)
+        agency_id = officer_agency(user)
+        query = query.where(Assignment.id.in_(_coordinated_by(agency_id)),
+                            Assignment.agency_id != agency_id)
     else:
         query = scope(query, user, lead_only=officer)
     if filters.tab == "open":
@@ -197,9 +199,11 @@ def _sum(condition):
 
 def queue_counts(user: User, today: Today) -> dict[str, int]:
     """An officer's tab counts, in one query (the agency's rows by its index, the
-    coordinated ones by theirs)."""
-    if user.role != Role.OFFICER or user.agency_id is None:
+    coordinated ones by theirs); all 0 for an officer without an agency."""
+    if user.role != Role.OFFICER:
         return {}
+    if user.agency_id is None:
+        return dict.fromkeys(TABS, 0)
     coordinated = (select(func.count()).select_from(Assignment)
                    .where(Assignment.id.in_(_coordinated_by(user.agency_id)),
                           Assignment.agency_id != user.agency_id).scalar_subquery())

@@ -116,3 +116,24 @@ def test_notification_of_another_agency_cannot_be_marked(app, login, item):
     assert rows(app, Notification, id=note.id)[0].read_at is None
     assert login("officer").post(f"/tracker/notifications/{note.id}/read").status_code == 303
     assert rows(app, Notification, id=note.id)[0].read_at is not None
+
+
+def test_an_officer_without_an_agency_sees_nothing(app, login, data, item):
+    """An officer account not (or no longer) attached to an agency: an empty queue, every
+    item and file 404."""
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.tracker.models import Attachment
+
+    with app.app_context():
+        db.session.get(User, data["users"]["officer"]).agency_id = None
+        db.session.commit()
+    c = login("officer")
+    for url in ("/tracker/", "/tracker/?tab=all", "/tracker/?tab=coordination"):
+        response = c.get(url)
+        assert response.status_code == 200
+        assert "Nội dung bí mật của STNMT" not in response.get_data(as_text=True)
+    assert c.get(f"/tracker/{item}").status_code == 404
+    assert c.post(f"/tracker/{item}/answer", data={"answer": "x"}).status_code == 404
+    attachment_id = rows(app, Attachment)[0].id
+    assert c.get(f"/tracker/attachments/{attachment_id}").status_code == 404
