@@ -91,3 +91,36 @@ def test_repeated_wrong_passwords_lock_the_login_for_a_while(app, client, data):
         assert client.get("/calendar/").status_code == 302
     finally:
         app.config["LOGIN_MAX_FAILURES"] = 10
+
+
+def _events(app, action):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+
+    with app.app_context():
+        return [(e.user_id, e.entity_id) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
+
+
+def test_login_logout_and_failures_are_audited(app, client, data):
+    office = data["users"]["office"]
+    assert client.login("office", "sai-mat-khau").status_code == 200
+    assert _events(app, "login_failed") == [(None, "office")]
+    assert client.login("office").status_code == 303
+    assert _events(app, "login") == [(office, str(office))]  # the user is the actor
+    assert client.post("/logout").status_code == 303
+    assert _events(app, "logout") == [(office, str(office))]
+    assert client.get("/calendar/").status_code == 302
+
+
+def test_logout_is_a_declared_change_for_every_role(app, login):
+    from portal.access import POLICY
+    from portal.auth.models import Role
+
+    view = app.view_functions["auth.logout"]
+    assert view.is_change and POLICY[view.policy_action] == frozenset(Role)
+    assert login("anonymous").post("/logout").status_code == 302  # to the login page
+    for role in ("office", "chair", "officer", "observer", "admin"):
+        assert login(role).post("/logout").status_code == 303, role

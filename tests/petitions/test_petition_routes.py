@@ -62,3 +62,15 @@ def test_every_state_change_requires_csrf(login, ids, method, url, allowed):
     response = login(role).post(url.format(**ids), data={}, htmx=True, csrf=False)
     assert response.status_code == 400
     assert "yêu cầu không hợp lệ" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, url, allowed", TABLE, ids=[f"{m} {u}" for m, u, _ in TABLE])
+def test_the_table_follows_the_policy(app, ids, method, url, allowed):
+    """The roles let in (OK, or 404 for another agency's item) are the action's roles."""
+    from portal.access import POLICY
+
+    endpoint, _args = app.url_map.bind("localhost").match(url.format(**ids).split("?")[0],
+                                                          method=method)
+    action = app.view_functions[endpoint].policy_action
+    let_in = {"officer" if role == "other_officer" else role for role in allowed}
+    assert let_in == {role.value for role in POLICY[action]}, action

@@ -37,6 +37,15 @@ def test_routes_by_role(login, method, url, allowed):
             assert response.status_code == 403, (role, response.status_code)
 
 
+@pytest.mark.parametrize("method, url, allowed", TABLE, ids=[f"{m} {u}" for m, u, _ in TABLE])
+def test_the_table_follows_the_policy(app, method, url, allowed):
+    from portal.access import POLICY
+
+    endpoint, _args = app.url_map.bind("localhost").match(url.split("?")[0], method=method)
+    action = app.view_functions[endpoint].policy_action
+    assert allowed == {role.value for role in POLICY[action]}, action
+
+
 def test_public_switch_requires_csrf(login):
     c = login("office")
     assert c.post("/reports/public-page", data={"enabled": "1"}, csrf=False).status_code == 400
