@@ -275,6 +275,12 @@ def change(*, allow: str, done: Callable, invalid: Callable | None = None,
                 return refuse(422, None)
             key = _posted_key(the_form) if once else None
             try:
+                if key is not None and _applied(key) is not None:
+                    # A resend of a change already applied: answer it, even though the row's
+                    # version has moved on since (the first send moved it).
+                    record = _applied(key)
+                    db.session.rollback()
+                    return done(obj, _result_of(record))
                 if versioned is not None:
                     check_version(the_form, versioned(obj))
                 if key is not None and not _claim(key):
