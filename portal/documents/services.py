@@ -195,11 +195,13 @@ def revise(doc: Document, user_id: int | None) -> Document:
     """A new draft superseding the issued `doc`: its content, headed by a note naming it.
 
     The issued document stays as it is. Raises DocumentError for a draft or for a document
-    that already has a newer version.
+    that already has a newer version. Two revisions at once queue on the issued document's
+    row (SELECT … FOR UPDATE on PostgreSQL): the second then sees the first's new version.
     """
     if doc.status != DocumentStatus.ISSUED:
         raise DocumentError(N_("Chỉ tạo phiên bản mới cho văn bản đã ban hành; "
                                "dự thảo thì sửa trực tiếp."))
+    db.session.execute(select(Document.id).where(Document.id == doc.id).with_for_update())
     newer = successor_of(doc)
     if newer is not None:
         if newer.number:

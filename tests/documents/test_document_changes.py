@@ -209,6 +209,24 @@ def test_issuing_one_draft_twice_at_once_gives_one_number(app, login, data, db_n
     assert _row(app, other)[1] == 2
 
 
+@pytest.mark.real_commit
+def test_two_revisions_at_once_make_one_new_version(app, login, data, db_name, monkeypatch):
+    """Two office staff ask for a new version of one issued document at the same instant
+    (two forms, two keys): one new draft is made, the other request is told (409)."""
+    if db_name == "sqlite":
+        pytest.skip("SQLite serialises writers: the overlap cannot happen there")
+    from portal.documents import services
+    from portal.documents.models import Document
+
+    doc_id = _draft_doc(app)
+    assert login("office").post(f"/documents/{doc_id}/issue").status_code == 303
+    _slowed(monkeypatch, services, "successor_of")
+    statuses = _at_once([(login("office"), f"/documents/{doc_id}/revise",
+                          {"client_key": f"khoa-phien-ban-{i}"}) for i in range(2)])
+    assert sorted(statuses) == [303, 409]
+    assert _count(app, Document.supersedes_id == doc_id) == 1
+
+
 # --------------------------------------------------------------------------- the policy
 
 
