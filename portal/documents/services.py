@@ -233,7 +233,11 @@ def revise(doc: Document, user_id: int | None) -> Document:
 def draft(meeting, doc_type: DocumentType, drafter, user, config: Mapping) -> Document:
     """Draft the meeting's document of `doc_type` from its record with `drafter`
     (`draft_conclusion_notice`, `draft_minutes`). A draft already there is opened instead
-    (DraftExists); once one is issued, a correction is a new version (DocumentError)."""
+    (DraftExists); once one is issued, a correction is a new version (DocumentError).
+    Two drafting requests at once queue on the meeting's row (FOR UPDATE on PostgreSQL):
+    the second then finds the first's draft and opens it."""
+    db.session.execute(select(type(meeting).id).where(type(meeting).id == meeting.id)
+                       .with_for_update())
     existing = db.session.scalars(
         select(Document).where(Document.session_id == meeting.id,
                                Document.doc_type == doc_type)

@@ -210,6 +210,31 @@ def test_issuing_one_draft_twice_at_once_gives_one_number(app, login, data, db_n
 
 
 @pytest.mark.real_commit
+def test_two_drafting_requests_at_once_make_one_draft(app, login, data, db_name, monkeypatch):
+    """Two office staff press «Soạn biên bản» at the same instant (two keys): one draft is
+    made; the other request opens it (303 to the same editor)."""
+    if db_name == "sqlite":
+        pytest.skip("SQLite serialises writers: the overlap cannot happen there")
+    from portal.documents import views
+
+    close_meeting(app, data)
+    doc_type, drafter = views.DRAFTERS["minutes"]
+    real = drafter
+
+    def slow(*args, **kwargs):
+        doc = real(*args, **kwargs)
+        time.sleep(0.3)
+        return doc
+
+    monkeypatch.setitem(views.DRAFTERS, "minutes", (doc_type, slow))
+    url = f"/documents/sessions/{data['session']}/draft/minutes"
+    statuses = _at_once([(login("office"), url, {"client_key": f"khoa-soan-{i}"})
+                         for i in range(2)])
+    assert statuses == [303, 303]
+    assert _count(app) == 1
+
+
+@pytest.mark.real_commit
 def test_two_revisions_at_once_make_one_new_version(app, login, data, db_name, monkeypatch):
     """Two office staff ask for a new version of one issued document at the same instant
     (two forms, two keys): one new draft is made, the other request is told (409)."""
