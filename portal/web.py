@@ -267,20 +267,20 @@ def change(*, allow: str, done: Callable, invalid: Callable | None = None,
                     abort(status)
                 return invalid(obj, the_form, status, error)
 
+            key = _posted_key(the_form) if once else None
+            if key is not None and _applied(key) is not None:
+                # A resend of a change already applied (CSRF was checked before the view):
+                # answer it before validating, since the first send changed what is valid.
+                record = _applied(key)
+                db.session.rollback()
+                return done(obj, _result_of(record))
             if the_form is not None and not the_form.validate_on_submit():
                 if not the_form.is_submitted():
                     abort(400)
                 if "csrf_token" in the_form.errors:
                     abort(400)
                 return refuse(422, None)
-            key = _posted_key(the_form) if once else None
             try:
-                if key is not None and _applied(key) is not None:
-                    # A resend of a change already applied: answer it, even though the row's
-                    # version has moved on since (the first send moved it).
-                    record = _applied(key)
-                    db.session.rollback()
-                    return done(obj, _result_of(record))
                 if versioned is not None:
                     check_version(the_form, versioned(obj))
                 if key is not None and not _claim(key):
