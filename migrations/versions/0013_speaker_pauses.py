@@ -1,4 +1,4 @@
-"""organisation changes: agency history, the locality tree
+"""the floor: speaker pauses and speaking time
 
 Revision ID: 0013
 Revises: 0012
