@@ -8,6 +8,7 @@ from flask import Flask, request, session
 from jinja2 import StrictUndefined
 
 from portal.config import Config, _database_url
+from portal.errors import N_
 from portal.extensions import babel, csrf, db, htmx_ext, login_manager, migrate
 
 
@@ -140,19 +141,34 @@ def _is_connection_problem(err) -> bool:
         "the database system is", "database is locked", "unable to open database"))
 
 
+# The error pages' messages (translated when shown).
+ERROR_MESSAGES = {
+    400: N_("Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và "
+            "thử lại."),
+    403: N_("Bạn không có quyền truy cập nội dung này."),
+    404: N_("Không tìm thấy trang hoặc nội dung yêu cầu."),
+    409: N_("Nội dung đã được người khác thay đổi. Vui lòng tải lại để xem bản mới nhất."),
+    413: N_("Tệp gửi lên quá lớn so với giới hạn cho phép."),
+    500: N_("Đã có lỗi trong hệ thống; thao tác chưa được lưu. Vui lòng thử lại; nếu vẫn lỗi, "
+            "hãy báo quản trị hệ thống."),
+    503: N_("Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Dữ liệu đã lưu vẫn an toàn; "
+            "nội dung bạn đang nhập vẫn còn trên trang. Vui lòng thử lại sau giây lát."),
+}
+
+
 def _register_errors(app: Flask) -> None:
-    from flask import render_template
+    from flask import g, render_template
+    from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DBAPIError, OperationalError, InterfaceError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
     from portal.extensions import db
     from portal.htmx import is_fragment_request
 
-    def page(code: int, message: str, full: str = "errors/error.html", **headers):
-        from flask_babel import gettext as _
-
+    def page(code: int, full: str = "errors/error.html", **headers):
         template = "errors/_message.html" if is_fragment_request() else full
-        return render_template(template, code=code, message=_(message)), code, headers
+        body = render_template(template, code=code, message=_(ERROR_MESSAGES[code]))
+        return body, code, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -165,37 +181,13 @@ def _register_errors(app: Flask) -> None:
         except DBAPIError:
             db.session.remove()
         app.logger.warning("database unreachable: %s", err.__class__.__name__)
-        from flask import g
-
         g._login_user = login_manager.anonymous_user()  # the page must not load the account
-        return page(503, "Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Dữ liệu đã lưu "
-                         "vẫn an toàn; nội dung bạn đang nhập vẫn còn trên trang. Vui lòng "
-                         "thử lại sau giây lát.", full="errors/unavailable.html",
-                    **{"Retry-After": "5",
-                                                    "Cache-Control": "no-store"})
-
-    @app.errorhandler(500)
-    def server_error(err):
-        return page(500, "Đã có lỗi trong hệ thống; thao tác chưa được lưu. Vui lòng thử lại; "
-                         "nếu vẫn lỗi, hãy báo quản trị hệ thống.")
+        return page(503, full="errors/unavailable.html",
+                    **{"Retry-After": "5", "Cache-Control": "no-store"})
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
-        return page(400, "Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.")
+        return page(400)
 
-    @app.errorhandler(403)
-    def forbidden(err):
-        return page(403, "Bạn không có quyền truy cập nội dung này.")
-
-    @app.errorhandler(404)
-    def not_found(err):
-        return page(404, "Không tìm thấy trang hoặc nội dung yêu cầu.")
-
-    @app.errorhandler(413)
-    def too_large(err):
-        return page(413, "Tệp gửi lên quá lớn so với giới hạn cho phép.")
-
-    @app.errorhandler(409)
-    def conflict(err):
-        return page(409, "Nội dung đã được người khác thay đổi. Vui lòng tải lại để xem bản mới nhất.")
-
+    for code in (403, 404, 409, 413, 500):
+        app.register_error_handler(code, lambda err, code=code: page(code))
