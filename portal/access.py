@@ -131,19 +131,3 @@ def requires(action: str):
 
     return decorator
 
-
-def roles_required(*roles: Role):
-    """Let a view through only for logged-in users holding one of `roles` (403 otherwise).
-    Kept for the views not yet declared with `requires`; prefer the named action."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
