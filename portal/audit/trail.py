@@ -33,8 +33,8 @@ def _actor() -> tuple[int | None, str | None]:
         return None, None
     from flask_login import current_user
 
-    user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
-    return (int(user_id) if user_id else None), request.remote_addr
+    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    return user_id, request.remote_addr
 
 
 def _columns(obj):

@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    # The person's title (chức vụ), as the minutes' signature blocks print it.
+    position: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Where reminders (đôn đốc) are e-mailed when an SMTP server is configured.
     email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -58,6 +60,18 @@ class User(UserMixin, db.Model):
 
     # Audit shows that the password changed, never the hash.
     __audit_exclude__ = ("password_hash", "feed_token")
+
+    # The office's administrator can require a new password at the next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
+
+    # The login session this request runs in (set by the loader; Flask-Login keeps its id).
+    login_session_id = None
+    touched_session = False  # the request refreshed its session's idle clock
+
+    def get_id(self) -> str:
+        """What the browser's cookie holds: the id of a server-side login session, so that
+        logging out (or a password change) ends it on the server."""
+        return self.login_session_id or ""
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
@@ -85,3 +99,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class LoginSession(db.Model):
+    """One login of one account in one browser: its id is the secret the session cookie
+    carries. Logging out deletes it; a password change or a disabled account ends them all;
+    it expires after an absolute lifetime and after an idle time."""
+
+    __tablename__ = "login_session"
+    __audit_skip__ = True  # logins and logouts are audited as such
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
