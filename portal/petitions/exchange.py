@@ -18,9 +18,10 @@ from datetime import date, datetime
 
 from flask_babel import force_locale, lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from portal.exports import csv_value, from_csv, inert, xlsx_value
 
 from portal.labels import label
 from portal.petitions import privacy
@@ -102,10 +103,6 @@ def export_rows(petitions, personal: bool) -> list[list]:
     return rows
 
 
-def _clean(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
 def to_xlsx(headers, rows, widths=None, sheet_title: str = "Kiến nghị") -> bytes:
     """An .xlsx workbook: bold frozen header row, column widths, dates dd/mm/yyyy."""
     book = Workbook()
@@ -121,11 +118,8 @@ def to_xlsx(headers, rows, widths=None, sheet_title: str = "Kiến nghị") -> b
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             # One cell at a time: sheet.append then sheet[row] rescans the sheet (quadratic).
-            cell = sheet.cell(row=r, column=c, value=_clean(value) if isinstance(value, str)
-                              else value)
-            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
-                cell.data_type = "s"
-            elif isinstance(value, (date, datetime)):
+            cell = inert(sheet.cell(row=r, column=c, value=xlsx_value(value)))
+            if isinstance(value, (date, datetime)):
                 cell.number_format = DATE_FORMAT
             cell.alignment = text_cell if isinstance(value, str) else other_cell
     for i, width in enumerate(widths or [], start=1):
@@ -138,27 +132,13 @@ def to_xlsx(headers, rows, widths=None, sheet_title: str = "Kiến nghị") -> b
     return out.getvalue()
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%d/%m/%Y")
-    text = str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
 def to_csv(headers, rows) -> bytes:
     """CSV in UTF-8 with a BOM, dates dd/mm/yyyy."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -249,10 +229,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         cells = []
         for v in values:
-            v = v.strip()
-            if len(v) > 1 and v[0] == "'" and v[1] in "=+-@":
-                v = v[1:]  # the apostrophe our export puts before formula-like text
-            cells.append(v)
+            cells.append(from_csv(v.strip()))  # our export's apostrophe before a formula
         rows.append(cells)
         if len(rows) > MAX_ROWS + 1:
             break

@@ -11,9 +11,10 @@ from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from portal.exports import inert, looks_like_formula, xlsx_value
 
 from portal.labels import label
 from portal.reports.figures import PeriodReport
@@ -40,9 +41,7 @@ class _Sheet:
             self.ws.column_dimensions[get_column_letter(i)].width = width
 
     def cell(self, value, *, bold: bool = False, fmt: str | None = None, wrap: bool = False):
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell = WriteOnlyCell(self.ws, value=value)
+        cell = inert(WriteOnlyCell(self.ws, value=xlsx_value(value)))
         if bold:
             cell.font = Font(bold=True)
         if isinstance(value, date):
@@ -57,10 +56,11 @@ class _Sheet:
         self.ws.append([self.cell(t, bold=True, wrap=True) for t in titles])
 
     def row(self, *values) -> None:
-        """Plain values as they are (fast); dates through `cell` for their format."""
+        """Plain values as they are (fast); dates through `cell` for their format, and text
+        that looks like a formula through `cell` to be typed as text (never evaluated)."""
         self.ws.append([self.cell(v) if isinstance(v, date)
-                        else ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                        for v in values])
+                        or (isinstance(v, str) and looks_like_formula(v))
+                        else xlsx_value(v) for v in values])
 
     def blank(self) -> None:
         self.ws.append([])
