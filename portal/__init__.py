@@ -55,6 +55,18 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("STRICT_TEMPLATES") or app.testing:
         app.jinja_env.undefined = StrictUndefined
 
+    from portal.formfields import MAX_INT
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        """`<int:…>` in a URL: at most PostgreSQL's integer, so an id of 40 digits is a 404,
+        not an overflow in the database."""
+
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_INT)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -185,7 +197,7 @@ def _register_errors(app: Flask) -> None:
     from flask import g, render_template
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
     from portal.extensions import db
     from portal.htmx import is_fragment_request
@@ -212,6 +224,15 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        return page(400)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(err):
+        """A value the database or the calendar cannot hold (a last line: inputs are checked
+        before, see portal.formfields.bounded_int): a 400, never a 500."""
+        db.session.rollback()
+        app.logger.warning("out-of-range input on %s: %s", request.path, err.__class__.__name__)
         return page(400)
 
     for code in (403, 404, 409, 413, 500):

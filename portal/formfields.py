@@ -44,6 +44,22 @@ class _TextParsedField(Field):
         raise NotImplementedError
 
 
+# Dates the portal accepts anywhere (a typed year 0001 or 9999 is a typing error).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# The largest id or count a form or a query string may carry (PostgreSQL's integer).
+MAX_INT = 2**31 - 1
+
+
+def bounded_int(raw, *, minimum: int = 0, maximum: int = MAX_INT) -> int | None:
+    """An integer read from a query string or a form, or None when it is not one or is out
+    of range: odd input is ignored before it reaches the database."""
+    text = str(raw or "").strip()
+    if not text or len(text) > 12 or not text.lstrip("-").isdigit():
+        return None
+    value = int(text)
+    return value if minimum <= value <= maximum else None
+
+
 class VNDateField(_TextParsedField):
     """A date typed as dd/mm/yyyy (also d/m/yyyy or dd-mm-yyyy)."""
 
@@ -51,7 +67,10 @@ class VNDateField(_TextParsedField):
     invalid_message = _l("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.")
 
     def parse(self, text: str) -> date:
-        return datetime.strptime(text.replace("-", "/").replace(".", "/"), "%d/%m/%Y").date()
+        day = datetime.strptime(text.replace("-", "/").replace(".", "/"), "%d/%m/%Y").date()
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError("year out of range")
+        return day
 
     def format(self, value: date) -> str:
         return value.strftime("%d/%m/%Y")
