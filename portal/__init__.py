@@ -112,8 +112,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from portal import timefmt
     from portal.labels import label
+    from portal.petitions.privacy import redact
 
     app.jinja_env.filters.update(
+        redact=redact,
         date=timefmt.format_date,
         datetime=timefmt.format_datetime,
         time=timefmt.format_time,

@@ -21,10 +21,40 @@ Exported and printed lists are masked for everyone, unless an Office user ticks
 """
 from __future__ import annotations
 
+import re
+
 from portal.auth.models import Role
 from portal.petitions.models import Petition, SubmitterKind
 
 MASK = "***"
+
+# Personal data written into free text ("SĐT 0987 654 321, CCCD 024188009999"): what DOMAIN.md
+# lists, in the forms people type them. Digits may be grouped by spaces (and phones by dots or
+# dashes); amounts of money ("100.000.000 đồng") are grouped by dots and left alone.
+_SEP = r"[ .\-]?"
+_PATTERNS = [
+    # e-mail addresses
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE),
+    # mobiles: 10 digits from 0, or +84 / 84 and 9 digits
+    re.compile(r"(?<![\w+])(?:\+84|\(\+84\)|0)" + _SEP + r"\d(?:" + _SEP + r"\d){8}(?!\d)"),
+    # CCCD (12 digits) and CMND (9 digits), plain or grouped by spaces
+    re.compile(r"(?<![\d.])\d(?: ?\d){11}(?![\d.])"),
+    re.compile(r"(?<![\d.])\d(?: ?\d){8}(?![\d.])"),
+    # house numbers with a street: "số 45 Trần Phú", "12/3 đường Lê Lợi", "ngõ 5 phố Huế"
+    re.compile(r"\b(?:[Ss]ố nhà|[Ss]ố)\s+\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*(?:\s+(?:đường|phố|"
+               r"ngõ|ngách|hẻm|kiệt))?(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}", re.UNICODE),
+    re.compile(r"(?i)\b\d+[a-z]?(?:/\d+[a-z]?)*\s+(?:đường|phố|ngõ|ngách|hẻm|kiệt)\s+"
+               r"[\wÀ-ỹ]+(?:\s+[A-ZĐ\d][\wÀ-ỹ]*){0,3}", re.UNICODE),
+    re.compile(r"(?i)\b(?:ngõ|ngách|hẻm|kiệt)\s+\d+[a-z]?(?:/\d+)*", re.UNICODE),
+]
+
+
+def redact(text: str | None) -> str:
+    """Free text with phones, ID numbers, e-mail addresses and house addresses masked."""
+    result = text or ""
+    for pattern in _PATTERNS:
+        result = pattern.sub(MASK, result)
+    return result
 PERSONAL_KINDS = frozenset({SubmitterKind.CITIZEN, SubmitterKind.VOTER})
 
 
@@ -84,6 +114,11 @@ class Viewer:
     def id_number(self, petition: Petition) -> str:
         return petition.submitter_id_number if self.sees_all(petition) else mask_value(
             petition.submitter_id_number)
+
+    def text(self, petition: Petition, value: str | None) -> str:
+        """A free text of the petition (its content, an answer): as written for those who see
+        everything, with personal data masked for everyone else."""
+        return value or "" if self.sees_all(petition) else redact(value)
 
     def reveals_personal_data(self, petition: Petition) -> bool:
         """True when a full record shown to this user discloses a contact or an ID number."""

@@ -166,3 +166,35 @@ def test_public_queries_do_not_grow(app, login, data, hand):  # noqa: F811
     add(28)
     many = [_count_queries(app, c, u) for u in urls]
     assert few == many
+
+
+def test_the_public_page_masks_personal_data_in_the_text(app, client, data):
+    """"SĐT 0987654321, CCCD 024188009999" written into a petition never reaches the public."""
+    from datetime import time
+
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.documents.models import Setting
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.timefmt import local_to_utc
+    from datetime import date
+
+    with app.app_context():
+        meeting = DialogueSession(kind=SessionKind.CITIZEN_RECEPTION, title="Đối thoại",
+                                  starts_at=local_to_utc(date(2024, 3, 15), time(8)),
+                                  venue="Trụ sở", host="Phó Chủ tịch",
+                                  status=SessionStatus.CONCLUDED,
+                                  conclusion="Gọi lại cho ông An theo số 0912 345 678.")
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(Petition(session_id=meeting.id, submitter_kind=SubmitterKind.CITIZEN,
+                                submitter_name="Nguyễn Văn An", field_id=data["fields"][0],
+                                channel=Channel.AT_DIALOGUE, raised_at_meeting=True,
+                                content="Đề nghị cấp sổ đỏ. SĐT 0987654321, CCCD 024188009999"))
+        db.session.add(Setting(key="public_page", value={"enabled": True}))
+        db.session.commit()
+        meeting_id = meeting.id
+    body = client.http.get(f"/public/sessions/{meeting_id}").get_data(as_text=True)
+    assert "Đề nghị cấp sổ đỏ." in body
+    for secret in ("0987654321", "024188009999", "0912 345 678", "Nguyễn Văn An"):
+        assert secret not in body
