@@ -431,6 +431,11 @@ def _export(filters: Filters, stem: str, back: str):
         abort(404)
     personal = (request.args.get("personal") in ("1", "y", "on")
                 and privacy.may_export_personal_data(current_user))
+    reason = " ".join((request.args.get("reason") or "").split())[:300]
+    if personal and len(reason) < 5:
+        flash(_("Vui lòng nêu lý do tải danh sách gồm thông tin cá nhân (được ghi vào nhật "
+                "ký)."), "error")
+        return redirect_to(back)
     limit = exchange.MAX_EXPORT_ROWS
     petitions = db.session.scalars(
         services.filtered(current_user, filters, newest_first=filters.session_id is None)
@@ -442,7 +447,8 @@ def _export(filters: Filters, stem: str, back: str):
     rows = exchange.export_rows(petitions, personal)
     if personal:
         trail.record("export_personal_data", "Petition", filters.session_id,
-                     {"format": fmt, "count": len(rows), "filters": filters.args()})
+                     {"format": fmt, "count": len(rows), "filters": filters.args(),
+                      "reason": reason})
         web.commit_read()
     return _download(rows, fmt, stem)
 

@@ -92,9 +92,18 @@ def test_xlsx_export_masked_by_default(app, login, data, two):
     assert _audits(app, "export_personal_data") == []
 
 
-def test_csv_export_with_personal_data_is_audited(app, login, data, two):
+def test_personal_data_needs_a_reason(app, login, data, two):
     c = login("office")
     response = c.get(f"/petitions/sessions/{data['session']}/export?format=csv&personal=1")
+    assert response.status_code == 303  # back to the page, with the message; no file
+    assert "lý do" in c.get(response.headers["Location"]).get_data(as_text=True)
+    assert _audits(app, "export_personal_data") == []
+
+
+def test_csv_export_with_personal_data_is_audited(app, login, data, two):
+    c = login("office")
+    response = c.get(f"/petitions/sessions/{data['session']}/export?format=csv&personal=1"
+                     "&reason=Gửi+Thanh+tra+tỉnh+xác+minh")
     assert response.status_code == 200 and response.data.startswith(b"\xef\xbb\xbf")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
@@ -108,6 +117,7 @@ def test_csv_export_with_personal_data_is_audited(app, login, data, two):
     assert len(events) == 1
     assert events[0].user_id == data["users"]["office"] and events[0].after["count"] == 2
     assert events[0].entity_id == str(data["session"])
+    assert events[0].after["reason"] == "Gửi Thanh tra tỉnh xác minh"
 
 
 @pytest.mark.parametrize("role", ["chair", "observer", "admin"])
