@@ -26,8 +26,9 @@ serve-prod: setup
 	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 ## test: the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
+PYTEST_WORKERS ?= 2
 test: setup chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL
 bench: setup

@@ -23,6 +23,14 @@ PG_PROBLEM = _pg_available()
 DATABASES = ["sqlite"] + ([] if PG_PROBLEM else ["postgresql"])
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`) the browser tests stay together on one worker,
+    in their order: they share one live server and its database."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def pytest_report_header(config):
     lines = [f"databases: {', '.join(DATABASES)}"]
     if PG_PROBLEM:
@@ -49,7 +57,10 @@ def app(db_name, tmp_path_factory):
     """The app on one test database, schema created from the models (migrations are tested apart)."""
     instance = tmp_path_factory.mktemp(f"instance-{db_name}")
     os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
-    url = f"sqlite:///{instance}/test.sqlite3" if db_name == "sqlite" else _database_url_from(PG_URL)
+    import support
+
+    url = f"sqlite:///{instance}/test.sqlite3" if db_name == "sqlite" \
+        else _database_url_from(support.PG_URL)
     from portal import create_app
     from portal.extensions import db
 

@@ -11,15 +11,40 @@ from sqlalchemy import create_engine, text
 from portal.config import _database_url
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Under pytest-xdist each worker gets its own PostgreSQL database ("test" -> "test_gw1"),
+# made on first use, so workers never drop each other's tables.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 REQUIRE_PG = os.environ.get("REQUIRE_POSTGRES") == "1"
 PASSWORD = "mat-khau-thu-nghiem"
 
 
+def _worker_database(url: str) -> str:
+    """The worker's own database next to `url` (created if missing); `url` itself without
+    xdist or for the first worker."""
+    if not WORKER or WORKER == "gw0":
+        return url
+    base, name = url.rsplit("/", 1)
+    name = name.split("?", 1)[0]
+    own = f"{name}_{WORKER}"
+    admin = create_engine(_database_url_from(url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": own}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{own}"'))
+    finally:
+        admin.dispose()
+    return f"{base}/{own}"
+
+
 def _pg_available() -> str | None:
     """None if PostgreSQL answers, else the reason."""
+    global PG_URL
     if not PG_URL:
         return "TEST_DATABASE_URL is not set"
     try:
+        PG_URL = _worker_database(PG_URL)
         engine = create_engine(_database_url_from(PG_URL))
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
