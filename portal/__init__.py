@@ -92,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
+    from portal.audit.views import bp as audit_bp
     from portal.auth.views import bp as auth_bp
     from portal.calendar.views import bp as calendar_bp
     from portal.documents.views import bp as documents_bp
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.tracker.views import bp as tracker_bp
 
     for bp in (health_bp, auth_bp, calendar_bp, plans_bp, preparation_bp, petitions_bp,
-               runner_bp, tracker_bp, documents_bp, reports_bp, public_bp, admin_bp):
+               runner_bp, tracker_bp, documents_bp, reports_bp, public_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
 
 

@@ -62,6 +62,7 @@ POLICY: dict[str, frozenset[Role]] = {
     # the meeting day (plan 5.2)
     "meeting.watch": READERS,
     "meeting.run": RUNNERS,
+    "kiosk.manage": EDITORS,  # create and revoke the hall screen's kiosk links
     # the follow-up (plan 5.3)
     "tracker.read": EVERYONE,
     "assignment.agency_act": OFFICERS,  # start, answer, ask an extension or an input
@@ -78,6 +79,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "field.manage": EDITORS,
     "agency.manage": ADMINS,
     "account.manage": ADMINS,
+    "account.own_password": EVERYONE,
+    "audit.read": frozenset({ADMIN, OFFICE}),  # the audit viewer; officers, observers: 403
     # signing out (logging in is open to anyone)
     "auth.logout": EVERYONE,
 }
