@@ -17,7 +17,7 @@ run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Mở http://127.0.0.1:$(PORT)/ — DATABASE_URL=$${DATABASE_URL:-sqlite (instance/portal.sqlite3)}"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	RUN_JOBS_EVERY=$${RUN_JOBS_EVERY:-60} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## serve-prod: gunicorn with several workers (set DATABASE_URL=postgresql://…)
 serve-prod: setup

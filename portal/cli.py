@@ -12,6 +12,10 @@ from portal.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from portal.jobs.cli import register as register_jobs
+
+    register_jobs(app)
+
     @app.cli.command("seed-demo")
     @click.option("--petitions", "petitions", type=int, default=0,
                   help="Also generate this many petitions (for scale tests).")

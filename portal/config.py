@@ -55,6 +55,14 @@ class Config:
     INVITATION_SIGNER_NAME = os.environ.get("INVITATION_SIGNER_NAME", "")
     ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "")
     DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", "3"))
+    # `flask jobs run`: reminders N working days before a deadline, and while late; the
+    # office is told once an item is this many working days late. `make run` sets
+    # RUN_JOBS_EVERY=60 to run them in-process every minute.
+    REMINDER_BEFORE_DAYS = os.environ.get("REMINDER_BEFORE_DAYS", "3,1")
+    REMINDER_LATE_DAYS = os.environ.get("REMINDER_LATE_DAYS", "1,5,10")
+    REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "10"))
+    RUN_JOBS_EVERY = float(os.environ.get("RUN_JOBS_EVERY", "0"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # links in e-mail
     MAX_ATTACHMENT_MB = float(os.environ.get("MAX_ATTACHMENT_MB", "10"))
     MAX_CONTENT_LENGTH = int((MAX_ATTACHMENT_MB * 5 + 2) * 1024 * 1024)  # 5 files per answer
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default instance/uploads

@@ -1,7 +1,8 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from portal.admin.models import Agency, AgencyKind, Field  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
-from portal.auth.models import Role, User  # noqa: F401
+from portal.auth.models import LoginSession, Role, User  # noqa: F401
+from portal.jobs.models import ReminderSent  # noqa: F401
 from portal.calendar.models import (  # noqa: F401
     DayShift,
     DialogueSession,
@@ -21,6 +22,7 @@ from portal.preparation.models import (  # noqa: F401
     Reply,
 )
 from portal.runner.models import Amendment, Attendance, Speaker, SpeakerStatus, TimelineEntry  # noqa: F401,E501
+from portal.runner.kiosk import KioskLink  # noqa: F401
 from portal.documents.models import (  # noqa: F401
     Document,
     DocumentCounter,
@@ -39,3 +41,4 @@ from portal.tracker.models import (  # noqa: F401
     ExtensionStatus,
     Notification,
 )
+from portal.documents.signing import DocumentSignature  # noqa: F401,E402

@@ -97,6 +97,8 @@ ACTIONS: dict[str, Action] = {
 STEP_LABELS = {
     "assign": _l("Giao nhiệm vụ"),
     "answer_on_the_spot": _l("Trả lời trực tiếp tại buổi đối thoại"),
+    "auto_remind": _l("Tự động nhắc hạn"),
+    "reassign": _l("Thay đổi phân công tại buổi đối thoại"),
     **{name: action.label for name, action in ACTIONS.items()},
 }
 
@@ -409,3 +411,97 @@ def assign(petition, user, *, agency_id, mode, deadline, coordinators, beyond_au
     if mode == AnswerMode.ON_THE_SPOT:
         record_on_the_spot(assignment, answer, user)
     return assignment
+
+
+# --------------------------------------------------------------------------- changed live
+# At the meeting the chair may change or undo an assignment until the meeting closes, as
+# long as the agency has not acted on it yet (after closing: an amendment).
+
+CHANGED_BY_AGENCY = N_("Cơ quan được giao đã xử lý nhiệm vụ này; không thay đổi phân công "
+                       "được nữa.")
+# The steps an assignment has before the agency acts on it.
+_UNTOUCHED_STEPS = ("assign", "answer_on_the_spot", "reassign")
+
+
+def untouched(assignment: Assignment) -> bool:
+    """Nobody but the meeting has acted on it: only its first steps, no request rows."""
+    actions = set(db.session.scalars(
+        select(AssignmentStep.action).where(AssignmentStep.assignment_id == assignment.id)))
+    if not actions <= set(_UNTOUCHED_STEPS):
+        return False
+    for model in (Extension, CoordinatorInput):
+        if db.session.scalar(select(model.id).where(model.assignment_id == assignment.id)
+                             .limit(1)) is not None:
+            return False
+    from portal.tracker.models import Attachment
+
+    return db.session.scalar(select(Attachment.id).where(
+        Attachment.assignment_id == assignment.id).limit(1)) is None
+
+
+def _describe(a: Assignment) -> str:
+    if a.mode == AnswerMode.ON_THE_SPOT:
+        text = f"{a.agency.name} trả lời trực tiếp tại buổi đối thoại"
+    else:
+        text = f"{a.agency.name} trả lời bằng văn bản, hạn {_vn(a.deadline)}"
+    if a.coordinators:
+        text += "; phối hợp: " + ", ".join(c.name for c in a.coordinators)
+    if a.beyond_authority:
+        text += "; vượt thẩm quyền"
+    return text
+
+
+def reassign(assignment: Assignment, user, *, agency_id, mode, deadline, coordinators,
+             beyond_authority, answer="") -> AssignmentStep:
+    """Change an untouched assignment (lead agency, mode, deadline, coordinators, answer on
+    the spot): one "reassign" step saying what it was and what it is now. Raises
+    DomainError: the agency already acted (409), missing agency, deadline or answer (422)."""
+    if not untouched(assignment):
+        raise DomainError(CHANGED_BY_AGENCY)
+    mode = AnswerMode(mode)
+    agency = db.session.get(Agency, agency_id) if agency_id else None
+    if agency is None:
+        raise DomainError(NO_AGENCY, 422, "agency_id")
+    if deadline is None:
+        raise DomainError(NO_DEADLINE, 422, "deadline")
+    if mode == AnswerMode.ON_THE_SPOT and not (answer or "").strip():
+        raise DomainError(NO_SPOT_ANSWER, 422, "answer")
+    coordinator_ids = [i for i in (coordinators or []) if i]
+    if agency.id in coordinator_ids:
+        raise DomainError(LEAD_IS_COORDINATOR, 422, "coordinators")
+    before_text, before_status = _describe(assignment), assignment.status
+    assignment.agency_id, assignment.agency = agency.id, agency
+    assignment.coordinators = list(db.session.scalars(
+        select(Agency).where(Agency.id.in_(coordinator_ids)).order_by(Agency.name, Agency.id)
+    )) if coordinator_ids else []
+    assignment.mode, assignment.deadline = mode, deadline
+    assignment.original_deadline = deadline
+    assignment.beyond_authority = bool(beyond_authority)
+    now = utcnow()
+    if mode == AnswerMode.ON_THE_SPOT:
+        assignment.answer = answer.strip()
+        assignment.answered_at, assignment.answered_by_id = now, user.id
+        assignment.status = S.DONE
+    else:
+        assignment.answer, assignment.answered_at, assignment.answered_by_id = "", None, None
+        assignment.status = S.BEYOND_AUTHORITY if assignment.beyond_authority else S.ASSIGNED
+    text = f"Trước: {before_text}. Nay: {_describe(assignment)}."
+    return _step(assignment, "reassign", user, before_status, text, now)
+
+
+def withdraw(assignment: Assignment) -> str:
+    """Undo an untouched assignment made at the meeting: it and its steps are removed (the
+    meeting's timeline keeps the record). Returns what it was. Raises DomainError (409)."""
+    if not untouched(assignment):
+        raise DomainError(CHANGED_BY_AGENCY)
+    what = _describe(assignment)
+    for step in db.session.scalars(select(AssignmentStep).where(
+            AssignmentStep.assignment_id == assignment.id)):
+        db.session.delete(step)
+    assignment.coordinators = []
+    petition = assignment.petition
+    db.session.delete(assignment)
+    db.session.flush()
+    if petition is not None:
+        db.session.expire(petition, ["assignment"])
+    return what

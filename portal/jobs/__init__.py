@@ -1,0 +1,1 @@
+"""Scheduled work (`flask jobs run`): the follow-up that runs by itself."""
