@@ -152,8 +152,48 @@ def run(now: datetime, config, *, link=lambda a: "", list_link: str = "") -> Rep
     settings = MailSettings.from_config(config)
     if settings is not None:
         report.mails = _digests(by_agency, today, now, settings, link)
+        report.mails += _assignment_notices(now, settings, link)
     db.session.flush()
     return report
+
+
+NOTICE_WINDOW = timedelta(days=3)  # an assignment made while mail was down is still told
+
+
+def _assignment_notices(now, settings, link) -> list:
+    """E-mail the lead agency and the coordinating agencies of each new assignment (the
+    in-app notification was written with it), once."""
+    from portal.tracker.models import AnswerMode
+
+    rows = db.session.execute(
+        select(Assignment, AssignmentStep.at).join(AssignmentStep,
+                                                   AssignmentStep.assignment_id == Assignment.id)
+        .options(joinedload(Assignment.petition), joinedload(Assignment.agency),
+                 joinedload(Assignment.coordinators))
+        .where(AssignmentStep.action == "assign", AssignmentStep.at >= now - NOTICE_WINDOW,
+               Assignment.mode == AnswerMode.IN_WRITING)
+        .order_by(Assignment.id)).unique().all()
+    wanted = {f"a{item.id}:assigned": item for item, _at in rows}
+    fresh = _new_keys(list(wanted))
+    mails = []
+    agencies = {a.agency_id for a in wanted.values()} | {
+        c.id for a in wanted.values() for c in a.coordinators}
+    addresses = agency_addresses(sorted(agencies))
+    for key in sorted(fresh):
+        item = wanted[key]
+        db.session.add(ReminderSent(key=key, at=now))
+        for agency, role in [(item.agency, "chủ trì trả lời")] + [
+                (c, f"phối hợp với {item.agency.short_name}") for c in item.coordinators]:
+            to = addresses.get(agency.id)
+            if not to:
+                continue
+            body = "\n".join([
+                f"Kính gửi: {agency.name}", "",
+                f"Cơ quan được giao {role} ý kiến, kiến nghị sau, hạn "
+                f"{item.deadline:%d/%m/%Y}:", "", _content(item), "", link(item), "",
+                "Văn phòng UBND tỉnh"])
+            mails.append(message(settings, to, "Được giao trả lời ý kiến, kiến nghị", body))
+    return mails
 
 
 def _digests(by_agency, today, now, settings, link) -> list:

@@ -352,7 +352,11 @@ def on_assigned(assignment: Assignment, user: User | None) -> AssignmentStep:
         assignment.status = S.ASSIGNED
     if assignment.beyond_authority and assignment.status == S.ASSIGNED:
         assignment.status = S.BEYOND_AUTHORITY
-    return _step(assignment, "assign", user, None, "", utcnow())
+    step = _step(assignment, "assign", user, None, "", utcnow())
+    from portal.tracker import notify  # notify imports this module's neighbours
+
+    notify.assigned(assignment)  # the agencies are told at once
+    return step
 
 
 def record_on_the_spot(assignment: Assignment, answer: str, user: User) -> AssignmentStep:

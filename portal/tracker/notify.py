@@ -63,3 +63,27 @@ def after_step(assignment: Assignment, step: AssignmentStep, label,
         return [services.notify_agency(requested.id, f"{assignment.agency.short_name}: {text}",
                                        link)]
     return [services.notify_agency(assignment.agency_id, text, link)]
+
+
+def assigned(assignment: Assignment) -> list[Notification]:
+    """A new assignment to answer in writing: the lead agency's officers and each
+    coordinating agency's are told at once, with the petition, the deadline and a link
+    (the e-mail follows from `flask jobs run`, after the commit). An answer given on the
+    spot leaves nothing to do: nobody is told."""
+    from portal.tracker.models import AnswerMode
+
+    if assignment.mode == AnswerMode.ON_THE_SPOT:
+        return []
+    with force_locale("vi"):
+        content = " ".join(assignment.petition.content.split())
+        content = content if len(content) <= 120 else content[:117] + "..."
+    link = item_link(assignment.id)
+    deadline = assignment.deadline.strftime("%d/%m/%Y")
+    notes = [services.notify_agency(
+        assignment.agency_id, f"Được giao trả lời, hạn {deadline}: «{content}»", link)]
+    for agency in sorted(assignment.coordinators, key=lambda a: a.id):
+        if agency.id != assignment.agency_id:
+            notes.append(services.notify_agency(
+                agency.id, f"Được đề nghị phối hợp với {assignment.agency.short_name} trả lời, "
+                           f"hạn {deadline}: «{content}»", link))
+    return notes
