@@ -8,7 +8,8 @@ from portal.calendar.models import DayShift, SessionKind, SessionStatus, TimingR
 from portal.petitions.models import Channel, SubmitterKind
 from portal.preparation.models import InviteeKind, Reply
 from portal.runner.models import SpeakerStatus
-from portal.tracker.models import AnswerMode, AssignmentStatus, ExtensionStatus
+from portal.tracker.models import (AnswerMode, AssignmentStatus, CitizenVerdict,
+                                   ExtensionStatus)
 
 LABELS = [
     (Role.OFFICE, _l("Văn phòng UBND tỉnh")),
@@ -49,6 +50,9 @@ LABELS = [
     (AssignmentStatus.BEYOND_AUTHORITY, _l("Vượt thẩm quyền")),
     (AssignmentStatus.REPORTED_UPWARD, _l("Đã báo cáo cấp có thẩm quyền")),
     (AssignmentStatus.UPPER_ANSWERED, _l("Cấp trên đã trả lời")),
+    (CitizenVerdict.SATISFIED, _l("Hài lòng")),
+    (CitizenVerdict.NOT_SATISFIED, _l("Chưa hài lòng")),
+    (CitizenVerdict.NOT_REACHED, _l("Chưa liên hệ được")),
     (ExtensionStatus.REQUESTED, _l("Xin gia hạn")),
     (ExtensionStatus.GRANTED, _l("Đã gia hạn")),
     (ExtensionStatus.REFUSED, _l("Không đồng ý gia hạn")),

@@ -11,6 +11,7 @@ import io
 
 from flask import Blueprint, make_response, request
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import web
 from portal.access import requires
@@ -34,8 +35,10 @@ def _form() -> tuple[AuditFilterForm, viewer.AuditFilters, int]:
     form = AuditFilterForm(formdata=request.args)
     people = db.session.execute(select(User.id, User.username).order_by(User.username,
                                                                         User.id)).all()
-    form.user.choices = [(0, "—")] + [(row.id, row.username) for row in people]
-    form.entity.choices = [("", "—")] + [(e, e) for e in viewer.entities(db.Model.registry)]
+    form.user.choices = [SelectChoice(0, "—")] + [SelectChoice(row.id, row.username)
+                                                  for row in people]
+    form.entity.choices = [SelectChoice("", "—")] + [
+        SelectChoice(e, e) for e in viewer.entities(db.Model.registry)]
     ok = form.validate()
     user_id = bounded_int(request.args.get("user"), minimum=1)
     filters = viewer.AuditFilters(

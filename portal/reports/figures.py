@@ -34,7 +34,7 @@ from portal.petitions.models import Petition, SubmitterKind
 from portal.petitions.privacy import PERSONAL_KINDS, mask_name
 from portal.timefmt import LOCAL_TZ, local_to_utc
 from portal.tracker.deadlines import ANSWERED_STATES, OPEN_STATES, late_clause
-from portal.tracker.models import Assignment, AssignmentStatus
+from portal.tracker.models import CitizenVerdict, Assignment, AssignmentStatus
 
 # A session counts as held once the meeting has been opened (runner) or concluded.
 HELD_STATES = (SessionStatus.IN_PROGRESS, SessionStatus.CONCLUDED)
@@ -123,6 +123,9 @@ def _group_columns(today: date) -> list:
         _count(answered_late_sql()).label("late_answered"),
         _count(late_clause(today)).label("open_late"),
         _count(Assignment.beyond_authority.is_(True)).label("flagged"),
+        _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED).label("satisfied"),
+        _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED).label("unsatisfied"),
+        _count(Assignment.round > 1).label("reopened"),
     ]
 
 
@@ -140,6 +143,9 @@ class Tally:
     beyond: int = 0  # beyond the province's authority
     reported_upward: int = 0
     upper_answered: int = 0
+    satisfied: int = 0  # the citizen's verdict on the accepted answer
+    unsatisfied: int = 0  # (a later round may have been accepted since)
+    reopened: int = 0  # items that went to a second round or more
 
     def add(self, status: AssignmentStatus, row) -> None:
         """Count in one (status) group of `_group_columns`."""
@@ -159,6 +165,15 @@ class Tally:
             self.reported_upward += n
         if status == AssignmentStatus.UPPER_ANSWERED:
             self.upper_answered += n
+        self.satisfied += int(row.satisfied)
+        self.unsatisfied += int(row.unsatisfied)
+        self.reopened += int(row.reopened)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Satisfied / asked and reached; None when no verdict was recorded."""
+        judged = self.satisfied + self.unsatisfied
+        return self.satisfied / judged if judged else None
 
     @property
     def on_time_rate(self) -> float | None:

@@ -124,6 +124,25 @@ class UpperAnswerForm(ActionForm):
         _too_long(50000)])
 
 
+class VerdictForm(ActionForm):
+    """How the citizen received the accepted answer; not satisfied needs a note and the new
+    round's deadline (the command checks them, at their fields)."""
+
+    verdict = SelectField(_l("Ý kiến của người dân"), choices=[
+        SelectChoice("satisfied", _l("Hài lòng")),
+        SelectChoice("not_satisfied", _l("Chưa hài lòng")),
+        SelectChoice("not_reached", _l("Chưa liên hệ được"))], validators=[
+        DataRequired(_l("Vui lòng chọn ý kiến của người dân."))])
+    channel = SelectField(_l("Ghi nhận qua"), choices=[
+        SelectChoice("call", _l("Điện thoại")), SelectChoice("letter", _l("Văn bản")),
+        SelectChoice("next_session", _l("Buổi đối thoại sau"))], validators=[
+        DataRequired(_l("Vui lòng chọn cách ghi nhận ý kiến."))])
+    note = TextAreaField(_l("Ghi chú (bắt buộc khi chưa hài lòng)"), validators=[
+        _too_long(10000)])
+    deadline = VNDateField(_l("Hạn trả lời vòng mới (khi chưa hài lòng)"),
+                           validators=[Optional()])
+
+
 class RemindForm(OnceForm, FlaskForm):
     """Bulk reminders: the ticked items, or every late / due-soon item under the filters;
     sent twice (its client key), the agencies are reminded once."""

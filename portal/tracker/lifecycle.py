@@ -31,10 +31,13 @@ from portal.tracker.models import (
     Assignment,
     AssignmentStatus,
     AssignmentStep,
+    CitizenVerdict,
     CoordinatorInput,
     Extension,
     ExtensionStatus,
+    VerdictChannel,
 )
+from portal.timefmt import to_local
 from portal.types import utcnow
 
 S = AssignmentStatus
@@ -90,6 +93,9 @@ ACTIONS: dict[str, Action] = {
            _l("Báo cáo cấp có thẩm quyền")),
         _a("record_upper_answer", (S.REPORTED_UPWARD,), S.UPPER_ANSWERED, OFFICE, False,
            _l("Ghi nhận trả lời của cấp có thẩm quyền")),
+        # the citizen's verdict on the accepted answer (not satisfied: a new round)
+        _a("record_verdict", (S.DONE,), None, OFFICE, False,
+           _l("Ghi nhận ý kiến của người dân về kết quả")),
     )
 }
 
@@ -326,6 +332,38 @@ def _record_upper_answer(a: Assignment, user: User, text: str, now, known,
     return f"{a.upper_body} trả lời ngày {_vn(answered_on)}: {answer}"
 
 
+VERDICT_WORDS = {"satisfied": "Người dân hài lòng", "not_satisfied": "Người dân chưa hài lòng",
+                 "not_reached": "Chưa liên hệ được người dân"}
+CHANNEL_WORDS = {"call": "qua điện thoại", "letter": "bằng văn bản",
+                 "next_session": "tại buổi đối thoại sau"}
+
+
+def _record_verdict(a: Assignment, user: User, text: str, now, known, verdict: str = "",
+                    channel: str = "", deadline: date | None = None) -> str:
+    """Satisfied or not reached: recorded, the item stays done. Not satisfied: the matter
+    reopens as a new round, assigned again to the same agency with its own deadline."""
+    if verdict not in VERDICT_WORDS:
+        raise TransitionError(N_("Vui lòng chọn ý kiến của người dân."), 422, "verdict")
+    if channel not in CHANNEL_WORDS:
+        raise TransitionError(N_("Vui lòng chọn cách ghi nhận ý kiến."), 422, "channel")
+    a.citizen_verdict, a.verdict_channel = CitizenVerdict(verdict), VerdictChannel(channel)
+    a.verdict_note, a.verdict_at = text, now
+    line = f"{VERDICT_WORDS[verdict]} ({CHANNEL_WORDS[channel]})."
+    if verdict == "not_satisfied":
+        note = _required(text, N_("Vui lòng ghi rõ người dân chưa hài lòng điều gì."), "note")
+        if deadline is None:
+            raise TransitionError(N_("Vui lòng nhập hạn trả lời của vòng mới."), 422,
+                                  "deadline")
+        if deadline <= to_local(now).date():
+            raise TransitionError(N_("Hạn của vòng mới phải sau hôm nay."), 422, "deadline")
+        a.round += 1
+        a.status = S.ASSIGNED
+        a.deadline = a.original_deadline = deadline
+        a.answer, a.answered_at, a.answered_by_id, a.reviewed_at = "", None, None, None
+        return (f"{line} Mở lại vòng {a.round}, hạn {_vn(deadline)}. {note}")
+    return f"{line} {text}".strip()
+
+
 _HANDLERS = {
     "answer": _answer,
     "return": _return,
@@ -338,6 +376,7 @@ _HANDLERS = {
     "mark_beyond_authority": _mark_beyond_authority,
     "report_upward": _report_upward,
     "record_upper_answer": _record_upper_answer,
+    "record_verdict": _record_verdict,
 }
 
 
@@ -353,8 +392,6 @@ def on_assigned(assignment: Assignment, user: User | None) -> AssignmentStep:
     if assignment.beyond_authority and assignment.status == S.ASSIGNED:
         assignment.status = S.BEYOND_AUTHORITY
     step = _step(assignment, "assign", user, None, "", utcnow())
-    from portal.tracker import notify  # notify imports this module's neighbours
-
     notify.assigned(assignment)  # the agencies are told at once
     return step
 

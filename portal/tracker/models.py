@@ -27,6 +27,20 @@ class AssignmentStatus(enum.StrEnum):
     UPPER_ANSWERED = "upper_answered"  # Cấp trên đã trả lời
 
 
+class CitizenVerdict(enum.StrEnum):
+    """How the citizen received the answer (ý kiến của người dân về kết quả trả lời)."""
+
+    SATISFIED = "satisfied"  # Hài lòng
+    NOT_SATISFIED = "not_satisfied"  # Chưa hài lòng: the matter reopens as a new round
+    NOT_REACHED = "not_reached"  # Chưa liên hệ được
+
+
+class VerdictChannel(enum.StrEnum):
+    CALL = "call"  # qua điện thoại
+    LETTER = "letter"  # bằng văn bản
+    NEXT_SESSION = "next_session"  # tại buổi đối thoại sau
+
+
 class ExtensionStatus(enum.StrEnum):
     REQUESTED = "requested"  # Xin gia hạn
     GRANTED = "granted"  # Đã gia hạn
@@ -70,6 +84,12 @@ class Assignment(db.Model):
     upper_answered_at: Mapped[date | None] = mapped_column(Date)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The citizen's verdict on the accepted answer; not satisfied opens a new round.
+    citizen_verdict: Mapped[CitizenVerdict | None] = mapped_column(enum_type(CitizenVerdict, 20))
+    verdict_channel: Mapped[VerdictChannel | None] = mapped_column(enum_type(VerdictChannel, 20))
+    verdict_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -48,6 +48,7 @@ from portal.tracker.forms import (
     ReturnForm,
     StepForm,
     UpperAnswerForm,
+    VerdictForm,
 )
 from portal.tracker.labels import LATENESS_LABELS, TAB_LABELS, status_label
 from portal.tracker.mail import MailSettings
@@ -221,6 +222,7 @@ FORMS = {
     "mark_beyond_authority": (BeyondAuthorityForm, "beyond"),
     "report_upward": (ReportUpwardForm, "upper"),
     "record_upper_answer": (UpperAnswerForm, "upper-answer"),
+    "record_verdict": (VerdictForm, "verdict"),
 }
 
 
@@ -392,6 +394,16 @@ def record_upper_answer(item: Assignment, form):
     """The office records the competent body's answer: the item is closed."""
     return commands.act(item, "record_upper_answer", current_user, form.text.data,
                         answered_on=form.answered_on.data)
+
+
+@bp.post("/<int:assignment_id>/verdict")
+@web.change(allow="assignment.office_act", **_on_item("record_verdict"))
+def record_verdict(item: Assignment, form):
+    """The office records how the citizen received the accepted answer; not satisfied
+    reopens the matter as a new round with its own deadline, in the same timeline."""
+    return commands.act(item, "record_verdict", current_user, form.note.data,
+                        verdict=form.verdict.data, channel=form.channel.data,
+                        deadline=form.deadline.data)
 
 
 # --------------------------------------------------------------------------- files

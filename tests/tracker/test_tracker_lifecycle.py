@@ -29,6 +29,7 @@ EXPECTED = {
     "mark_beyond_authority": (OPEN | {"answered"}, "office", "beyond_authority"),
     "report_upward": ({"beyond_authority"}, "office", "reported_upward"),
     "record_upper_answer": ({"reported_upward"}, "office", "upper_answered"),
+    "record_verdict": ({"done"}, "office", None),  # satisfied: it stays done
 }
 
 
@@ -51,6 +52,8 @@ def _data_for(action, item, third_agency):
                 "report_date": date(2025, 3, 5)}
     if action == "record_upper_answer":
         return {"text": "Bộ đã trả lời", "answered_on": date(2025, 4, 1)}
+    if action == "record_verdict":
+        return {"text": "", "verdict": "satisfied", "channel": "call"}
     return {"text": {"answer": "Đã kiểm tra", "return": "Bổ sung số liệu",
                      "refuse_extension": "Không có căn cứ", "give_input": "Đồng ý"}.get(action, "")}
 

@@ -30,6 +30,7 @@ ROUTES = [
     ("POST", "/tracker/{item}/beyond-authority", "assignment.office_act", "item"),
     ("POST", "/tracker/{item}/report-upward", "assignment.office_act", "item"),
     ("POST", "/tracker/{item}/upper-answer", "assignment.office_act", "item"),
+    ("POST", "/tracker/{item}/verdict", "assignment.office_act", "item"),
     ("GET", "/tracker/attachments/{attachment}", "tracker.read", "item"),
     ("POST", "/tracker/remind", "assignment.office_act", None),
     ("GET", "/tracker/notifications", "notification.read", None),
