@@ -383,7 +383,10 @@ def due_soon_limit(today: date, working_days: int) -> date:
 
 
 def bucket_clause(bucket: Bucket, today: date, soon_until: date):
-    open_ = Petition.prepared_at.is_(None)
+    # Still to prepare: not prepared yet, and the meeting not closed (after it, a prepared
+    # answer serves no one: the agency answers in the tracker).
+    open_ = and_(Petition.prepared_at.is_(None),
+                 Petition.session.has(DialogueSession.closed_at.is_(None)))
     return {
         Bucket.OPEN: open_,
         Bucket.DUE_SOON: and_(open_, Petition.advising_deadline >= today,
