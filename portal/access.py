@@ -62,12 +62,14 @@ POLICY: dict[str, frozenset[Role]] = {
     # the meeting day (plan 5.2)
     "meeting.watch": READERS,
     "meeting.run": RUNNERS,
+    "time_limit.edit": EDITORS,  # working days to answer per kind (the suggested deadline)
     "kiosk.manage": EDITORS,  # create and revoke the hall screen's kiosk links
     # the follow-up (plan 5.3)
     "tracker.read": EVERYONE,
     "assignment.agency_act": OFFICERS,  # start, answer, ask an extension or an input
     "assignment.office_act": OFFICE_ONLY,  # accept, return, extensions, upward, remind
     "notification.read": EVERYONE,
+    "template.manage": EDITORS,  # the reply templates agencies and the office start from
     # documents
     "document.read": READERS,
     "document.pdf": frozenset({OFFICE, CHAIR, ADMIN, OBSERVER, OFFICER}),

@@ -40,5 +40,6 @@ from portal.tracker.models import (  # noqa: F401
     Extension,
     ExtensionStatus,
     Notification,
+    ReplyTemplate,
 )
 from portal.documents.signing import DocumentSignature  # noqa: F401,E402

@@ -157,3 +157,25 @@ class RemindForm(OnceForm, FlaskForm):
     def validate_ids(self, field):
         if self.scope.data == "selected" and not field.data:
             field.errors.append(_l("Vui lòng chọn ít nhất một mục để đôn đốc."))
+
+
+class ReplyTemplateForm(VersionedForm, OnceForm, FlaskForm):
+    """A reply template: its kind, the field it serves (or every field), a title, the text."""
+
+    kind = SelectField(_l("Dùng cho"), choices=[
+        SelectChoice("answer", _l("Trả lời của cơ quan")),
+        SelectChoice("return", _l("Lý do trả lại")),
+        SelectChoice("extension", _l("Lý do xin gia hạn")),
+        SelectChoice("refuse_extension", _l("Lý do không đồng ý gia hạn"))],
+        validators=[DataRequired(_l("Vui lòng chọn loại mẫu."))])
+    field_id = SelectField(_l("Lĩnh vực"), coerce=int, default=0)
+    title = StringField(_l("Tên mẫu"), validators=[
+        DataRequired(_l("Vui lòng nhập tên mẫu.")), _too_long(200)])
+    body = TextAreaField(_l("Nội dung mẫu"), validators=[
+        DataRequired(_l("Vui lòng nhập nội dung mẫu.")), _too_long(20000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.petitions.forms import field_choices
+
+        self.field_id.choices = [SelectChoice(0, _l("— Mọi lĩnh vực —"))] + field_choices()

@@ -191,3 +191,31 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TemplateKind(enum.StrEnum):
+    """What a reply template is for."""
+
+    ANSWER = "answer"  # an agency's answer
+    RETURN = "return"  # the office's reason to return an answer
+    EXTENSION = "extension"  # an agency's reason to ask for more time
+    REFUSE_EXTENSION = "refuse_extension"  # the office's reason to refuse it
+
+
+class ReplyTemplate(db.Model):
+    """A managed wording (mẫu trả lời) per kind and field, with the petition's data filled in
+    ({nguoi_neu}, {noi_dung}, {han}, {co_quan}, {buoi}, {linh_vuc}) before it is edited."""
+
+    __tablename__ = "reply_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TemplateKind] = mapped_column(enum_type(TemplateKind, 20), index=True)
+    field_id: Mapped[int | None] = mapped_column(ForeignKey("field.id"))  # None: every field
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    field = relationship("Field")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -49,10 +49,12 @@ from portal.tracker.forms import (
     StepForm,
     UpperAnswerForm,
     VerdictForm,
+    ReplyTemplateForm,
 )
 from portal.tracker.labels import LATENESS_LABELS, TAB_LABELS, status_label
 from portal.tracker.mail import MailSettings
-from portal.tracker.models import Assignment, AssignmentStatus, Notification
+from portal.tracker import templates as reply_templates
+from portal.tracker.models import ReplyTemplate, Assignment, AssignmentStatus, Notification
 from portal.tracker.services import Filters, Today
 
 bp = Blueprint("tracker", __name__, url_prefix="/tracker")
@@ -256,6 +258,10 @@ def _detail(item: Assignment, *, status: int = 200, forms: dict | None = None, e
         allowed=allowed, forms=built, error=error, record=services.record_of(item),
         viewer=privacy.Viewer(current_user), lateness=today.lateness(item),
         upper_bodies=services.upper_bodies() if "report_upward" in allowed else [],
+        reply_templates=reply_templates.filled(
+            item, privacy.Viewer(current_user).name(item.petition))
+        if {"answer", "return", "request_extension", "refuse_extension"} & set(allowed)
+        else {},
         max_mb=uploads._megabytes(max_attachment_bytes()),
     )
 
@@ -404,6 +410,68 @@ def record_verdict(item: Assignment, form):
     return commands.act(item, "record_verdict", current_user, form.note.data,
                         verdict=form.verdict.data, channel=form.channel.data,
                         deadline=form.deadline.data)
+
+
+# --------------------------------------------------------------------------- reply templates
+
+def _templates_page(_obj=None, form=None, status=200, error=None, edit_id=None):
+    rows = reply_templates.listed()
+    forms = {}
+    for row in rows:
+        if edit_id == row.id and form is not None:
+            forms[row.id] = form
+        else:
+            forms[row.id] = ReplyTemplateForm(formdata=None, obj=row, kind=row.kind.value,
+                                              field_id=row.field_id or 0, prefix=f"t{row.id}")
+            forms[row.id].version.data = row.version
+    new = form if (form is not None and edit_id is None) else ReplyTemplateForm(formdata=None)
+    return render("tracker/templates.html", "templates", status=status, rows=rows, forms=forms,
+                  form=new, error=error, placeholders=reply_templates.PLACEHOLDERS)
+
+
+@bp.get("/templates")
+@requires("template.manage")
+def templates():
+    """The managed reply templates (answers, return and extension reasons) by field."""
+    return _templates_page()
+
+
+def _template_saved(_obj, _result):
+    return web.saved(_("Đã lưu mẫu."), redirect=url_for("tracker.templates"),
+                     fragment=lambda: _templates_page())
+
+
+@bp.post("/templates")
+@web.change(allow="template.manage", form=lambda _o: ReplyTemplateForm(), once=True,
+            invalid=_templates_page, done=_template_saved)
+def add_template(form):
+    """Add a reply template; {nguoi_neu}, {noi_dung}, {han}, {co_quan}, {buoi}, {linh_vuc}
+    are filled with the petition's data when it is used."""
+    return reply_templates.create(form.kind.data, form.field_id.data, form.title.data,
+                                  form.body.data)
+
+
+def _template_or_none(template_id: int):
+    return db.session.get(ReplyTemplate, template_id)
+
+
+@bp.post("/templates/<int:template_id>")
+@web.change(allow="template.manage", load=_template_or_none,
+            form=lambda t: ReplyTemplateForm(prefix=f"t{t.id}"), versioned=lambda t: t,
+            invalid=lambda t, form, status, error: _templates_page(
+                None, form, status, error, edit_id=t.id),
+            done=_template_saved)
+def save_template(template, form):
+    """Save a reply template (from the version it was shown with)."""
+    return reply_templates.update(template, form.kind.data, form.field_id.data,
+                                  form.title.data, form.body.data)
+
+
+@bp.post("/templates/<int:template_id>/toggle")
+@web.change(allow="template.manage", load=_template_or_none, done=_template_saved)
+def toggle_template(template, _form):
+    """Stop offering a template, or offer it again."""
+    return reply_templates.switch(template)
 
 
 # --------------------------------------------------------------------------- files

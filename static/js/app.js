@@ -53,6 +53,17 @@
       evt.stopImmediatePropagation();
     }
   }, true);
+  // A reply template chosen from its list fills the text box, which stays editable.
+  document.addEventListener("change", function (evt) {
+    var select = evt.target;
+    if (!select.dataset || !select.dataset.fill) return;
+    var option = select.options[select.selectedIndex];
+    var box = document.getElementById(select.dataset.fill);
+    if (!box || !option || !option.dataset.text) return;
+    box.value = option.dataset.text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+  });
   document.addEventListener("click", function (evt) {
     if (evt.target.closest && evt.target.closest("[data-print]")) window.print();
   });

@@ -36,6 +36,10 @@ ROUTES = [
     ("GET", "/tracker/notifications", "notification.read", None),
     ("POST", "/tracker/notifications/read", "notification.read", None),
     ("POST", "/tracker/notifications/{note}/read", "notification.read", "note"),
+    ("GET", "/tracker/templates", "template.manage", None),
+    ("POST", "/tracker/templates", "template.manage", None),
+    ("POST", "/tracker/templates/{template}", "template.manage", None),
+    ("POST", "/tracker/templates/{template}/toggle", "template.manage", None),
 ]
 
 
@@ -58,7 +62,7 @@ def _allowed(url: str, action: str, whose: str | None) -> dict:
 @pytest.fixture
 def ids(app, data, make):  # noqa: F811
     from portal.extensions import db
-    from portal.tracker.models import Attachment, Notification
+    from portal.tracker.models import Attachment, Notification, ReplyTemplate, TemplateKind
 
     item = make()
     folder = upload_folder(app)
@@ -71,9 +75,11 @@ def ids(app, data, make):  # noqa: F811
                                 content_type="application/pdf", size=9, sha256="1" * 64)
         note = Notification(agency_id=data["agency"], text="Trả lại để bổ sung",
                             link=f"/tracker/{item}")
-        db.session.add_all([attachment, note])
+        template = ReplyTemplate(kind=TemplateKind.ANSWER, title="Mẫu", body="Nội dung")
+        db.session.add_all([attachment, note, template])
         db.session.commit()
-        return {"item": item, "attachment": attachment.id, "note": note.id}
+        return {"item": item, "attachment": attachment.id, "note": note.id,
+                "template": template.id}
 
 
 @pytest.mark.parametrize("method, url, action, whose", ROUTES, ids=[f"{m} {u}" for m, u, _, _
@@ -88,7 +94,8 @@ def test_route_by_role(login, ids, method, url, action, whose):
 def test_the_table_covers_every_tracker_route_and_its_declared_action(app):
     table = {(method, url.replace("{item}", "<int:assignment_id>")
               .replace("{attachment}", "<int:attachment_id>")
-              .replace("{note}", "<int:notification_id>")): action
+              .replace("{note}", "<int:notification_id>")
+              .replace("{template}", "<int:template_id>")): action
              for method, url, action, _ in ROUTES}
     routes = {}
     for rule in app.url_map.iter_rules():
