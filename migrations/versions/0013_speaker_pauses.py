@@ -5,9 +5,9 @@ Revises: 0012
 Create Date: 2026-12-01 20:45:00
 
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
-import portal.types  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
+import portal.types
 
 
 # revision identifiers, used by Alembic.
@@ -18,8 +18,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('speaker', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('paused_at', portal.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('paused_seconds', sa.Integer(), server_default='0',
+                                      nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('speaker', schema=None) as batch_op:
+        batch_op.drop_column('paused_seconds')
+        batch_op.drop_column('paused_at')

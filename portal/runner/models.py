@@ -53,7 +53,23 @@ class Speaker(db.Model):
     )
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A turn paused by the chair: the countdown is frozen since `paused_at`; the seconds of
+    # the pauses already over are in `paused_seconds` (the database is the clock every
+    # worker and every screen reads, so a pause holds across them).
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def spoken_seconds(self, now: datetime) -> int:
+        """How long this person has held the floor, pauses left out (0 before the turn)."""
+        if self.started_at is None:
+            return 0
+        end = self.ended_at or self.paused_at or now
+        return max(0, int((end - self.started_at).total_seconds()) - (self.paused_seconds or 0))
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == SpeakerStatus.SPEAKING and self.paused_at is not None
 
 
 class Attendance(db.Model):

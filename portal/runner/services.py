@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy import select
+
 from portal.calendar.models import DialogueSession
 from portal.documents.conclusion import draft_conclusion_notice
 from portal.documents.minutes import draft_minutes
@@ -21,9 +23,11 @@ from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.petitions.services import fill_petition
 from portal.runner import floor, stages
+from portal.runner.models import TimelineEntry
 from portal.timefmt import local_today
 from portal.tracker import lifecycle
 from portal.tracker.models import AnswerMode, Assignment
+from portal.types import utcnow
 
 # The timeline is part of the record the minutes are built from: it is always written in
 # Vietnamese, whatever the language of the person acting.
@@ -67,6 +71,25 @@ def _petition_of(meeting: DialogueSession, petition_id: int) -> Petition:
     return petition
 
 
+def _log_text(meeting: DialogueSession, action: str, user, detail: str,
+              petition_id: int | None = None) -> None:
+    """Timestamp a saved text. The runner saves a text as it is typed: the saves of one text
+    by one person in a row update the timeline's last entry instead of adding one per pause
+    in the typing (the screens are told all the same)."""
+    last = db.session.scalars(
+        select(TimelineEntry).where(TimelineEntry.session_id == meeting.id)
+        .order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc()).limit(1)
+    ).first()
+    if (last is not None and last.action == action and last.petition_id == petition_id
+            and last.actor_id == stages.actor_id(user) and last.stage == meeting.stage
+            and (action != "notes" or last.detail == detail)):
+        last.detail = detail
+        last.at = utcnow()
+        stages.bump(meeting)
+        return
+    stages.log(meeting, action, user, detail, petition_id)
+
+
 # --- opening and briefing ----------------------------------------------------------------
 
 def save_notes(meeting: DialogueSession, user, which: str, text: str,
@@ -76,8 +99,11 @@ def save_notes(meeting: DialogueSession, user, which: str, text: str,
         raise stages.StageError(NO_SUCH_NOTES, 404)
     stages.require_open(meeting)
     _check_base(getattr(meeting, which), base, NOTES_CHANGED)
-    setattr(meeting, which, (text or "").strip())
-    stages.log(meeting, "notes", user, NOTES[which])
+    text = (text or "").strip()
+    if text == (getattr(meeting, which) or ""):
+        return  # saved already (an autosave after a pause that changed nothing)
+    setattr(meeting, which, text)
+    _log_text(meeting, "notes", user, NOTES[which])
 
 
 # --- floor discussion ----------------------------------------------------------------------
@@ -155,8 +181,10 @@ def save_directive(meeting: DialogueSession, user, petition_id: int, text: str,
     petition = _petition_of(meeting, petition_id)
     stages.require_stage(meeting, stages.CONCLUSION)
     _check_base(petition.directive, base, DIRECTIVE_CHANGED, text=petition.directive or "")
-    petition.directive = (text or "").strip()
-    stages.log(meeting, "directive", user, petition.directive[:200], petition.id)
+    text = (text or "").strip()
+    if text != (petition.directive or ""):
+        petition.directive = text
+        _log_text(meeting, "directive", user, petition.directive[:200], petition.id)
     return petition
 
 
@@ -166,8 +194,9 @@ def save_conclusion(meeting: DialogueSession, user, text: str, base: str | None 
     if not (text or "").strip():
         raise stages.StageError(NO_CONCLUSION, 422, "conclusion")
     _check_base(meeting.conclusion, base, CONCLUSION_CHANGED)
-    meeting.conclusion = text.strip()
-    stages.log(meeting, "conclusion", user, "Cập nhật kết luận")
+    if text.strip() != (meeting.conclusion or ""):
+        meeting.conclusion = text.strip()
+        _log_text(meeting, "conclusion", user, "Cập nhật kết luận")
 
 
 def close(meeting: DialogueSession, user, config: Mapping | None = None) -> None:

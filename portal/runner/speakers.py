@@ -12,16 +12,18 @@ from portal.errors import N_
 from portal.extensions import db
 from portal.petitions.models import SubmitterKind
 from portal.runner import stages
+from portal.runner import floor
 from portal.runner.floor import current, end_turn, queue
 from portal.runner.models import Speaker, SpeakerStatus
-from portal.types import utcnow
 
-__all__ = ["QueueError", "add", "current", "move", "queue", "skip", "start", "stop"]
+__all__ = ["QueueError", "add", "current", "move", "pause", "queue", "resume", "skip", "start",
+           "stop"]
 
 NOT_IN_QUEUE = N_("Không tìm thấy người phát biểu trong danh sách.")
 MOVE_WAITING_ONLY = N_("Chỉ sắp xếp được người đang chờ phát biểu.")
 NOBODY_WAITING = N_("Không còn ai trong danh sách chờ phát biểu.")
 SKIP_WAITING_ONLY = N_("Chỉ bỏ qua được người đang chờ phát biểu.")
+NOBODY_SPEAKING = N_("Chưa có ai đang phát biểu.")
 
 
 class QueueError(stages.StageError):
@@ -83,8 +85,10 @@ def start(meeting: DialogueSession, user, speaker_id: int | None = None) -> Spea
     if speaking is not None:
         end_turn(speaking)
     target.status = SpeakerStatus.SPEAKING
-    target.started_at = utcnow()
+    target.started_at = floor.now()
     target.ended_at = None
+    target.paused_at = None
+    target.paused_seconds = 0
     stages.log(meeting, "speaker_started", user, f"Phát biểu: {target.name}")
     return target
 
@@ -108,3 +112,26 @@ def skip(meeting: DialogueSession, user, speaker_id: int) -> Speaker:
     speaker.status = SpeakerStatus.SKIPPED
     stages.log(meeting, "speaker_skipped", user, f"Không phát biểu: {speaker.name}")
     return speaker
+
+
+def pause(meeting: DialogueSession, user) -> Speaker:
+    """Freeze the countdown of whoever has the floor (the chair stops the clock: a question
+    from the chair, a noise in the hall); a second pause changes nothing."""
+    stages.require_stage(meeting, stages.DISCUSSION)
+    speaking = current(queue(meeting.id))
+    if speaking is None:
+        raise QueueError(NOBODY_SPEAKING)
+    if floor.pause(speaking, floor.now()):
+        stages.log(meeting, "speaker_paused", user, f"Tạm dừng: {speaking.name}")
+    return speaking
+
+
+def resume(meeting: DialogueSession, user) -> Speaker:
+    """Let the countdown of the paused speaker run again, from where it stopped."""
+    stages.require_stage(meeting, stages.DISCUSSION)
+    speaking = current(queue(meeting.id))
+    if speaking is None:
+        raise QueueError(NOBODY_SPEAKING)
+    if floor.resume(speaking, floor.now()):
+        stages.log(meeting, "speaker_resumed", user, f"Tiếp tục: {speaking.name}")
+    return speaking

@@ -11,7 +11,7 @@ gunicorn workers for the price of one query.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, make_response, request
+from flask import Blueprint, abort, current_app, g, jsonify, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from portal.labels import STAGE_LABELS
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
-from portal.runner import amendments, attendance, briefing, services, speakers, stages
+from portal.runner import amendments, attendance, briefing, floor, services, speakers, stages
 from portal.runner.forms import (
     ActionForm,
     AmendmentForm,
@@ -42,7 +42,7 @@ from portal.runner.forms import (
 )
 from portal.runner.models import Amendment, TimelineEntry
 from portal.runner.services import text_base
-from portal.timefmt import local_today
+from portal.timefmt import local_today, to_local
 from portal.tracker.models import AnswerMode, Assignment
 from portal.types import utcnow
 
@@ -107,6 +107,7 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
                 prefix=f"p{petition.id}")
     queue = speakers.queue(meeting.id) if meeting.stage == stages.DISCUSSION else []
     current_speaker = speakers.current(queue)
+    now = floor.now()
     timeline = db.session.scalars(
         select(TimelineEntry).where(TimelineEntry.session_id == meeting.id)
         .order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc()).limit(40)
@@ -153,7 +154,9 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         if meeting.stage == stages.BRIEFING else None,
         queue=queue,
         current_speaker=current_speaker,
-        now=utcnow(),
+        kind_totals=floor.totals_by_kind(queue, now),
+        saved_times=_saved_times(meeting),
+        now=now,
         text_base=text_base,
         timeline=timeline,
         error=error,
@@ -163,11 +166,46 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
     return response
 
 
+def _saved_times(meeting: DialogueSession) -> dict[str, str]:
+    """When each of the day's texts was last saved, by the id of its form ("notes-opening",
+    "conclusion-form", "directive-<petition>"), as hh:mm:ss: the page shows «Đã lưu …»."""
+    forms = {services.NOTES[which]: f"notes-{which.split('_')[0]}" for which in services.NOTES}
+    found: dict[str, str] = {}
+    rows = db.session.execute(
+        select(TimelineEntry.action, TimelineEntry.detail, TimelineEntry.petition_id,
+               TimelineEntry.at)
+        .where(TimelineEntry.session_id == meeting.id,
+               TimelineEntry.action.in_(("notes", "conclusion", "directive")))
+        .order_by(TimelineEntry.at, TimelineEntry.id))
+    for action, detail, petition_id, at in rows:
+        key = forms.get(detail) if action == "notes" else (
+            "conclusion-form" if action == "conclusion" else f"directive-{petition_id}")
+        if key:
+            found[key] = to_local(at).strftime("%H:%M:%S")
+    return found
+
+
 # --- the one change path, as the runner answers it ------------------------------------------
 
 def _answer(meeting: DialogueSession, _result=None):
     """done=: the change is committed (or the client key was already applied): the component."""
     return _component(meeting)
+
+
+def _autosaved(text):
+    """done= of a text form: the component; for a save made while typing (`autosave=1`), only
+    the fingerprint of the text now saved (the base of the next save) and the time, so the
+    page keeps the caret where it is and says «Đã lưu hh:mm:ss»."""
+
+    def done(meeting: DialogueSession, _result=None):
+        if request.form.get("autosave") != "1":
+            return _component(meeting)
+        response = jsonify(base=text_base(text["current"](meeting) or ""),
+                           saved_at=to_local(utcnow()).strftime("%H:%M:%S"))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return done
 
 
 def _texts(current, field_name: str):
@@ -203,9 +241,11 @@ def _refused(slot=None, text=None):
 def runner_change(form=lambda meeting: ActionForm(), **refusal):
     """Declare a runner action: the policy's `meeting.run`, the meeting loaded (and locked),
     the form validated, the client key claimed (a retry is applied once), the command,
-    one commit, the component."""
+    one commit, the component (a text form saved while typing: `_autosaved`)."""
+    text = refusal.get("text")
     return web.change(allow="meeting.run", load=_locked_meeting, form=form, once=True,
-                      invalid=_refused(**refusal), done=_answer)
+                      invalid=_refused(**refusal),
+                      done=_autosaved(text) if text is not None else _answer)
 
 
 def _petition_slot(name: str):
@@ -358,6 +398,20 @@ def start_speaker(meeting, form, speaker_id: int):
 def stop_speaker(meeting, form):
     """End the current speaker's turn."""
     speakers.stop(meeting, current_user)
+
+
+@bp.post("/<int:session_id>/speakers/pause")
+@runner_change()
+def pause_speaker(meeting, form):
+    """Freeze the countdown of whoever has the floor."""
+    speakers.pause(meeting, current_user)
+
+
+@bp.post("/<int:session_id>/speakers/resume")
+@runner_change()
+def resume_speaker(meeting, form):
+    """Let the paused speaker's countdown run again."""
+    speakers.resume(meeting, current_user)
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/skip")
