@@ -62,6 +62,8 @@ class Config:
     REMINDER_LATE_DAYS = os.environ.get("REMINDER_LATE_DAYS", "1,5,10")
     REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "10"))
     RUN_JOBS_EVERY = float(os.environ.get("RUN_JOBS_EVERY", "0"))
+    # The dashboard ranks an agency only from this many assignments on.
+    RANKING_MIN_ITEMS = int(os.environ.get("RANKING_MIN_ITEMS", "5"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # links in e-mail
     MAX_ATTACHMENT_MB = float(os.environ.get("MAX_ATTACHMENT_MB", "10"))
     MAX_CONTENT_LENGTH = int((MAX_ATTACHMENT_MB * 5 + 2) * 1024 * 1024)  # 5 files per answer

@@ -45,6 +45,8 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], *, description: str = 
               max_value: float | None = None, tone: str = "info",
               empty_text: str = "Chưa có số liệu") -> Markup:
     """A horizontal bar chart; `max_value` fixes the scale (100 for percentages)."""
+    if not any(b.value > 0 for b in bars):
+        bars = []  # a chart of zeros says nothing: say there is no figure yet
     colour = TONES.get(tone, TONES["info"])
     height = PAD * 2 + max(len(bars), 1) * ROW
     scale_max = max_value if max_value is not None else max((b.value for b in bars), default=0)

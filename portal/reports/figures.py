@@ -32,7 +32,7 @@ from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition, SubmitterKind
 from portal.petitions.privacy import PERSONAL_KINDS, mask_name
-from portal.timefmt import LOCAL_TZ, local_to_utc
+from portal.timefmt import LOCAL_TZ, local_to_utc, to_local
 from portal.tracker.deadlines import ANSWERED_STATES, OPEN_STATES, late_clause
 from portal.tracker.models import CitizenVerdict, Assignment, AssignmentStatus
 
@@ -196,6 +196,7 @@ class AgencyTally:
     name: str
     short_name: str
     tally: Tally
+    agency_id: int = 0
 
 
 @dataclass
@@ -348,6 +349,7 @@ class Dashboard:
     sessions_held: int
     held_by_kind: list[tuple[SessionKind, int]]
     total: Tally = field(default_factory=Tally)
+    ranking: list = field(default_factory=list)
 
 
 def _field_counts(scope=None) -> list[FieldCount]:
@@ -377,7 +379,8 @@ def _tallies(today: date, scope=None
     by_status = dict.fromkeys(AssignmentStatus, 0)
     for row in db.session.execute(query):
         status = AssignmentStatus(row.status)
-        agency = agencies.setdefault(row.id, AgencyTally(row.name, row.short_name, Tally()))
+        agency = agencies.setdefault(row.id, AgencyTally(row.name, row.short_name, Tally(),
+                                                         row.id))
         agency.tally.add(status, row)
         total.add(status, row)
         by_status[status] += int(row.n)
@@ -415,28 +418,113 @@ def _open_items(rows, today: date) -> list[OpenItem]:
         days_late=late.of(r.deadline)) for r in rows]
 
 
-def _held_by_kind() -> list[tuple[SessionKind, int]]:
+def _held_by_kind(narrow=None) -> list[tuple[SessionKind, int]]:
     query = (select(DialogueSession.kind, func.count(DialogueSession.id))
              .where(DialogueSession.status.in_(HELD_STATES))
              .group_by(DialogueSession.kind))
+    sessions = narrow.sessions() if narrow is not None else None
+    if sessions is not None:
+        query = query.where(DialogueSession.id.in_(sessions))
     found = dict(db.session.execute(query).all())
     return [(kind, int(found.get(kind, 0))) for kind in SessionKind]
 
 
-def dashboard(today: date) -> Dashboard:
-    """All the dashboard's figures, over every session and assignment (five queries)."""
-    by_agency, total, by_status = _tallies(today)
-    held = _held_by_kind()
+@dataclass(frozen=True)
+class DashboardFilter:
+    """The dashboard's narrowing: the sessions' period, kind of dialogue and leader."""
+
+    start: date | None = None
+    end: date | None = None
+    kind: SessionKind | None = None
+    leader: str = ""
+
+    def sessions(self):
+        """The sessions in scope as a subquery, or None for all of them."""
+        clauses = []
+        if self.start is not None:
+            clauses.append(DialogueSession.starts_at >= local_to_utc(self.start, time(0)))
+        if self.end is not None:
+            clauses.append(DialogueSession.starts_at
+                           < local_to_utc(self.end + timedelta(days=1), time(0)))
+        if self.kind is not None:
+            clauses.append(DialogueSession.kind == self.kind)
+        if self.leader:
+            clauses.append(DialogueSession.host == self.leader)
+        return select(DialogueSession.id).where(*clauses) if clauses else None
+
+    def scope(self):
+        sessions = self.sessions()
+        if sessions is None:
+            return None
+        return lambda query: query.where(Petition.session_id.in_(sessions))
+
+
+@dataclass
+class Ranked:
+    """An agency's place: on-time rate, average working days to answer, satisfaction."""
+
+    name: str
+    assigned: int
+    on_time_rate: float | None
+    days_to_answer: float | None
+    satisfaction_rate: float | None
+
+
+def leaders() -> list[str]:
+    """The leaders who chair sessions (the sessions' hosts), for the filter (one query)."""
+    return [h for h in db.session.scalars(select(DialogueSession.host).distinct()
+                                          .where(DialogueSession.host != "")
+                                          .order_by(DialogueSession.host)) if h]
+
+
+def _days_to_answer(today: date, scope=None) -> dict[int, float]:
+    """Per agency, the average working days from assignment to answer (answered ones)."""
+    query = (select(Assignment.agency_id, Assignment.created_at, Assignment.answered_at)
+             .where(Assignment.answered_at.is_not(None)))
+    if scope is not None:
+        query = scope(query.join(Petition, Assignment.petition_id == Petition.id))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return {}
+    earliest = min(to_local(r.created_at).date() for r in rows)
+    late = LateDays(earliest - timedelta(days=1), today)
+    sums: dict[int, list[int]] = {}
+    for r in rows:
+        days = late.of(to_local(r.created_at).date(), to_local(r.answered_at).date())
+        sums.setdefault(r.agency_id, []).append(days)
+    return {agency: sum(d) / len(d) for agency, d in sums.items()}
+
+
+def ranking(by_agency: list[AgencyTally], days: dict[int, float], minimum: int) -> list[Ranked]:
+    """Agencies with at least `minimum` assignments, best first: on-time rate, then fewer
+    working days to answer, then satisfaction (a body with two items is not ranked, so it
+    is neither first nor last by chance)."""
+    ranked = [Ranked(a.name, a.tally.assigned, a.tally.on_time_rate, days.get(a.agency_id),
+                     a.tally.satisfaction_rate)
+              for a in by_agency if a.tally.assigned >= minimum]
+    return sorted(ranked, key=lambda r: (
+        -(r.on_time_rate if r.on_time_rate is not None else -1),
+        r.days_to_answer if r.days_to_answer is not None else 1e9,
+        -(r.satisfaction_rate if r.satisfaction_rate is not None else -1), r.name))
+
+
+def dashboard(today: date, narrow: DashboardFilter | None = None,
+              min_ranked: int = 5) -> Dashboard:
+    """All the dashboard's figures over the sessions in scope (every one by default)."""
+    scope = narrow.scope() if narrow is not None else None
+    by_agency, total, by_status = _tallies(today, scope)
+    held = _held_by_kind(narrow)
     return Dashboard(
         today=today,
         by_status=by_status,
-        by_field=_field_counts(),
+        by_field=_field_counts(scope),
         by_agency=by_agency,
         total=total,
         oldest_open=_open_items(
-            db.session.execute(_open_items_query().limit(OLDEST_OPEN_LIMIT)), today),
+            db.session.execute(_open_items_query(scope).limit(OLDEST_OPEN_LIMIT)), today),
         sessions_held=sum(n for _, n in held),
         held_by_kind=held,
+        ranking=ranking(by_agency, _days_to_answer(today, scope), min_ranked),
     )
 
 

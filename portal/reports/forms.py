@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import SelectField, HiddenField
 from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from portal.formfields import VersionedForm, VNDateField
@@ -37,3 +37,19 @@ class PublicPageForm(VersionedForm, FlaskForm):
 
     enabled = HiddenField(validators=[AnyOf(("1", "0"),
                                             message=_l("Lựa chọn không hợp lệ."))])
+
+
+class DashboardFilterForm(FlaskForm):
+    """The dashboard's filters (GET): the sessions' period, kind of dialogue, leader."""
+
+    class Meta:
+        csrf = False
+
+    start = VNDateField(_l("Từ ngày"), name="from")
+    end = VNDateField(_l("Đến ngày"), name="to")
+    kind = SelectField(_l("Hình thức"), default="", validate_choice=False)
+    leader = SelectField(_l("Người chủ trì"), default="", validate_choice=False)
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))

@@ -8,11 +8,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal import web
 from portal.access import may, requires
 from portal.audit import trail
-from portal.calendar.models import Plan
+from portal.calendar.models import Plan, SessionKind
 from portal.documents.layout import render_pdf
 from portal.documents.models import Setting
 from portal.extensions import db
@@ -20,7 +21,7 @@ from portal.htmx import is_fragment_request, render
 from portal.labels import label
 from portal.reports import excel, figures, pdf
 from portal.reports.charts import Bar, bar_chart, percent
-from portal.reports.forms import PeriodForm, PublicPageForm
+from portal.reports.forms import DashboardFilterForm, PeriodForm, PublicPageForm
 from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page
 from portal.reports.words import status_label
 from portal.timefmt import local_today
@@ -80,17 +81,40 @@ def _dashboard_page(block: str, status: int = 200, form: PublicPageForm | None =
     """The dashboard, or only `block` for htmx (then the figures are not counted)."""
     context = _switch_context(form, message, error)
     if block == "dashboard" or not is_fragment_request():
-        d = figures.dashboard(local_today())
+        filters, narrow, ok = _dashboard_filters()
+        if not ok:
+            status = 422
+        d = figures.dashboard(local_today(), narrow,
+                              min_ranked=int(current_app.config.get("RANKING_MIN_ITEMS", 5)))
         context.update(d=d, charts=_dashboard_charts(d), percent=percent,
-                       status_label=status_label)
+                       status_label=status_label, filters=filters,
+                       min_ranked=int(current_app.config.get("RANKING_MIN_ITEMS", 5)))
     return render("reports/dashboard.html", block, status=status, **context)
+
+
+def _dashboard_filters():
+    """The filter form from the query string, and what it narrows to (ignored while bad)."""
+    form = DashboardFilterForm(formdata=request.args)
+    form.kind.choices = [SelectChoice("", _("— Mọi hình thức —"))] + [
+        SelectChoice(k.value, label(k)) for k in SessionKind]
+    form.leader.choices = [SelectChoice("", _("— Mọi người chủ trì —"))] + [
+        SelectChoice(h, h) for h in figures.leaders()]
+    ok = form.validate()
+    kind = form.kind.data if form.kind.data in SessionKind._value2member_map_ else None
+    leader = form.leader.data if form.leader.data in {c.value for c in form.leader.choices} \
+        else ""
+    narrow = figures.DashboardFilter(
+        start=form.start.data if ok else None, end=form.end.data if ok else None,
+        kind=SessionKind(kind) if kind else None, leader=leader or "")
+    return form, narrow, ok
 
 
 @bp.get("/")
 @requires("report.read")
 def dashboard():
-    """Counts by status, field and agency, on-time rates, the oldest open items and the
-    sessions held, each as a chart with its table. 403 for agency officers."""
+    """Counts by status, field and agency, on-time rates, the oldest open items, the agency
+    ranking and the sessions held, each as a chart with its table, narrowed by the sessions'
+    period, kind and leader (query string). 403 for agency officers."""
     return _dashboard_page("dashboard")
 
 
