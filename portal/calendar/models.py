@@ -127,6 +127,9 @@ class DialogueSession(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     venue: Mapped[str] = mapped_column(String(300))
     host: Mapped[str] = mapped_column(String(200))
+    # Where a voter-contact session is held (xã, phường): the briefing's earlier related
+    # sessions are those of the same kind, leader and locality.
+    locality: Mapped[str] = mapped_column(String(200), default="", server_default="")
     content: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[SessionStatus] = mapped_column(
         enum_type(SessionStatus, 20), default=SessionStatus.SCHEDULED

@@ -460,3 +460,62 @@ def render_pdf(doc: AdminDocument, font_dirs: tuple[str, ...]) -> bytes:
     with _build_lock:
         template.build(story)
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- two signers
+# Minutes (biên bản) are signed by two people: THƯ KÝ at the bottom left and CHỦ TỌA at the
+# bottom right, each block with the role, the title and the name; the recipients come below.
+
+
+@dataclass
+class TwoSignerDocument(AdminDocument):
+    """A document signed by two: `left_*` (the secretary) beside the usual signer (the chair,
+    `signer_authority`/`signer_title`/`signer_name`)."""
+
+    left_role: str = "THƯ KÝ"
+    left_title: str = ""
+    left_name: str = ""
+    right_role: str = "CHỦ TỌA"
+
+
+def _signer_block(role: str, title: str, name: str, st: _Styles) -> list[Flowable]:
+    block: list[Flowable] = [RLParagraph(_markup(role.upper()), st.signer)]
+    if title.strip():
+        block.append(RLParagraph(_markup(title.upper()), st.signer))
+    block.append(Spacer(1, SIGNATURE_SPACE))
+    block.append(RLParagraph(_markup(name), st.signer))
+    return block
+
+
+def _two_signer_closing(doc: TwoSignerDocument, st: _Styles, width: float) -> list[Flowable]:
+    """THƯ KÝ (left) and CHỦ TỌA (right) side by side, then the recipients."""
+    right_title = "\n".join(line for line in [*doc.signer_authority, doc.signer_title]
+                            if line.strip())
+    table = Table([[_signer_block(doc.left_role, doc.left_title, doc.left_name, st),
+                    _signer_block(doc.right_role, right_title, doc.signer_name, st)]],
+                  colWidths=[width * 0.5, width * 0.5])
+    table.setStyle(_table_style(st.fonts.regular, ("ALIGN", (0, 0), (-1, -1), "CENTER")))
+    closing: list[Flowable] = [table]
+    if doc.recipients:
+        closing.append(Spacer(1, 6 * mm))
+        closing.append(RLParagraph(f"<b><i>{escape(RECIPIENTS_LABEL)}</i></b>",
+                                   st.recipients_label))
+        closing.extend(RLParagraph(_markup(line), st.recipient) for line in doc.recipients)
+    return closing
+
+
+def render_two_signer_pdf(doc: TwoSignerDocument, font_dirs: tuple[str, ...]) -> bytes:
+    """`render_pdf` for a document with two signers (minutes). Raises `FontNotFound`."""
+    fonts = _font_family(tuple(font_dirs))
+    st = _Styles(fonts)
+    buffer = io.BytesIO()
+    template = _doc_template(buffer, doc, fonts)
+    width = template.width
+    story: list[Flowable] = [_header(doc, st, width), *_title(doc, st)]
+    body = [_block(block, st) for block in doc.blocks]
+    story.extend(body[:-1])
+    story.append(KeepTogether([*body[-1:], Spacer(1, 6 * mm),
+                               *_two_signer_closing(doc, st, width)]))
+    with _build_lock:
+        template.build(story)
+    return buffer.getvalue()

@@ -27,7 +27,8 @@ from portal.documents.forms import (
     RegisterFilter,
 )
 from portal.documents.layout import render_pdf
-from portal.documents.minutes import build_minutes, draft_minutes
+from portal.documents.minutes import draft_minutes
+from portal.documents.minutes import minutes_pdf as minutes_pdf_of
 from portal.documents.models import Document, DocumentStatus, DocumentType
 from portal.errors import N_
 from portal.extensions import db
@@ -424,6 +425,5 @@ def minutes_pdf(session_id: int):
     """The session's minutes as an A4 PDF (inline, so the browser can print it)."""
     meeting = _meeting(session_id)
     with force_locale("vi"):  # a document is in Vietnamese whatever the reader's UI language
-        minutes = build_minutes(meeting, current_app.config)
-    pdf = render_pdf(minutes, current_app.config["PDF_FONT_DIRS"])
+        pdf = minutes_pdf_of(meeting, current_app.config)  # THƯ KÝ and CHỦ TỌA
     return _pdf_response(pdf, f"bien-ban-{meeting.id}.pdf")

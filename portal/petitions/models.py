@@ -54,6 +54,9 @@ class Petition(db.Model):
     advising_deadline: Mapped[date | None] = mapped_column(Date)
     prepared_answer: Mapped[str] = mapped_column(Text, default="")
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Not raised at the meeting and closed there without an assignment: why (the chair's
+    # disposition, printed in the minutes). Empty while the petition is open or assigned.
+    closed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # An earlier petition this one repeats (same submitter or very similar content).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"), index=True)
     # Folded copy of content and submitter for diacritic-free search on both databases.

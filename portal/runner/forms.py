@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.admin.models import Agency
+from portal.calendar.models import SessionKind
 from portal.extensions import db
 from portal.formfields import VNDateField
 from portal.labels import choices
@@ -50,6 +51,10 @@ class AssignForm(FlaskForm):
     answer = TextAreaField(_l("Nội dung trả lời tại buổi đối thoại"),
                            validators=[Length(max=10000)])
     beyond_authority = BooleanField(_l("Vượt thẩm quyền của tỉnh: báo cáo cấp có thẩm quyền"))
+    # Registered beforehand and not raised at the meeting: assigned in writing afterwards.
+    not_raised = BooleanField(_l("Không nêu tại buổi: giao trả lời bằng văn bản sau buổi"))
+    # The assignment's version when the form changes an existing one (409 if it moved on).
+    assignment_version = HiddenField()
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +77,26 @@ class AssignForm(FlaskForm):
     def validate_coordinators(self, field):
         if self.agency_id.data and self.agency_id.data in (field.data or []):
             raise ValidationError(_l("Cơ quan chủ trì không đồng thời là cơ quan phối hợp."))
+
+
+class CloseUnraisedForm(FlaskForm):
+    """A petition not raised at the meeting, closed there with a reason."""
+
+    reason = StringField(_l("Lý do kết thúc (không nêu tại buổi)"), validators=[
+        DataRequired(_l("Vui lòng nêu lý do kết thúc ý kiến.")), Length(max=1000)])
+
+
+class TimeLimitsForm(FlaskForm):
+    """Working days to answer in writing, per kind of dialogue (the suggested deadline):
+    one field per kind, named by the kind's value."""
+
+    version = HiddenField()
+
+
+for _choice in choices(SessionKind):
+    setattr(TimeLimitsForm, _choice.value, IntegerField(_choice.label, validators=[
+        InputRequired(_l("Vui lòng nhập số ngày làm việc.")),
+        NumberRange(min=1, max=120, message=_l("Từ 1 đến 120 ngày làm việc."))]))
 
 
 class _BasedTextForm(FlaskForm):

@@ -22,10 +22,8 @@ from portal.errors import N_
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.petitions.services import fill_petition
-from portal.runner import floor, stages
+from portal.runner import dispositions, floor, stages
 from portal.runner.models import TimelineEntry
-from portal.timefmt import local_today
-from portal.tracker import lifecycle
 from portal.tracker.models import AnswerMode, Assignment
 from portal.types import utcnow
 
@@ -156,23 +154,15 @@ def show_on_screen(meeting: DialogueSession, user, petition_id: int) -> None:
 
 def assign(meeting: DialogueSession, user, petition_id: int, *, agency_id: int, mode,
            deadline: date | None, coordinators: list[int] | None = None,
-           beyond_authority: bool = False, answer: str = "") -> Assignment:
-    """Assign a petition raised at the meeting to a lead agency (+ coordinators), to answer
-    on the spot (due today) or in writing by `deadline` (the tracker's `assign`)."""
-    petition = _petition_of(meeting, petition_id)
-    stages.require_stage(meeting, stages.ASSIGNMENT, stages.CONCLUSION)
-    mode = AnswerMode(mode)
-    if mode == AnswerMode.ON_THE_SPOT:
-        deadline = local_today()
-    petition.raised_at_meeting = True
-    assignment = lifecycle.assign(petition, user, agency_id=agency_id, mode=mode,
-                                  deadline=deadline, coordinators=coordinators or [],
-                                  beyond_authority=beyond_authority, answer=answer or "")
-    detail = f"{assignment.agency.name} — {MODE_TEXT[mode]}"
-    if assignment.beyond_authority:
-        detail += " — vượt thẩm quyền"
-    stages.log(meeting, "assigned", user, detail, petition.id)
-    return assignment
+           beyond_authority: bool = False, answer: str = "", raised: bool = True,
+           version: int | None = None) -> Assignment:
+    """Assign a petition of the session (registered or raised) to a lead agency
+    (+ coordinators), on the spot or in writing by `deadline`; an assigned one is changed
+    instead (`portal.runner.dispositions.decide`)."""
+    return dispositions.decide(meeting, user, petition_id, agency_id=agency_id, mode=mode,
+                               deadline=deadline, coordinators=coordinators,
+                               beyond_authority=beyond_authority, answer=answer,
+                               raised=raised, version=version)
 
 
 def save_directive(meeting: DialogueSession, user, petition_id: int, text: str,

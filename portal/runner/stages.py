@@ -40,7 +40,7 @@ STAGE_LABELS = {
 }
 
 LAST_STAGE = N_("Đây là bước cuối: hãy lưu kết luận và bế mạc.")
-UNASSIGNED = N_("Còn %(n)s ý kiến chưa được phân công trả lời. Vẫn chuyển sang kết luận?")
+UNASSIGNED = N_("Còn %(n)s ý kiến chưa có hướng xử lý (%(names)s). Vẫn chuyển sang kết luận?")
 ONLY_AT = N_("Chỉ thực hiện được ở bước: %(stages)s.")
 NEEDS_CONCLUSION = N_("Cần nhập kết luận của người chủ trì trước khi bế mạc.")
 
@@ -120,12 +120,24 @@ def revision(session_id: int) -> int | None:
 
 
 def unassigned_count(meeting: DialogueSession) -> int:
+    """The session's petitions with no disposition yet (registered or raised; neither
+    assigned nor closed with a reason): see `portal.runner.dispositions`."""
     return db.session.scalar(
         select(func.count(Petition.id))
         .outerjoin(Assignment, Assignment.petition_id == Petition.id)
-        .where(Petition.session_id == meeting.id, Petition.raised_at_meeting,
-               Assignment.id.is_(None))
+        .where(Petition.session_id == meeting.id, Assignment.id.is_(None),
+               Petition.closed_reason == "")
     ) or 0
+
+
+def _undisposed_names(meeting: DialogueSession) -> str:
+    rows = db.session.execute(
+        select(Petition.id, Petition.submitter_name)
+        .outerjoin(Assignment, Assignment.petition_id == Petition.id)
+        .where(Petition.session_id == meeting.id, Assignment.id.is_(None),
+               Petition.closed_reason == "")
+        .order_by(Petition.id)).all()
+    return "; ".join(f"#{pid} {name}" for pid, name in rows)
 
 
 def require_open(meeting: DialogueSession) -> None:
@@ -161,7 +173,7 @@ def advance(meeting: DialogueSession, user, confirm: bool = False) -> str:
     if target == CONCLUSION and not confirm:
         pending = unassigned_count(meeting)
         if pending:
-            raise ConfirmationNeeded(UNASSIGNED, n=pending)
+            raise ConfirmationNeeded(UNASSIGNED, n=pending, names=_undisposed_names(meeting))
     if meeting.stage == DISCUSSION:
         floor.end_current_turn(meeting)
     meeting.stage = target

@@ -11,15 +11,16 @@ gunicorn workers for the price of one query.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, make_response, request
-from flask_babel import get_locale
+from flask import (Blueprint, abort, current_app, g, jsonify, make_response, request,
+                   url_for)
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import web
 from portal.access import requires
-from portal.calendar.models import DialogueSession
+from portal.calendar.models import DialogueSession, SessionKind
 from portal.errors import N_, DomainError, NeedsConfirmation
 from portal.extensions import db
 from portal.htmx import render
@@ -27,11 +28,14 @@ from portal.labels import STAGE_LABELS
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
-from portal.runner import amendments, attendance, briefing, floor, services, speakers, stages
+from portal.runner import (amendments, attendance, briefing, dispositions, floor, services,
+                           speakers, stages)
 from portal.runner.forms import (
     ActionForm,
     AmendmentForm,
     AssignForm,
+    CloseUnraisedForm,
+    TimeLimitsForm,
     ConclusionForm,
     DirectiveForm,
     DoorForm,
@@ -43,6 +47,7 @@ from portal.runner.forms import (
 from portal.runner.models import Amendment, TimelineEntry
 from portal.runner.services import text_base
 from portal.timefmt import local_today, to_local
+from portal.tracker.labels import status_label
 from portal.tracker.models import AnswerMode, Assignment
 from portal.types import utcnow
 
@@ -99,12 +104,8 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
     petitions = _petitions(meeting)
     agencies = agency_choices() if meeting.stage in (stages.ASSIGNMENT, stages.CONCLUSION) \
         else []
-    assign_forms = {}
-    for petition in petitions:
-        if petition.assignment is None and petition.raised_at_meeting and agencies:
-            assign_forms[petition.id] = forms.get(("assign", petition.id)) or AssignForm(
-                formdata=None, agencies=agencies, mode=AnswerMode.IN_WRITING.value,
-                prefix=f"p{petition.id}")
+    assign_forms, change_forms, close_forms = _disposition_forms(meeting, petitions, agencies,
+                                                                 forms)
     queue = speakers.queue(meeting.id) if meeting.stage == stages.DISCUSSION else []
     current_speaker = speakers.current(queue)
     now = floor.now()
@@ -131,6 +132,10 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         stage_times={t.stage: t for t in stages.stage_times(meeting)},
         petitions=petitions,
         assign_forms=assign_forms,
+        change_forms=change_forms,
+        close_forms=close_forms,
+        suggested_deadline=dispositions.suggested_deadline(meeting) if agencies else None,
+        time_limit_days=dispositions.time_limits()[meeting.kind.value] if agencies else None,
         petition_form=petition_form,
         speaker_form=forms.get("speaker") or SpeakerForm(formdata=None, prefix="sp"),
         door_form=forms.get("door") or DoorForm(formdata=None, prefix="door"),
@@ -451,16 +456,114 @@ def set_current(meeting, form, petition_id: int):
 
 # ---- assignment and conclusion ---------------------------------------------------------
 
+def _disposition_forms(meeting: DialogueSession, petitions: list[Petition], agencies: list,
+                       forms: dict):
+    """The forms of the assignment stage, by petition: assign (every petition with no
+    disposition, registered or raised; the deadline suggested), change (an assigned one,
+    prefilled, carrying the assignment's version), close (one not raised)."""
+    assign_forms, change_forms, close_forms = {}, {}, {}
+    if not agencies:
+        return assign_forms, change_forms, close_forms
+    suggested = dispositions.suggested_deadline(meeting)
+    for petition in petitions:
+        prefix = f"p{petition.id}"
+        assignment = petition.assignment
+        if assignment is not None:
+            change_forms[petition.id] = forms.get(("assign", petition.id)) or AssignForm(
+                formdata=None, agencies=agencies, prefix=prefix, agency_id=assignment.agency_id,
+                mode=assignment.mode.value, deadline=assignment.deadline,
+                coordinators=[a.id for a in assignment.coordinators], answer=assignment.answer,
+                beyond_authority=assignment.beyond_authority,
+                not_raised=not petition.raised_at_meeting, assignment_version=assignment.version)
+        elif not petition.closed_reason:
+            assign_forms[petition.id] = forms.get(("assign", petition.id)) or AssignForm(
+                formdata=None, agencies=agencies, mode=AnswerMode.IN_WRITING.value,
+                deadline=suggested, not_raised=not petition.raised_at_meeting, prefix=prefix)
+            if not petition.raised_at_meeting:
+                close_forms[petition.id] = forms.get(("close", petition.id)) or \
+                    CloseUnraisedForm(formdata=None, prefix=f"c{petition.id}")
+    return assign_forms, change_forms, close_forms
+
+
+@bp.context_processor
+def _disposition_helpers():
+    """What the assignment stage and the briefing print: dispositions, states, gists."""
+    return {"disposition": dispositions.disposition, "status_label": status_label,
+            "answer_gist": briefing.gist, "answer_of": briefing.answer_of}
+
+
+def _assign_form(meeting):
+    return AssignForm(prefix=f"p{request.view_args['petition_id']}")
+
+
 @bp.post("/<int:session_id>/petitions/<int:petition_id>/assign")
-@runner_change(form=lambda meeting: AssignForm(prefix=f"p{request.view_args['petition_id']}"),
-               slot=_petition_slot("assign"))
+@runner_change(form=_assign_form, slot=_petition_slot("assign"))
 def assign(meeting, form, petition_id: int):
-    """Assign a petition to a lead agency (+ coordinators), on the spot or in writing."""
+    """Assign a petition of the session (registered or raised) to a lead agency
+    (+ coordinators), on the spot or in writing; an assigned one is changed (until the
+    meeting closes; the form's assignment version must be the current one: 409)."""
+    version = form.assignment_version.data
     return services.assign(meeting, current_user, petition_id, agency_id=form.agency_id.data,
                            mode=form.mode.data, deadline=form.deadline.data,
                            coordinators=form.coordinators.data,
                            beyond_authority=form.beyond_authority.data,
-                           answer=form.answer.data)
+                           answer=form.answer.data, raised=not form.not_raised.data,
+                           version=int(version) if (version or "").isdigit() else None)
+
+
+@bp.post("/<int:session_id>/petitions/<int:petition_id>/unassign")
+@runner_change()
+def unassign(meeting, form, petition_id: int):
+    """Undo a petition's assignment (until the meeting closes, if the agency has not acted)."""
+    dispositions.undo(meeting, current_user, petition_id)
+
+
+@bp.post("/<int:session_id>/petitions/<int:petition_id>/close")
+@runner_change(form=lambda meeting: CloseUnraisedForm(
+    prefix=f"c{request.view_args['petition_id']}"), slot=_petition_slot("close"))
+def close_unraised(meeting, form, petition_id: int):
+    """Close a petition not raised at the meeting, with a reason (no assignment)."""
+    dispositions.close_unraised(meeting, current_user, petition_id, form.reason.data)
+
+
+@bp.post("/<int:session_id>/petitions/<int:petition_id>/reopen")
+@runner_change()
+def reopen_petition(meeting, form, petition_id: int):
+    """Take back the closing of a petition not raised: it waits for a disposition again."""
+    dispositions.reopen(meeting, current_user, petition_id)
+
+
+# ---- the office's time limits (the suggested deadline) ---------------------------------
+
+def _time_limits_page(form: TimeLimitsForm | None = None, *, status: int = 200, error=None,
+                      saved: bool = False):
+    if form is None:
+        setting = dispositions.time_limits_setting()
+        form = TimeLimitsForm(formdata=None, version=setting.version if setting else "",
+                              **dispositions.time_limits())
+    return render("runner/time_limits.html", "time_limits", status=status, form=form,
+                  error=error, saved=saved)
+
+
+@bp.get("/time-limits")
+@requires("time_limit.edit")
+def time_limits():
+    """The working days an agency has to answer in writing, per kind of dialogue."""
+    return _time_limits_page()
+
+
+@bp.post("/time-limits")
+@web.change(allow="time_limit.edit", form=lambda _obj: TimeLimitsForm(),
+            versioned=lambda _obj: dispositions.time_limits_setting(), once=True,
+            invalid=lambda _obj, form, status, error: _time_limits_page(
+                form, status=status, error=error),
+            done=lambda _obj, _result=None: web.saved(
+                gettext("Đã lưu thời hạn trả lời."), redirect=url_for("runner.time_limits"),
+                fragment=lambda: _time_limits_page(saved=True)))
+def save_time_limits(form):
+    """Save the working days per kind; the assignment stage suggests deadlines from them."""
+    dispositions.set_time_limits(current_user, {
+        kind.value: getattr(form, kind.value).data for kind in SessionKind})
 
 
 def _directive_now(meeting) -> str:

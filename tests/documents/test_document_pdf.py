@@ -99,7 +99,7 @@ def test_stored_minutes_pdf(app, login, data):
     c.post(f"/documents/{doc_id}/issue")
     response = c.get(f"/documents/{doc_id}.pdf")
     text = pdf_text(response.data)
-    assert "BIÊN BẢN" in text and "Số: 01/BB-UBND" in text and "NGƯỜI CHỦ TRÌ" in text
+    assert "BIÊN BẢN" in text and "Số: 01/BB-UBND" in text and "CHỦ TỌA" in text
     assert LAND in text and "III. Ý KIẾN, KIẾN NGHỊ VÀ PHÂN CÔNG TRẢ LỜI" in text
     from portal.timefmt import local_today
 

@@ -249,7 +249,7 @@ def test_refusals_are_domain_errors_with_a_status(app, data):
         stages.advance(meeting, None)
         with pytest.raises(NeedsConfirmation) as refused:
             stages.advance(meeting, None)
-        assert refused.value.needs_confirmation and refused.value.params == {"n": 1}
+        assert refused.value.needs_confirmation and refused.value.params["n"] == 1
         assert stages.advance(meeting, None, confirm=True) == stages.CONCLUSION
         db.session.rollback()
 
@@ -295,7 +295,7 @@ def _routes(app):
         url = re.sub(r"<any\(([^,)]+)[^>]*>", r"\1", rule.rule)
         url = re.sub(r"<(?:int:)?(\w+)>", r"{\1}", url)
         found.append((method, url, action))
-    assert {a for _m, _u, a in found} == {"meeting.watch", "meeting.run"}
+    assert {a for _m, _u, a in found} >= {"meeting.watch", "meeting.run", "time_limit.edit"}
     assert {a for _m, _u, a in found} <= set(POLICY)
     return sorted(found)
 
