@@ -43,3 +43,4 @@ from portal.tracker.models import (  # noqa: F401
     ReplyTemplate,
 )
 from portal.documents.signing import DocumentSignature  # noqa: F401,E402
+from portal.reports.models import PublishedPetition, PublishedSession  # noqa: F401,E402

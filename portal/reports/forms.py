@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, HiddenField
-from wtforms.validators import AnyOf, InputRequired, ValidationError
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
 from portal.formfields import VersionedForm, VNDateField
 from portal.reports.figures import MAX_PERIOD_YEARS, period_too_long
@@ -53,3 +53,10 @@ class DashboardFilterForm(FlaskForm):
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError(_l("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
+
+
+class PublishForm(VersionedForm, FlaskForm):
+    """Publishing a session: the conclusion as the public reads it (each petition's text and
+    tick are read beside it, `p-<id>-text` / `p-<id>-on`)."""
+
+    conclusion = TextAreaField(_l("Kết luận công khai"), validators=[Length(max=20000)])

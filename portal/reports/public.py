@@ -19,6 +19,7 @@ from portal.petitions.models import Petition
 from portal.petitions.privacy import PERSONAL_KINDS
 from portal.reports.figures import initials
 from portal.reports.words import PUBLIC_STATUS
+from portal.reports.models import PublishedPetition, PublishedSession
 from portal.tracker.models import Assignment, AssignmentStatus
 from portal.types import utcnow
 
@@ -105,12 +106,16 @@ def index():
         .order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc())
         .limit(RECENT_LIMIT)).all()
     concluded = [s.id for s in recent if s.status == SessionStatus.CONCLUDED]
-    counts = dict(db.session.execute(
-        select(Petition.session_id, func.count(Petition.id))
-        .where(Petition.session_id.in_(concluded)).group_by(Petition.session_id)).all()) \
+    published = {p.session_id: p for p in db.session.scalars(
+        select(PublishedSession).where(PublishedSession.session_id.in_(concluded)))} \
         if concluded else {}
+    concluded = [sid for sid in concluded if sid in published]
+    counts = dict(db.session.execute(
+        select(PublishedPetition.session_id, func.count(PublishedPetition.petition_id))
+        .where(PublishedPetition.session_id.in_(concluded))
+        .group_by(PublishedPetition.session_id)).all()) if concluded else {}
     body = render_template("public/index.html", upcoming=upcoming, recent=recent,
-                           counts=counts, notices=_notices(concluded),
+                           counts=counts, notices=_notices(concluded), published=published,
                            concluded=SessionStatus.CONCLUDED)
     return _cacheable(body)
 
@@ -121,14 +126,19 @@ def meeting(session_id: int):
     404 while the page is off or when the session is not concluded."""
     _require_enabled()
     meeting = db.session.get(DialogueSession, session_id)
-    if meeting is None or meeting.status != SessionStatus.CONCLUDED:
-        abort(404)
+    published = db.session.get(PublishedSession, session_id)
+    if meeting is None or meeting.status != SessionStatus.CONCLUDED or published is None:
+        abort(404)  # only what the office reviewed and published is public
     page = db.paginate(
-        select(Petition).options(joinedload(Petition.field),
-                                 joinedload(Petition.assignment).joinedload(Assignment.agency))
-        .where(Petition.session_id == meeting.id).order_by(Petition.id),
+        select(PublishedPetition).options(
+            joinedload(PublishedPetition.petition).joinedload(Petition.field),
+            joinedload(PublishedPetition.petition).joinedload(Petition.assignment)
+            .joinedload(Assignment.agency))
+        .where(PublishedPetition.session_id == meeting.id)
+        .order_by(PublishedPetition.petition_id),
         per_page=PAGE_SIZE, error_out=False)
     body = render_template("public/session.html", meeting=meeting, page=page,
+                           published=published,
                            notice=_notices([meeting.id]).get(meeting.id),
                            submitter=public_submitter, status_text=public_status)
     return _cacheable(body)

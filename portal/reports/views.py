@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, make_response, request, url_for
+from flask import Blueprint, abort, current_app, make_response, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,15 +13,16 @@ from wtforms.fields.choices import SelectChoice
 from portal import web
 from portal.access import may, requires
 from portal.audit import trail
-from portal.calendar.models import Plan, SessionKind
+from portal.calendar.models import DialogueSession, Plan, SessionKind
+from portal.formfields import bounded_int
 from portal.documents.layout import render_pdf
 from portal.documents.models import Setting
 from portal.extensions import db
 from portal.htmx import is_fragment_request, render
 from portal.labels import label
-from portal.reports import excel, figures, pdf
+from portal.reports import excel, figures, pdf, publication
 from portal.reports.charts import Bar, bar_chart, percent
-from portal.reports.forms import DashboardFilterForm, PeriodForm, PublicPageForm
+from portal.reports.forms import DashboardFilterForm, PeriodForm, PublicPageForm, PublishForm
 from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page
 from portal.reports.words import status_label
 from portal.timefmt import local_today
@@ -144,6 +145,65 @@ def public_page(form: PublicPageForm):
     409 when someone switched it since the page was shown (the form carries the setting's
     version). htmx gets the switch re-rendered; a plain post is redirected to the dashboard."""
     return switch_public_page(form.enabled.data == "1", current_user)
+
+
+# --------------------------------------------------------------------------- publishing a session
+
+def _concluded_or_none(session_id: int):
+    return db.session.get(DialogueSession, session_id)
+
+
+def _review_page(meeting, form=None, status=200, error=None):
+    conclusion, lines = publication.review(meeting)
+    if form is None:
+        found = publication.publication(meeting)
+        form = PublishForm(formdata=None, conclusion=conclusion,
+                           version=found.version if found else "")
+    posted = request.form if request.method == "POST" else None
+    return render("reports/publish.html", "publish", status=status, meeting=meeting,
+                  form=form, lines=lines, posted=posted, error=error,
+                  published=publication.publication(meeting))
+
+
+@bp.get("/public/sessions/<int:session_id>")
+@requires("public_page.switch")
+def review_publication(session_id: int):
+    """What the public page would show of a concluded session: the conclusion and each
+    petition with personal data masked, to edit and tick before publishing."""
+    meeting = _concluded_or_none(session_id)
+    if meeting is None:
+        abort(404)
+    return _review_page(meeting)
+
+
+def _publication_saved(meeting, _result, message):
+    return web.saved(message, redirect=url_for("reports.review_publication",
+                                               session_id=meeting.id))
+
+
+@bp.post("/public/sessions/<int:session_id>")
+@web.change(allow="public_page.switch", load=_concluded_or_none,
+            form=lambda _m: PublishForm(), versioned=publication.publication,
+            invalid=_review_page,
+            done=lambda m, r: _publication_saved(m, r, _("Đã công khai buổi đối thoại.")))
+def publish_session(meeting, form):
+    """Publish the session in the reviewed wording (the ticked petitions only); a text that
+    still carries personal data is refused at its field; audited."""
+    texts = {}
+    for key in request.form:
+        if key.startswith("p-") and key.endswith("-on"):
+            pid = bounded_int(key[2:-3], minimum=1)
+            if pid is not None:
+                texts[pid] = request.form.get(f"p-{pid}-text", "")
+    return publication.publish(meeting, current_user, form.conclusion.data, texts)
+
+
+@bp.post("/public/sessions/<int:session_id>/unpublish")
+@web.change(allow="public_page.switch", load=_concluded_or_none,
+            done=lambda m, r: _publication_saved(m, r, _("Đã thôi công khai buổi đối thoại.")))
+def unpublish_session(meeting, _form):
+    """Take the session off the public page; audited."""
+    publication.unpublish(meeting, current_user)
 
 
 # --------------------------------------------------------------------------- the period report

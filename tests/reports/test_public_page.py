@@ -9,9 +9,14 @@ from sqlalchemy import event
 ROLES = ["anonymous", "office", "chair", "officer", "other_officer", "observer", "admin"]
 
 
-def _switch(app, enabled: bool):
+def _switch(app, enabled: bool, publish: bool = True):
+    """Switch the page; with it on, the office publishes every concluded session with every
+    petition, in the wording the review offers (the record with personal data masked)."""
+    from portal.auth.models import User
+    from portal.calendar.models import DialogueSession, SessionStatus
     from portal.documents.models import Setting
     from portal.extensions import db
+    from portal.reports import publication
 
     with app.app_context():
         setting = db.session.get(Setting, "public_page")
@@ -19,6 +24,13 @@ def _switch(app, enabled: bool):
             db.session.add(Setting(key="public_page", value={"enabled": enabled}))
         else:
             setting.value = {"enabled": enabled}
+        if enabled and publish:
+            office = db.session.scalar(db.select(User).where(User.username == "office"))
+            for meeting in db.session.scalars(db.select(DialogueSession).where(
+                    DialogueSession.status == SessionStatus.CONCLUDED)):
+                conclusion, lines = publication.review(meeting)
+                publication.publish(meeting, office, conclusion,
+                                    {line.petition.id: line.text for line in lines})
         db.session.commit()
 
 
@@ -191,9 +203,9 @@ def test_the_public_page_masks_personal_data_in_the_text(app, client, data):
                                 submitter_name="Nguyễn Văn An", field_id=data["fields"][0],
                                 channel=Channel.AT_DIALOGUE, raised_at_meeting=True,
                                 content="Đề nghị cấp sổ đỏ. SĐT 0987654321, CCCD 024188009999"))
-        db.session.add(Setting(key="public_page", value={"enabled": True}))
         db.session.commit()
         meeting_id = meeting.id
+    _switch(app, True)
     body = client.http.get(f"/public/sessions/{meeting_id}").get_data(as_text=True)
     assert "Đề nghị cấp sổ đỏ." in body
     for secret in ("0987654321", "024188009999", "0912 345 678", "Nguyễn Văn An"):
