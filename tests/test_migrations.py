@@ -39,6 +39,9 @@ def test_upgrade_from_empty_then_check_is_clean(empty_database_url, tmp_path, mo
         tables = set(inspect(db.engine).get_table_names())
         assert {"dialogue_session", "petition", "assignment", "audit_event",
                 "user_account", "alembic_version"} <= tables
+        if db.engine.dialect.name == "postgresql":  # the trigram index of the search
+            names = {i["name"] for i in inspect(db.engine).get_indexes("petition")}
+            assert "ix_trgm_petition_search_text" in names
         try:
             check()  # raises when the models and the migrations differ
         except CommandError as err:  # pragma: no cover - the failure message is the point
