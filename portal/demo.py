@@ -69,6 +69,9 @@ ACCOUNTS = [
     ("admin", "Quản trị hệ thống", Role.ADMIN, None),
 ]
 
+# The titles the minutes' signature blocks print (THƯ KÝ, CHỦ TỌA).
+POSITIONS = {"vanphong": "Chuyên viên Văn phòng UBND tỉnh", "chutri": "Phó Chủ tịch UBND tỉnh"}
+
 # The plan's four programs (section II of the seed) with their timing rules:
 # (kind, title, timing text, participants, content, rule parameters).
 PROGRAMS = [
@@ -175,7 +178,8 @@ def seed_demo() -> bool:
     db.session.add_all(Field(name=name, position=i) for i, name in enumerate(FIELDS))
     for username, full_name, role, agency in ACCOUNTS:
         user = User(username=username, full_name=full_name, role=role,
-                    agency=agencies[agency] if agency else None)
+                    agency=agencies[agency] if agency else None,
+                    position=POSITIONS.get(username, ""))
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
     years = sorted({2024, local_today().year})

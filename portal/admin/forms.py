@@ -31,6 +31,8 @@ class UserForm(OnceForm, FlaskForm):
         DataRequired(REQUIRED), Length(min=3, max=64),
         Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số và . _ -"))])
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    position = StringField(_l("Chức vụ (in ở khối chữ ký của biên bản)"),
+                           validators=[Optional(), Length(max=200)])
     email = StringField(_l("Thư điện tử (nhận đôn đốc)"), validators=[
         Optional(), Length(max=200),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư điện tử không hợp lệ."))])

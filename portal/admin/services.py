@@ -48,7 +48,8 @@ def add_account(form, user: User) -> User:
     if role == Role.OFFICER and agency_id is None:
         raise DomainError(N_("Cán bộ cơ quan phải thuộc đúng một cơ quan."), 422, "agency_id")
     account = User(username=username, full_name=form.full_name.data.strip(),
-                   role=role, agency_id=agency_id, email=(form.email.data or "").strip())
+                   role=role, agency_id=agency_id, email=(form.email.data or "").strip(),
+                   position=" ".join((form.position.data or "").split()))
     account.set_password(form.password.data)
     db.session.add(account)
     return account

@@ -392,3 +392,18 @@ def test_minutes_have_both_signers_and_keep_paragraphs(app, login, data):
     assert "Phó Chủ tịch Phan Thế Tuấn chủ trì" not in flat
     lines = [" ".join(line.split()) for line in text.splitlines()]
     assert any(line.startswith("Thứ hai, báo cáo trước 30/01.") for line in lines)
+
+
+def test_the_administrator_sets_an_accounts_title(app, login, data):
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    c = login("admin")
+    response = c.post("/admin/users", data={
+        "username": "thu-ky", "full_name": "Đinh Thị Ký", "role": "office", "agency_id": "0",
+        "position": "  Chuyên viên   Văn phòng ", "password": "mat-khau-du-dai"})
+    assert response.status_code == 303
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.username == "thu-ky"))
+        assert account.position == "Chuyên viên Văn phòng"
+    assert "Chuyên viên Văn phòng" in c.get("/admin/users").get_data(as_text=True)
