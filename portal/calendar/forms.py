@@ -46,11 +46,13 @@ class _SessionFields(_WhenMixin, FlaskForm):
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(REQUIRED), _too_long(300)])
     host = StringField(_l("Người chủ trì"), validators=[DataRequired(REQUIRED), _too_long(200)])
     content = TextAreaField(_l("Nội dung"), validators=[_too_long(10000)])
+    locality = StringField(_l("Địa bàn tổ chức (xã, phường; buổi tiếp xúc cử tri)"),
+                           validators=[_too_long(200)])
 
     def values(self) -> SessionValues:
         return SessionValues(SessionKind(self.kind.data), self.title.data.strip(),
                              self.host.data.strip(), (self.content.data or "").strip(),
-                             self.when())
+                             self.when(), (self.locality.data or "").strip())
 
 
 class SessionForm(VersionedForm, _SessionFields):

@@ -169,6 +169,7 @@ class SessionValues:
     host: str
     content: str
     when: When
+    locality: str = ""  # where a voter-contact session is held (its related sessions)
 
 
 class Conflicts(DomainError):
@@ -211,6 +212,7 @@ def _apply_values(session: DialogueSession, values: SessionValues) -> None:
     session.title = values.title.strip()
     session.host = values.host.strip()
     session.content = (values.content or "").strip()
+    session.locality = " ".join((values.locality or "").split())
     _apply_when(session, values.when)
 
 

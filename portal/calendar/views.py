@@ -370,6 +370,7 @@ def edit_session_form(session_id: int):
     form.title.data = item.title
     form.host.data = item.host
     form.content.data = item.content
+    form.locality.data = item.locality
     _load_when(form, item)
     return _session_form_page(item, form)
 

@@ -407,3 +407,20 @@ def test_the_administrator_sets_an_accounts_title(app, login, data):
         account = db.session.scalar(select(User).where(User.username == "thu-ky"))
         assert account.position == "Chuyên viên Văn phòng"
     assert "Chuyên viên Văn phòng" in c.get("/admin/users").get_data(as_text=True)
+
+
+def test_a_sessions_locality_is_set_on_its_form(app, login, data):
+    from portal.calendar.models import DialogueSession
+    from portal.extensions import db
+
+    day = date(2031, 6, 10)  # a Tuesday with no holiday
+    response = login("office").post("/calendar/sessions/new", data={
+        "kind": "voter_contact", "title": "Tiếp xúc cử tri xã Tân Sỏi", "day": vn(day),
+        "start_time": "08:00", "end_time": "11:00", "venue": "Nhà văn hóa xã",
+        "host": "Phó Chủ tịch Phan Thế Tuấn", "content": "", "locality": " xã  Tân Sỏi ",
+        "ignore_conflicts": "y"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        meeting = db.session.scalar(select(DialogueSession).where(
+            DialogueSession.title == "Tiếp xúc cử tri xã Tân Sỏi"))
+        assert meeting.locality == "xã Tân Sỏi"
