@@ -19,6 +19,7 @@ from .test_runner_live import STAGES, current_stage, fresh_session, open_console
 
 pytestmark = pytest.mark.browser
 
+COORDINATOR = "Sở Lao động - Thương binh và Xã hội"
 CONTENT = "Đề nghị giải quyết dứt điểm việc cấp giấy chứng nhận cho 12 hộ thôn Đồng Quan"
 
 
@@ -60,7 +61,7 @@ def test_registered_petition_is_assigned_with_a_coordinator_typed_without_diacri
     item = page.locator(".dispositions > li", has_text="Ngô Văn Hậu")
     expect(item).to_contain_text("đăng ký trước, chưa nêu tại buổi")
     expect(page.get_by_text("Còn 1/1 ý kiến chưa có hướng xử lý.")).to_be_visible()
-    item.get_by_label("Cơ quan chủ trì trả lời").select_option(label="Sở Xây dựng")
+    item.get_by_label("Cơ quan chủ trì trả lời").select_option(label="Sở Giao thông vận tải")
     # The fields follow the mode: in writing, a suggested deadline and no answer box.
     expect(item.get_by_label("Hạn trả lời")).to_be_visible()
     expect(item.get_by_label("Hạn trả lời")).not_to_have_value("")
@@ -70,21 +71,28 @@ def test_registered_petition_is_assigned_with_a_coordinator_typed_without_diacri
     expect(item.get_by_label("Hạn trả lời")).to_be_hidden()
     item.get_by_label("Hình thức").select_option(label="Trả lời bằng văn bản")
 
-    # The coordinator, by typing without diacritics, then the keyboard.
+    # The coordinator, by typing without diacritics, then the keyboard. (Agencies with
+    # accounts in the demo are left alone: other browser tests count their queues.)
     picker = item.get_by_role("combobox", name="Cơ quan phối hợp")
     picker.click()
     picker.press_sequentially("tai nguyen")
     listbox = item.get_by_role("listbox", name="Cơ quan phối hợp")
     expect(listbox.get_by_role("option", name="Sở Tài nguyên và Môi trường")).to_be_visible()
     expect(listbox.get_by_role("option")).to_have_count(1)
+    picker.press("Control+a")
+    picker.press("Delete")
+    picker.press_sequentially("lao dong")
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    picker.press("ArrowDown")
     picker.press("Enter")
-    expect(item.locator(".picker-chip", has_text="Sở Tài nguyên và Môi trường")).to_be_visible()
+    expect(item.locator(".picker-chip", has_text=COORDINATOR)).to_be_visible()
+    expect(item.locator(".picker-chip")).to_have_count(1)
     picker.press("Escape")
     item.get_by_role("button", name="Phân công", exact=True).click()
     disposed = page.locator(".dispositions > li", has_text="Ngô Văn Hậu").locator(".disposed")
     expect(disposed).to_contain_text(
-        "Không nêu tại buổi; giao Sở Xây dựng trả lời bằng văn bản")
-    expect(disposed).to_contain_text("phối hợp: Sở Tài nguyên và Môi trường")
+        "Không nêu tại buổi; giao Sở Giao thông vận tải trả lời bằng văn bản")
+    expect(disposed).to_contain_text(f"phối hợp: {COORDINATOR}")
     expect(page.get_by_text("Còn 0/1 ý kiến chưa có hướng xử lý.")).to_be_visible()
     settled(page)
 
@@ -98,6 +106,6 @@ def test_registered_petition_is_assigned_with_a_coordinator_typed_without_diacri
     text = unicodedata.normalize("NFC", " ".join(
         " ".join(p.extract_text() for p in reader.pages).split()))
     assert "Ngô Văn Hậu" in text and CONTENT in text
-    assert "Không nêu tại buổi đối thoại; giao Sở Xây dựng trả lời bằng văn bản" in text
-    assert "Cơ quan phối hợp: Sở Tài nguyên và Môi trường." in text
+    assert "Không nêu tại buổi đối thoại; giao Sở Giao thông vận tải trả lời bằng văn bản" in text
+    assert f"Cơ quan phối hợp: {COORDINATOR}." in text
     assert "THƯ KÝ" in text and "CHỦ TỌA" in text and "Nguyễn Văn Phong" in text
