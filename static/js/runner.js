@@ -285,6 +285,12 @@
   // A stage move («Chuyển bước tiếp theo», Alt+N, «Bế mạc»): every text is saved first, and
   // a petition typed but not recorded is recorded first (or the move waits).
   document.addEventListener("htmx:confirm", function (evt) {
+    // The console's poll waits while something here is typed or unsaved (a check in this
+    // file, not an hx-trigger filter: the strict CSP allows no eval).
+    if (evt.detail.elt && evt.detail.elt.hasAttribute && evt.detail.elt.hasAttribute("data-poll-when-idle")) {
+      if (!window.runnerIdle()) evt.preventDefault();
+      return;
+    }
     var form = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("form[data-runner-form]");
     if (!form) return;
     if (isTextForm(form) && evt.detail.verb === "post") {
@@ -306,7 +312,12 @@
       first = record(floor);
     }
     first.then(function (ok) { return ok && saveAll(); }).then(function (ok) {
-      if (ok) { evt.detail.issueRequest(); return; }
+      if (ok && document.body.contains(form)) { evt.detail.issueRequest(); return; }
+      if (ok) {
+        // The component was swapped meanwhile (the petition recorded): the same move, anew.
+        var again = document.querySelector('#runner form[data-stage-move][action="' + form.getAttribute("action") + '"]');
+        if (again) { again.requestSubmit(again.querySelector("button")); return; }
+      }
       say("Nội dung chưa lưu được: chưa chuyển bước. Vui lòng xem lại rồi thử lại.");
     });
   });
@@ -417,7 +428,7 @@
 
   // ---- focus: after every swap, where the next keystroke belongs -------------------------
   // The stage's own place: its text, or its next action.
-  function stageTarget() {
+  function stageTargets() {
     var r = theRunner();
     var stage = r ? r.dataset.stage : "";
     var order = {
@@ -430,12 +441,26 @@
     }[stage] || ["#next-stage"];
     if (stage === "discussion" && $("#runner #queue .sp-queued")) order = ["#next-speaker", "#sp-name"];
     if (r && r.querySelector("#amendment-form")) order = ["#amendment-form select"];
-    for (var i = 0; i < order.length; i++) {
-      var el = $("#runner " + order[i]);
-      if (el && !el.disabled && el.offsetParent !== null) return el;
-    }
-    return $("#runner button:not([disabled]), #runner a[href]");
+    var found = [];
+    order.concat(["button", "a[href]"]).forEach(function (selector) {
+      each("#runner " + selector, function (el) { if (visible(el)) found.push(el); });
+    });
+    return found;
   }
+  // The first of the stage's places that takes the focus (a select that a picker hides
+  // does not, nor anything in a closed <details>).
+  function stageTarget() {
+    var found = stageTargets();
+    for (var i = 0; i < found.length; i++) {
+      if (put(found[i])) return found[i];
+    }
+    return null;
+  }
+  function visible(el) { return !el.disabled && el.getClientRects().length > 0 && !el.closest("details:not([open]) > :not(summary)"); }
+  // Whatever swapped what: once it has settled, the focus is never left on the page itself.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (theRunner() && (!document.activeElement || document.activeElement === document.body)) stageTarget();
+  });
   function put(el, caret) {
     if (!el) return false;
     el.focus({ preventScroll: false });
@@ -492,14 +517,14 @@
       if (info.activeId) put(document.getElementById(info.activeId), info.caret);
       return true;
     }
-    if (info.stage !== r.dataset.stage) return put(stageTarget());
+    if (info.stage !== r.dataset.stage) return stageTarget();
     if (info.submitterId && put(document.getElementById(info.submitterId))) return true;
     if (info.formId) {
       var again = document.getElementById(info.formId);
       if (again && put(firstField(again))) return true;
     }
     if (info.activeId && put(document.getElementById(info.activeId), info.caret)) return true;
-    return put(stageTarget());
+    return stageTarget();
   }
   function afterRunnerSwap(info) {
     var r = theRunner();
@@ -508,8 +533,15 @@
     placeFocus(info);
   }
   document.addEventListener("htmx:afterSwap", function (evt) {
-    if (!evt.detail.target || evt.detail.target.id !== "runner") return;
-    afterRunnerSwap(before);
+    var target = evt.detail.target;
+    if (target && target.id === "runner") { afterRunnerSwap(before); return; }
+    // A part of the runner swapped on its own (a petition's disposition): the focus stays in
+    // that part if it is still there, or goes to the stage's next place; never to the page.
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (!lost || !theRunner()) return;
+    var inside = target && document.body.contains(target) &&
+      target.querySelector("textarea, input:not([type=hidden]), select, button, a[href]");
+    if (!put(inside)) stageTarget();
   });
 
   // ---- keyboard shortcuts ----------------------------------------------------------------
@@ -521,16 +553,16 @@
     if (key === "n") done = click("next-stage");
     else if (key === "s") done = click("next-speaker");
     else if (key === "t") done = click("stop-speaker");
-    else if (key === "g") done = click("pause-speaker") || click("resume-speaker");
+    else if (key === "g") done = click("pause-speaker");
     else if (key === "l") done = focus("#sp-name");
     else if (key === "p") done = focus("#floor-form textarea");
     else if (key === "a") done = focus(".assign-form select");
-    else if (key === "k") done = put(stageTarget());
+    else if (key === "k") done = stageTarget();
     if (done) evt.preventDefault();
   });
 
   // ---- on load ---------------------------------------------------------------------------
   restoreDrafts(runner);
   initStates(runner);
-  if (!document.activeElement || document.activeElement === document.body) put(stageTarget());
+  if (!document.activeElement || document.activeElement === document.body) stageTarget();
 })();
