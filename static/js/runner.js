@@ -119,7 +119,7 @@
         showDraftState(form);
       }
     }, root);
-    if (restored) say("Đã khôi phục nội dung đang soạn chưa được lưu.");
+    if (restored) say(word("restored"));
   }
 
   // ---- «Đã lưu hh:mm:ss» / «Chưa lưu» beside every text -----------------------------------
@@ -139,12 +139,26 @@
     box.textContent = text;
     box.dataset.state = kind;
   }
+  // The words of the page's language, from the page (the catalog), Vietnamese by default.
+  var WORDS = {
+    saved: "Đã lưu", unsaved: "Chưa lưu", saving: "Đang lưu…",
+    offline: "Chưa lưu — chưa gửi được tới máy chủ, sẽ thử lại",
+    draft: "Chưa ghi nhận — bản nháp được giữ trên máy này",
+    recordFirst: "Ý kiến đang soạn chưa được ghi nhận. Ghi nhận ý kiến này rồi chuyển bước?",
+    notMoved: "Nội dung chưa lưu được: chưa chuyển bước. Vui lòng xem lại rồi thử lại.",
+    restored: "Đã khôi phục nội dung đang soạn chưa được lưu."
+  };
+  function word(name) {
+    var holder = document.getElementById("runner-saved");
+    var key = "said" + name.charAt(0).toUpperCase() + name.slice(1);
+    return (holder && holder.dataset[key]) || WORDS[name];
+  }
   function savedTimes() {
     var holder = document.getElementById("runner-saved");
     try { return JSON.parse((holder && holder.dataset.saved) || "{}"); } catch (e) { return {}; }
   }
-  function unsaved(form) { form._unsaved = true; setState(form, "Chưa lưu", "unsaved"); }
-  function showSaved(form, at) { form._unsaved = false; setState(form, "Đã lưu " + at, "saved"); }
+  function unsaved(form) { form._unsaved = true; setState(form, word("unsaved"), "unsaved"); }
+  function showSaved(form, at) { form._unsaved = false; setState(form, word("saved") + " " + at, "saved"); }
   function textOf(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text");
@@ -157,7 +171,7 @@
     var typed = Array.prototype.some.call(form.querySelectorAll("textarea"), function (el) {
       return (localStorage.getItem(draftKey(form, el.name)) || "").trim() !== "";
     });
-    if (typed) setState(form, "Chưa ghi nhận — bản nháp được giữ trên máy này", "draft");
+    if (typed) setState(form, word("draft"), "draft");
     else { var box = form.querySelector(".save-state"); if (box) box.textContent = ""; }
   }
   function initStates(root) {
@@ -209,7 +223,7 @@
     body.set("client_key", uuid());
     body.set("autosave", "1");
     body.set("view", viewName());
-    setState(form, "Đang lưu…", "saving");
+    setState(form, word("saving"), "saving");
     saving += 1;
     var formId = form.id;
     form._saving = fetch(form.getAttribute("action"), {
@@ -250,7 +264,7 @@
       throw new Error("server " + response.status);
     }).catch(function () {
       var live = document.getElementById(formId) || form;
-      setState(live, "Chưa lưu — chưa gửi được tới máy chủ, sẽ thử lại", "unsaved");
+      setState(live, word("offline"), "unsaved");
       live._unsaved = true;
       schedule(live, RETRY_MS);
       return false;
@@ -305,7 +319,7 @@
     var content = floor && floor.querySelector("textarea");
     var first = Promise.resolve(true);
     if (content && content.value.trim()) {
-      if (!window.confirm("Ý kiến đang soạn chưa được ghi nhận. Ghi nhận ý kiến này rồi chuyển bước?")) {
+      if (!window.confirm(word("recordFirst"))) {
         content.focus();
         return;
       }
@@ -318,7 +332,7 @@
         var again = document.querySelector('#runner form[data-stage-move][action="' + form.getAttribute("action") + '"]');
         if (again) { again.requestSubmit(again.querySelector("button")); return; }
       }
-      say("Nội dung chưa lưu được: chưa chuyển bước. Vui lòng xem lại rồi thử lại.");
+      say(word("notMoved"));
     });
   });
 
