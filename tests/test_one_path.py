@@ -10,9 +10,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ROLES = ("office", "chair", "officer", "observer", "admin")
 # Routes open to anyone by design: the login itself, the language switch, the health check,
-# the secret-URL calendar feeds and the public page (off unless the office switches it on).
+# the secret-URL calendar feeds, the hall screen's kiosk links and the public page (off
+# unless the office switches it on).
 OPEN = {"auth.login", "auth.set_language", "auth.index", "health.healthz", "calendar.feed",
-        "static", "public.index", "public.meeting"}
+        "static", "public.index", "public.meeting",
+        "runner.kiosk_screen"}  # the hall screen's kiosk link: its token is the secret
 
 
 def _routes(app):

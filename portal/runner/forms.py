@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.admin.models import Agency
 from portal.calendar.models import SessionKind
 from portal.extensions import db
-from portal.formfields import VNDateField
+from portal.formfields import OnceForm, VNDateField
 from portal.labels import choices
 from portal.petitions.models import SubmitterKind
 from portal.preparation.models import InviteeKind
@@ -158,3 +158,12 @@ class ActionForm(FlaskForm):
     """A bare action (stage change, start/stop): only the CSRF token and the client key."""
 
     confirm = HiddenField()
+
+
+class KioskForm(OnceForm, FlaskForm):
+    """A new kiosk link for the hall screen: where it is shown, and in which language."""
+
+    label = StringField(_l("Đặt tại"), validators=[Length(max=120)])
+    language = SelectField(_l("Ngôn ngữ hiển thị"), default="vi",
+                           choices=[SelectChoice("vi", _l("Tiếng Việt")),
+                                    SelectChoice("en", _l("Tiếng Anh"))])

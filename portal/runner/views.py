@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, g, jsonify, make_response, request,
                    url_for)
-from flask_babel import get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -28,8 +28,8 @@ from portal.labels import STAGE_LABELS
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
-from portal.runner import (amendments, attendance, briefing, dispositions, floor, services,
-                           speakers, stages)
+from portal.runner import (amendments, attendance, briefing, dispositions, floor, kiosk,
+                           services, speakers, stages)
 from portal.runner.forms import (
     ActionForm,
     AmendmentForm,
@@ -39,6 +39,7 @@ from portal.runner.forms import (
     ConclusionForm,
     DirectiveForm,
     DoorForm,
+    KioskForm,
     LimitForm,
     NotesForm,
     SpeakerForm,
@@ -64,6 +65,10 @@ def _meeting(session_id: int) -> DialogueSession:
     if meeting is None:
         abort(404)
     return meeting
+
+
+def _meeting_or_none(session_id: int) -> DialogueSession | None:
+    return db.session.get(DialogueSession, session_id)
 
 
 def _locked_meeting(session_id: int) -> DialogueSession | None:
@@ -121,7 +126,7 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         locality=current_speaker.locality if current_speaker else "")
     revision = stages.revision(meeting.id)
     response = render(
-        "runner/console.html",
+        f"runner/{view}.html",  # the secretary's console, or the chair's view
         "runner",
         status=status,
         meeting=meeting,
@@ -273,7 +278,8 @@ def console(session_id: int):
 @bp.get("/<int:session_id>/chair")
 @requires("meeting.watch")
 def chair(session_id: int):
-    """The chair's view: the same meeting in large type; the chair can assign and conclude."""
+    """The chair's view (`runner/chair.html`): what is on now, the one next action, the
+    chair's decisions (assign, answer on the spot, conclude); none of the secretary's forms."""
     g.forced_view = "chair"
     return _component(_meeting(session_id))
 
@@ -287,26 +293,112 @@ def _not_modified():
 @bp.get("/<int:session_id>/screen")
 @requires("meeting.watch")
 def screen(session_id: int):
-    """The room screen: big type, the stage, the speaker and countdown, the queue, the petition
-    being answered. Polled every second; 304 with no body while nothing changed."""
+    """The hall screen for a logged-in PC, in the meeting's language (Vietnamese). Polled
+    every second; 304 with no body while nothing changed; once closed, a final frame."""
     revision = stages.revision(session_id)
     if revision is None:
         abort(404)
     etag = f'"s{session_id}-{revision}"'
     if request.headers.get("If-None-Match") == etag:
         return _not_modified()
-    meeting = _meeting(session_id)
+    return _hall_screen(_meeting(session_id), etag, kiosk.MEETING_LANGUAGE,
+                        url_for("runner.screen", session_id=session_id))
+
+
+@bp.get("/<int:session_id>/hall/<token>")
+def kiosk_screen(session_id: int, token: str):
+    """The hall screen at a kiosk link: no login, the token is the secret (an unknown or
+    revoked token, or another meeting's, is 404; a polling screen then reloads onto the 404
+    page). Shows only what the hall may see, in the link's language. One query while nothing
+    changed (304)."""
+    found = kiosk.lookup(session_id, token)
+    if found is None:
+        if not request.headers.get("HX-Request"):
+            abort(404)
+        response = make_response("", 404)
+        response.headers["HX-Refresh"] = "true"  # the polling screen reloads onto the 404
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    etag = f'"k{found.id}-{found.live_revision}"'
+    if request.headers.get("If-None-Match") == etag:
+        return _not_modified()
+    return _hall_screen(_meeting(found.session_id), etag, found.language,
+                        url_for("runner.kiosk_screen", session_id=session_id, token=token))
+
+
+def _seconds_left(speaker, limit: int, now) -> int:
+    spoken = speaker.spoken_seconds(now) if hasattr(speaker, "spoken_seconds") else int(
+        (now - speaker.started_at).total_seconds())
+    return limit - spoken
+
+
+def _hall_screen(meeting: DialogueSession, etag: str, language: str, poll_url: str):
+    """The hall screen (`runner/screen.html`): the stage, the speaker and the countdown, the
+    queue's names, the petition being answered (personal numbers masked). A closed meeting
+    answers its final frame, which polls no more (286 stops an htmx poll)."""
     queue = speakers.queue(meeting.id)
+    current_speaker = speakers.current(queue)
     current_petition = db.session.get(Petition, meeting.current_petition_id) \
-        if meeting.current_petition_id else None
-    response = render("runner/screen.html", "screen", meeting=meeting, etag=etag,
-                      stage_labels=STAGE_LABELS, stages=stages.STAGES,
-                      queue=[s for s in queue if s.status.value in ("queued", "speaking")],
-                      current_speaker=speakers.current(queue),
-                      current_petition=current_petition, now=utcnow())
+        if meeting.current_petition_id and not meeting.is_locked else None
+    now = utcnow()
+    with force_locale(language):
+        response = render(
+            "runner/screen.html", "screen", meeting=meeting, etag=etag, poll_url=poll_url,
+            screen_lang=language, stage_labels=STAGE_LABELS, stages=stages.STAGES,
+            waiting=[s for s in queue if s.status.value == "queued"],
+            has_speakers=bool(queue), current_speaker=current_speaker,
+            seconds_left=_seconds_left(current_speaker, meeting.speaking_limit_seconds, now)
+            if current_speaker is not None else None,
+            petition_text=kiosk.hall_text(current_petition.content)
+            if current_petition is not None else "",
+            current_petition=current_petition)
+    if meeting.is_locked and request.headers.get("HX-Request"):
+        response.status_code = 286
     response.headers["Cache-Control"] = "no-store"
     response.headers["ETag"] = etag
     return response
+
+
+# ---- kiosk links (the office) ------------------------------------------------------------
+
+def _kiosk_page(meeting: DialogueSession, *, status: int = 200, form=None,
+                error: DomainError | None = None):
+    return render("runner/kiosk.html", "kiosk_links", status=status, meeting=meeting,
+                  links=kiosk.links(meeting), form=form or KioskForm(formdata=None),
+                  error=error)
+
+
+@bp.get("/<int:session_id>/kiosk")
+@requires("kiosk.manage")
+def kiosk_links(session_id: int):
+    """The meeting's kiosk links: create one for the hall's PC, copy it, revoke it."""
+    return _kiosk_page(_meeting(session_id))
+
+
+def _kiosk_refused(meeting, form, status, error):
+    return _kiosk_page(meeting, status=status, form=form if isinstance(form, KioskForm)
+                       else None, error=error)
+
+
+def _kiosk_done(meeting, _link=None):
+    return web.saved(redirect=url_for("runner.kiosk_links", session_id=meeting.id),
+                     fragment=lambda: _kiosk_page(meeting))
+
+
+@bp.post("/<int:session_id>/kiosk")
+@web.change(allow="kiosk.manage", load=_meeting_or_none, form=lambda meeting: KioskForm(),
+            once=True, invalid=_kiosk_refused, done=_kiosk_done)
+def create_kiosk_link(meeting, form):
+    """Create a kiosk link (a new secret address) for the meeting's hall screen."""
+    return kiosk.create(meeting, current_user, form.label.data, form.language.data)
+
+
+@bp.post("/<int:session_id>/kiosk/<int:link_id>/revoke")
+@web.change(allow="kiosk.manage", load=_meeting_or_none, form=lambda meeting: ActionForm(),
+            once=True, invalid=_kiosk_refused, done=_kiosk_done)
+def revoke_kiosk_link(meeting, form, link_id: int):
+    """Revoke a kiosk link: its address stops working at once, also on a polling screen."""
+    return kiosk.revoke(meeting, current_user, link_id)
 
 
 @bp.get("/<int:session_id>/briefing")
