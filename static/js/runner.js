@@ -80,9 +80,13 @@
     });
   }
   function forgetDraftBase(form) { if (form && form.id) localStorage.removeItem(draftKey(form, "#base")); }
+  // Typed text not sent yet, in a form that is on the page now (a draft of a form the
+  // meeting has moved past must not hold the polling or the leaving forever).
   function draftsLeft() {
     return Object.keys(localStorage).some(function (k) {
-      return k.indexOf(DRAFT_PREFIX) === 0 && k.slice(-6) !== ":#base" && (localStorage.getItem(k) || "").trim() !== "";
+      if (k.indexOf(DRAFT_PREFIX) !== 0 || k.slice(-6) === ":#base") return false;
+      var formId = k.slice(DRAFT_PREFIX.length).split(":")[0];
+      return !!document.getElementById(formId) && (localStorage.getItem(k) || "").trim() !== "";
     });
   }
   document.addEventListener("input", function (evt) {
