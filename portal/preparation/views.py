@@ -25,6 +25,7 @@ from portal.documents.invitation import invitations_pdf
 from portal.extensions import db
 from portal.htmx import redirect_to, render
 from portal.labels import choices as enum_choices
+from portal.tracker import carryover
 from portal.preparation import checklist, services
 from portal.preparation import invitations as inviting
 from portal.preparation.forms import (
@@ -309,7 +310,18 @@ def _checklist_page(meeting: DialogueSession, *, status: int = 200, edit_id: int
         message=message,
         error=error,
         today=today,
+        carried=_carried(meeting),
     )
+
+
+def _carried(meeting: DialogueSession):
+    """The open items of earlier related sessions («Tồn đọng»), by agency; an officer sees
+    their agency's only."""
+    groups = carryover.open_items_by_agency(meeting)
+    mine = officer_agency(current_user)
+    if mine is not None:
+        groups = [(agency, items) for agency, items in groups if agency.id == mine]
+    return groups
 
 
 def _checklist_saved(meeting: DialogueSession, message: str | None):
