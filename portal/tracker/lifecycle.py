@@ -511,6 +511,7 @@ def reassign(assignment: Assignment, user, *, agency_id, mode, deadline, coordin
     if agency.id in coordinator_ids:
         raise DomainError(LEAD_IS_COORDINATOR, 422, "coordinators")
     before_text, before_status = _describe(assignment), assignment.status
+    before_agency = assignment.agency_id
     assignment.agency_id, assignment.agency = agency.id, agency
     assignment.coordinators = list(db.session.scalars(
         select(Agency).where(Agency.id.in_(coordinator_ids)).order_by(Agency.name, Agency.id)
@@ -527,7 +528,9 @@ def reassign(assignment: Assignment, user, *, agency_id, mode, deadline, coordin
         assignment.answer, assignment.answered_at, assignment.answered_by_id = "", None, None
         assignment.status = S.BEYOND_AUTHORITY if assignment.beyond_authority else S.ASSIGNED
     text = f"Trước: {before_text}. Nay: {_describe(assignment)}."
-    return _step(assignment, "reassign", user, before_status, text, now)
+    step = _step(assignment, "reassign", user, before_status, text, now)
+    notify.reassigned(assignment, before_agency)  # the old agency and the new are told
+    return step
 
 
 def withdraw(assignment: Assignment) -> str:

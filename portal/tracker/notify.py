@@ -87,3 +87,17 @@ def assigned(assignment: Assignment) -> list[Notification]:
                 agency.id, f"Được đề nghị phối hợp với {assignment.agency.short_name} trả lời, "
                            f"hạn {deadline}: «{content}»", link))
     return notes
+
+
+def reassigned(assignment: Assignment, old_agency_id: int) -> list[Notification]:
+    """A changed assignment: the agency it was taken from is told it no longer has to
+    answer, and the agency (and coordinators) it now goes to are told as for a new one."""
+    notes = []
+    link = item_link(assignment.id)
+    if old_agency_id != assignment.agency_id:
+        with force_locale("vi"):
+            content = " ".join(assignment.petition.content.split())[:120]
+        notes.append(services.notify_agency(
+            old_agency_id, f"Không còn được giao trả lời (đã chuyển cho "
+                           f"{assignment.agency.short_name}): «{content}»", link))
+    return notes + assigned(assignment)

@@ -76,3 +76,23 @@ def test_the_job_mails_each_agency_once(app, data, smtp):  # noqa: F811
     received = sorted((to[0], str(m["Subject"])) for to, m in smtp.messages())
     assert received == [("dung@sxd.gov.vn", "Được giao trả lời ý kiến, kiến nghị"),
                         ("mai@stnmt.gov.vn", "Được giao trả lời ý kiến, kiến nghị")]
+
+
+def test_a_reassignment_tells_the_old_agency_and_the_new_one(app, data):
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.timefmt import local_today
+    from portal.tracker import lifecycle
+    from portal.tracker.models import Assignment
+
+    item = _assign(app, data)
+    with app.app_context():
+        assignment = db.session.get(Assignment, item)
+        chair = db.session.get(User, data["users"]["chair"])
+        lifecycle.reassign(assignment, chair, agency_id=data["other_agency"], mode="in_writing",
+                           deadline=local_today() + timedelta(days=25), coordinators=[],
+                           beyond_authority=False)
+        db.session.commit()
+    old, new = _notes(app, data["agency"]), _notes(app, data["other_agency"])
+    assert old[-1].startswith("Không còn được giao trả lời (đã chuyển cho SXD)")
+    assert new[-1].startswith("Được giao trả lời, hạn ")
