@@ -160,11 +160,11 @@ def test_room_screen_follows_the_console(new_context, live_server: str, live_app
     screen = new_context().new_page()
     login(screen, base, "theodoi")
     screen.goto(f"{base}/runner/{session_id}/screen")
-    expect(screen.locator(".screen-stage")).to_have_text("Buổi đối thoại sắp bắt đầu")
+    expect(screen.locator(".hall-stage-now")).to_have_text("Buổi đối thoại sắp bắt đầu")
     settled(screen)
     mark_page(screen)
-    screen_stages = screen.locator("ol.stagebar.big > li")
-    highlighted = screen.locator("ol.stagebar.big > li.current")
+    screen_stages = screen.locator("ol.hall-stages > li")
+    highlighted = screen.locator("ol.hall-stages > li.current")
 
     # Khai mạc in the console; the screen swaps its "about to start" for the stage bar.
     console.get_by_role("button", name="Khai mạc", exact=True).click()
@@ -190,7 +190,7 @@ def test_room_screen_follows_the_console(new_context, live_server: str, live_app
               SCREEN_LOCALITY)
     console.get_by_role("button", name="Thêm vào danh sách").click()
     expect(console.locator("#queue .sp-name")).to_have_text([SCREEN_SPEAKER])
-    expect(screen.locator(".screen-queue li")).to_have_text(
+    expect(screen.locator(".hall-queue li")).to_have_text(
         [re.compile(re.escape(SCREEN_SPEAKER))], timeout=LIVE_MS)
     settled(console)
 
@@ -198,18 +198,18 @@ def test_room_screen_follows_the_console(new_context, live_server: str, live_app
     console.get_by_role("button", name="Mời người tiếp theo").click()
     expect(console.locator("#speaker-now .now-name")).to_contain_text(SCREEN_SPEAKER)
     settled(console)
-    speaking = screen.locator("h2:text-is('Đang phát biểu') + p.screen-speaker")
+    speaking = screen.locator("h2:text-is('Đang phát biểu') + p.hall-speaker")
     expect(speaking).to_contain_text(SCREEN_SPEAKER, timeout=LIVE_MS)
-    expect(speaking).to_contain_text(SCREEN_LOCALITY)
-    countdown = screen.locator(".screen-now .countdown")
+    expect(screen.locator(".hall-speaker-from")).to_contain_text(SCREEN_LOCALITY)
+    countdown = screen.locator(".hall-now .hall-countdown")
     expect(countdown).to_have_text(MMSS, timeout=LIVE_MS)
     first = countdown.inner_text()
     expect(countdown).not_to_have_text(first, timeout=2_500)
     expect(countdown).to_have_text(MMSS)
     assert countdown.inner_text() < first, (first, countdown.inner_text())  # counts down
     # Nobody is waiting any more.
-    expect(screen.locator(".screen-queue .screen-empty")).to_have_text("Chưa có người đăng ký",
-                                                           timeout=LIVE_MS)
+    expect(screen.locator(".hall-queue .hall-empty")).to_have_text("Không còn ai chờ phát biểu",
+                                                                   timeout=LIVE_MS)
     snap(screen, "screen-speaker")
 
     # The secretary records what was raised; the form is prefilled with the speaker.
@@ -227,7 +227,7 @@ def test_room_screen_follows_the_console(new_context, live_server: str, live_app
     # "Đang trả lời": the screen shows the petition being answered.
     item.get_by_role("button", name="Đang trả lời: hiển thị lên màn hình").click()
     expect(item.get_by_role("button", name="Thôi hiển thị")).to_be_visible()
-    answering = screen.locator("h2:text-is('Ý kiến đang được trả lời') + p.screen-petition")
+    answering = screen.locator("h2:text-is('Ý kiến đang được trả lời') + p.hall-petition")
     expect(answering).to_be_visible(timeout=LIVE_MS)
     expect(answering).to_contain_text(SCREEN_PETITION)
     expect(answering.locator("strong")).to_have_text(SCREEN_SPEAKER)
