@@ -204,6 +204,13 @@ class FieldCount:
     name: str
     petitions: int
     assigned: int
+    satisfied: int = 0
+    unsatisfied: int = 0
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        judged = self.satisfied + self.unsatisfied
+        return self.satisfied / judged if judged else None
 
 
 # --------------------------------------------------------------------------- periods
@@ -354,14 +361,17 @@ class Dashboard:
 
 def _field_counts(scope=None) -> list[FieldCount]:
     query = (select(Field.name, func.count(Petition.id).label("petitions"),
-                    func.count(Assignment.id).label("assigned"))
+                    func.count(Assignment.id).label("assigned"),
+                    _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED),
+                    _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED))
              .select_from(Petition).join(Field, Petition.field_id == Field.id)
              .outerjoin(Assignment, Assignment.petition_id == Petition.id)
              .group_by(Field.id, Field.name, Field.position)
              .order_by(Field.position, Field.name, Field.id))
     if scope is not None:
         query = scope(query)
-    return [FieldCount(name, int(n), int(a)) for name, n, a in db.session.execute(query)]
+    return [FieldCount(name, int(n), int(a), int(good), int(bad))
+            for name, n, a, good, bad in db.session.execute(query)]
 
 
 def _tallies(today: date, scope=None

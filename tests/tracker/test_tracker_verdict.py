@@ -97,3 +97,19 @@ def test_the_reports_count_satisfaction_and_rounds(app, login, data, make):  # n
     assert total.satisfaction_rate == 0.5
     body = login("observer").get("/reports/").get_data(as_text=True)
     assert "Người dân hài lòng" in body and "50,0 %" in body
+
+
+def test_satisfaction_by_field(app, login, data, make):  # noqa: F811
+    good, bad = make(status="done", field=0), make(status="done", field=1)
+    office = login("office")
+    for item, verdict in ((good, "satisfied"), (bad, "not_satisfied")):
+        page = office.get(f"/tracker/{item}").get_data(as_text=True)
+        office.post(f"/tracker/{item}/verdict", _form(
+            page, verdict=verdict, channel="call", note="Ghi chú",
+            deadline=vn(data["day"] + timedelta(days=30))))
+    body = login("observer").get("/reports/").get_data(as_text=True)
+    field_table = body.split('id="h-field"')[1].split("</table>")[0]
+    assert "Đất đai</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">100,0 %" \
+        in field_table
+    assert "Môi trường</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0,0 %" \
+        in field_table
