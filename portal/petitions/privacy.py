@@ -115,6 +115,15 @@ class Viewer:
         return petition.submitter_id_number if self.sees_all(petition) else mask_value(
             petition.submitter_id_number)
 
+    def assignment_text(self, assignment, value: str | None) -> str:
+        """`text` for a row of the tracker: judged from the assignment itself (no query)."""
+        user = self.user
+        full = user.role == Role.OFFICE or (
+            user.role == Role.OFFICER and user.agency_id is not None
+            and user.agency_id in (assignment.agency_id,
+                                   assignment.petition.advising_agency_id))
+        return value or "" if full else redact(value)
+
     def text(self, petition: Petition, value: str | None) -> str:
         """A free text of the petition (its content, an answer): as written for those who see
         everything, with personal data masked for everyone else."""

@@ -126,6 +126,7 @@ def _list(filters: Filters, *, status: int = 200, remind_form: RemindForm | None
     reminding = may(current_user, "assignment.office_act")
     return render(
         "tracker/index.html", "list", status=status, page=page, filters=filters,
+        viewer=privacy.Viewer(current_user),
         status_filter=filters.status, statuses=list(AssignmentStatus), today=today,
         counts=services.queue_counts(current_user, today),
         due_count=services.count_due(current_user, filters, today) if reminding else 0,

@@ -45,3 +45,25 @@ def test_observers_never_read_it_and_the_office_does(app, login, data, make_peti
         # the rest of the text stays readable
         assert "Đề nghị cấp sổ đỏ." in login(role).get(f"/petitions/{pid}").get_data(
             as_text=True)
+
+
+def test_the_tracker_masks_it_for_coordinators_and_readers(app, login, data, make_petition):
+    from portal.extensions import db
+    from portal.tracker.models import AnswerMode, Assignment, assignment_coordinator
+
+    pid = make_petition(content=CONTENT)
+    with app.app_context():
+        item = Assignment(petition_id=pid, agency_id=data["agency"], mode=AnswerMode.IN_WRITING,
+                          deadline=data["day"], original_deadline=data["day"])
+        db.session.add(item)
+        db.session.flush()
+        db.session.execute(assignment_coordinator.insert().values(
+            assignment_id=item.id, agency_id=data["other_agency"]))
+        db.session.commit()
+        item_id = item.id
+    for role, sees in (("office", True), ("officer", True), ("other_officer", False),
+                       ("observer", False), ("chair", False)):
+        for url in (f"/tracker/{item_id}", "/tracker/?tab=all" if "officer" in role
+                    else "/tracker/"):
+            body = login(role).get(url).get_data(as_text=True)
+            assert ("024188009999" in body) is sees, (role, url)
