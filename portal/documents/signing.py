@@ -659,19 +659,21 @@ def register_statuses(documents, config: Mapping | None = None) -> dict[int, Sig
     SHA-256, so a register page does not re-verify unchanged files)."""
     from portal.documents.models import DocumentFile
 
-    ids = [doc.id for doc in documents]
+    # Only an issued document with a stored PDF can carry a signature: a page of drafts asks
+    # nothing more; otherwise one query for the page, the records with their files.
+    ids = [doc.id for doc in documents if getattr(doc, "pdf_sha256", None)]
     if not ids:
-        return {}
-    signed = set(db.session.scalars(select(DocumentSignature.document_id)
-                                    .where(DocumentSignature.document_id.in_(ids))))
-    if not signed:
         return {}
     roots = signer_settings(config).trust_roots
     statuses: dict[int, SignatureStatus] = {}
     for document_id, content in db.session.execute(
-            select(DocumentFile.document_id, DocumentFile.content)
-            .where(DocumentFile.document_id.in_(signed))
-            .order_by(DocumentFile.document_id)):
+            select(DocumentSignature.document_id, DocumentFile.content)
+            .outerjoin(DocumentFile, DocumentFile.document_id == DocumentSignature.document_id)
+            .where(DocumentSignature.document_id.in_(ids))
+            .order_by(DocumentSignature.document_id)):
+        if content is None:  # recorded as signed, its file is gone
+            statuses[document_id] = SignatureStatus(signed=True, problem="no stored PDF")
+            continue
         content = bytes(content)
         key = (document_id, hashlib.sha256(content).hexdigest())
         with _verdicts_lock:
@@ -685,6 +687,4 @@ def register_statuses(documents, config: Mapping | None = None) -> dict[int, Sig
                     _verdicts.clear()
                 _verdicts[key] = verdict
         statuses[document_id] = verdict
-    for document_id in signed - statuses.keys():  # recorded as signed, its file is gone
-        statuses[document_id] = SignatureStatus(signed=True, problem="no stored PDF")
     return statuses
