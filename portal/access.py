@@ -74,6 +74,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "document.read": READERS,
     "document.pdf": frozenset({OFFICE, CHAIR, ADMIN, OBSERVER, OFFICER}),
     "document.edit": OFFICE_ONLY,  # draft, edit, issue, revise, delete
+    # the issuing body, place and signing positions, effective from a date
+    "document.settings": EDITORS,
     # reports
     "report.read": READERS,
     "public_page.switch": EDITORS,

@@ -18,7 +18,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.calendar.models import DialogueSession
 from portal.documents.models import Document, DocumentStatus, DocumentType
-from portal.documents.services import DocumentError, text_date
+from portal.documents.services import DocumentError, issuing_settings, text_date
+from portal.documents.wording import person as named
+from portal.documents.wording import with_kind
 from portal.errors import N_
 from portal.extensions import db
 from portal.labels import label
@@ -27,7 +29,7 @@ from portal.preparation.models import InviteeKind
 from portal.runner import stages
 from portal.runner.models import Attendance
 from portal.text import fold
-from portal.timefmt import to_local
+from portal.timefmt import local_today, to_local
 from portal.tracker.models import AnswerMode, Assignment
 
 __all__ = ["chair_name", "draft_conclusion_notice", "notice_summary"]
@@ -90,7 +92,7 @@ def _attendance_blocks(present: list[Attendance]) -> list[dict]:
             where = ", ".join(x.strip() for x in (person.position, person.organisation)
                               if x and x.strip())
             blocks.append({"kind": "bullet",
-                           "text": f"{person.name}{', ' + where if where else ''};"})
+                           "text": f"{named(person.name)}{', ' + where if where else ''};"})
         else:
             counted[person.kind] = counted.get(person.kind, 0) + 1
     with force_locale("vi"):
@@ -123,7 +125,7 @@ def assignment_text(assignment: Assignment | None) -> str:
 def _petition_blocks(number: int, petition: Petition) -> list[dict]:
     with force_locale("vi"):
         kind = label(petition.submitter_kind)
-    who = f"{kind} {petition.submitter_name}"
+    who = with_kind(kind, petition.submitter_name)
     if petition.locality:
         who += f" ({petition.locality})"
     blocks = [
@@ -210,7 +212,7 @@ def draft_conclusion_notice(meeting: DialogueSession, user_id: int | None,
 
     doc = Document(
         doc_type=DocumentType.TB,
-        body_code=config.get("DOCUMENT_BODY_CODE", DEFAULT_BODY_CODE),
+        body_code=issuing_settings(local_today(), config).body_code,
         status=DocumentStatus.DRAFT,
         session_id=meeting.id,
         summary=notice_summary(meeting)[:500],

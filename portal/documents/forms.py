@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
     ValidationError
 
 from portal.documents.models import DocumentStatus, DocumentType
-from portal.formfields import VNDateField
+from portal.formfields import OnceForm, VersionedForm, VNDateField
 from portal.timefmt import local_today
 
 # The most blocks one document may have: a long minutes runs to a few hundred.
@@ -87,9 +87,17 @@ class DocumentForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
-    """Issue a draft: today, or a chosen date of the current year."""
+    """Issue a draft: today, or a chosen date of the current year, signed by one of the
+    office's signing positions (`signer`, its id; choices filled by the view)."""
 
     issued_on = VNDateField(_l("Ngày ban hành (để trống: hôm nay)"), validators=[Optional()])
+    signer = SelectField(_l("Người ký"), validate_choice=False,
+                         validators=[DataRequired(_l("Vui lòng chọn người ký trong danh sách "
+                                                     "chức danh ký."))])
+
+    def signer_id(self) -> int | None:
+        raw = str(self.signer.data or "")
+        return int(raw) if raw.isdigit() else None
 
     def validate_issued_on(self, field):
         """The rule of services.check_issue_date, with the message at the field."""
@@ -108,3 +116,57 @@ class RegisterFilter(Form):
     year = SelectField(_l("Năm"), validate_choice=False)
     doc_type = SelectField(_l("Loại văn bản"), validate_choice=False)
     status = SelectField(_l("Trạng thái"), validate_choice=False)
+
+
+class PositionForm(OnceForm, FlaskForm):
+    """A new signing position: authority lines, title, name, in effect from a date."""
+
+    authority = TextAreaField(_l("Thẩm quyền ký (TM., TL., KT.; mỗi dòng một cấp)"),
+                              validators=[Optional(), _too_long(200)])
+    title = StringField(_l("Chức vụ"), validators=[
+        DataRequired(_l("Vui lòng nhập chức vụ người ký.")), _too_long(120)])
+    name = StringField(_l("Họ và tên"), validators=[
+        DataRequired(_l("Vui lòng nhập họ và tên người ký.")), _too_long(120)])
+    effective_from = VNDateField(_l("Áp dụng từ ngày"), validators=[
+        InputRequired(_l("Vui lòng nhập ngày áp dụng."))])
+
+
+class PositionSwitchForm(VersionedForm, FlaskForm):
+    """Deactivate or reactivate a signing position (its version: 409 if it changed)."""
+
+    active = HiddenField(validators=[AnyOf(["0", "1"], message=_l("Giá trị không hợp lệ."))])
+
+
+class ProfileForm(OnceForm, FlaskForm):
+    """The issuing body, its code and the place, in effect from a date."""
+
+    body_parent = StringField(_l("Cơ quan chủ quản (dòng trên, có thể để trống)"),
+                              validators=[Optional(), _too_long(200)])
+    body = StringField(_l("Cơ quan ban hành"), validators=[
+        DataRequired(_l("Vui lòng nhập tên cơ quan ban hành.")), _too_long(200)])
+    body_code = StringField(_l("Ký hiệu cơ quan (trong số văn bản)"), validators=[
+        DataRequired(_l("Vui lòng nhập ký hiệu cơ quan.")), _too_long(20)])
+    place = StringField(_l("Địa danh (dòng ngày tháng)"), validators=[
+        DataRequired(_l("Vui lòng nhập địa danh.")), _too_long(100)])
+    effective_from = VNDateField(_l("Áp dụng từ ngày"), validators=[
+        InputRequired(_l("Vui lòng nhập ngày áp dụng."))])
+
+
+class LetterForm(OnceForm, FlaskForm):
+    """A new letter (công văn): its summary and the drafting unit's code."""
+
+    summary = StringField(_l("Trích yếu công văn"), validators=[
+        DataRequired(_l("Vui lòng nhập trích yếu của văn bản.")), _too_long(400)])
+    unit = StringField(_l("Ký hiệu đơn vị soạn thảo"), default="KTTH", validators=[
+        DataRequired(_l("Vui lòng nhập ký hiệu đơn vị soạn thảo.")), _too_long(12)])
+
+
+class ReportDraftForm(OnceForm, FlaskForm):
+    """Put the period report into the register as a draft BC."""
+
+    start = VNDateField(_l("Từ ngày"), validators=[InputRequired(_l("Vui lòng nhập ngày."))])
+    end = VNDateField(_l("Đến ngày"), validators=[InputRequired(_l("Vui lòng nhập ngày."))])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("Ngày kết thúc không được trước ngày bắt đầu."))

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 
 from portal.calendar.models import DialogueSession
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
+from portal.documents.wording import has_salutation, person
 from portal.labels import label
 from portal.text import fold
 from portal.preparation.models import Invitee, InviteeKind
@@ -65,10 +66,12 @@ def _sentence(text: str) -> str:
 
 
 def addressee(invitee: Invitee) -> str:
-    """Who is invited, as the invitation writes it (never their contact)."""
+    """Who is invited, as the invitation writes it (never their contact): a body's leaders,
+    or `Ông/Bà` and the person's name, position and organisation."""
     if invitee.kind == InviteeKind.AGENCY:
-        return f"Đại diện lãnh đạo {invitee.name}"
-    parts = [invitee.name, invitee.position, invitee.organisation]
+        name = " ".join(invitee.name.split())
+        return name if has_salutation(name) else f"Đại diện lãnh đạo {name}"
+    parts = [person(invitee.name), invitee.position, invitee.organisation]
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
@@ -96,7 +99,7 @@ def build_invitation(meeting: DialogueSession, invitee: Invitee, config: Mapping
     return AdminDocument(
         body_parent=config["ISSUING_BODY_PARENT"],
         body=config["ISSUING_BODY"],
-        number="Số:      /GM-UBND",
+        number=f"Số:      /GM-{config.get('DOCUMENT_BODY_CODE', 'UBND')}",
         place_date=admin_date_line(config["DOCUMENT_PLACE"], issued or local_today()),
         doc_type="GIẤY MỜI",
         summary=f"Dự buổi {kind}",
@@ -115,7 +118,15 @@ def invitations_pdf(meeting: DialogueSession, invitees: Sequence[Invitee], confi
     """The invitations of `invitees` as one PDF, each starting on a new page.
 
     Each invitation is laid out on its own, so its pages are numbered from its own start.
+    Once the session's invitation (GM) is issued through the register, this is its stored
+    PDF, exactly as issued, for every invitee.
     """
+    from portal.documents import services
+    from portal.documents.models import DocumentType
+
+    issued = services.issued_of(DocumentType.GM, session_id=meeting.id)
+    if issued is not None:
+        return services.document_pdf(issued, config)
     font_dirs = tuple(config["PDF_FONT_DIRS"])
     parts = [render_pdf(build_invitation(meeting, invitee, config, issued), font_dirs)
              for invitee in invitees]
@@ -129,3 +140,57 @@ def invitations_pdf(meeting: DialogueSession, invitees: Sequence[Invitee], confi
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def build_session_invitation(meeting: DialogueSession, invitees: Sequence[Invitee],
+                             config: Mapping) -> AdminDocument:
+    """The session's invitation (giấy mời) to every invitee at once, as the register issues
+    it: one number, the invitees listed after "trân trọng kính mời:"."""
+    with force_locale("vi"):
+        kind = label(meeting.kind).lower()
+    inviter = config.get("INVITATION_INVITER", DEFAULT_INVITER)
+    names = [addressee(invitee) for invitee in invitees]
+    blocks: list = [Paragraph(f"{inviter} trân trọng kính mời:")]
+    blocks += [Bullet(f"{name}{';' if i < len(names) - 1 else '.'}")
+               for i, name in enumerate(names)]
+    blocks += [
+        Paragraph(f"Tới dự {_occasion(kind, meeting.title)}"),
+        Bullet(f"Thời gian: {meeting_time_line(meeting.starts_at)}."),
+        Bullet(f"Địa điểm: {_sentence(meeting.venue)}"),
+        Bullet(f"Nội dung: {_sentence(meeting.content or meeting.title)}"),
+        Bullet(f"Chủ trì: {_sentence(_chair(meeting))}"),
+    ]
+    if any(invitee.kind == InviteeKind.AGENCY for invitee in invitees):
+        blocks.append(Paragraph(
+            "Đề nghị các cơ quan, đơn vị cử lãnh đạo dự đúng thời gian; chuẩn bị nội dung trả "
+            "lời các ý kiến, kiến nghị thuộc lĩnh vực, địa bàn phụ trách."))
+    blocks.append(Paragraph("Rất mong Quý vị tới dự đúng thời gian./."))
+    return AdminDocument(
+        body_parent=config.get("ISSUING_BODY_PARENT", ""), body=config.get("ISSUING_BODY", ""),
+        number=f"Số:      /GM-{config.get('DOCUMENT_BODY_CODE', 'UBND')}",
+        place_date="", doc_type="GIẤY MỜI", summary=f"Dự buổi {kind}", blocks=blocks,
+        signer_authority=list(config.get("INVITATION_SIGNER_AUTHORITY",
+                                         DEFAULT_SIGNER_AUTHORITY)),
+        signer_title=config.get("INVITATION_SIGNER_TITLE", DEFAULT_SIGNER_TITLE),
+        signer_name=config.get("INVITATION_SIGNER_NAME", ""),
+        recipients=list(RECIPIENTS), title_for_metadata=f"Giấy mời — {meeting.title}")
+
+
+def draft_invitation(meeting: DialogueSession, user_id: int | None, config=None):
+    """The session's invitation as a draft GM of the register; refused while the session
+    has no invitee, or once it was held."""
+    from sqlalchemy import select
+
+    from portal.documents import services
+    from portal.documents.models import DocumentType
+    from portal.errors import N_
+    from portal.extensions import db
+
+    config = config or {}
+    invitees = db.session.scalars(select(Invitee).where(Invitee.session_id == meeting.id)
+                                  .order_by(Invitee.kind, Invitee.id)).all()
+    if not invitees:
+        raise services.DocumentError(N_("Buổi đối thoại chưa có khách mời; hãy thêm khách mời "
+                                        "trước khi soạn giấy mời."))
+    built = build_session_invitation(meeting, invitees, config)
+    return services.from_layout(built, DocumentType.GM, user_id, config, session_id=meeting.id)

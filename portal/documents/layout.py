@@ -265,6 +265,8 @@ class _Styles:
 
         self.fonts = fonts
         self.body_header = style("BodyHeader", fonts.bold, SIZE_BODY_HEADER)
+        # The parent body's line (UBND TỈNH … above VĂN PHÒNG) is upright and not bold.
+        self.body_parent = style("BodyParent", fonts.regular, SIZE_BODY_HEADER)
         self.number = style("Number", fonts.regular, SIZE_NUMBER)
         self.national_name = style("NationalName", fonts.bold, SIZE_NATIONAL_NAME)
         self.motto = style("Motto", fonts.bold, SIZE_MOTTO)
@@ -279,9 +281,9 @@ class _Styles:
         self.heading = style("Heading", fonts.bold, SIZE_TEXT, TA_JUSTIFY,
                              firstLineIndent=FIRST_LINE_INDENT, keepWithNext=1,
                              spaceBefore=6, **text)
-        dash = pdfmetrics.stringWidth("- ", fonts.regular, SIZE_TEXT)
+        # A «- » item is a paragraph like any other: its first line indented 1.27 cm.
         self.bullet = style("Bullet", fonts.regular, SIZE_TEXT, TA_JUSTIFY,
-                            leftIndent=dash, firstLineIndent=-dash, **text)
+                            firstLineIndent=FIRST_LINE_INDENT, **text)
         self.signer = style("Signer", fonts.bold, SIZE_SIGNER)
         self.recipients_label = style("RecipientsLabel", fonts.regular, SIZE_RECIPIENTS_LABEL,
                                       TA_LEFT)
@@ -296,10 +298,24 @@ def _rule(length: float, space_before: float = 3, space_after: float = 3) -> HRF
                       hAlign="CENTER")
 
 
-def _short_rule_length(lines: list[str], font: str, size: float) -> float:
-    """A third to a half of the widest line, as the decree asks for rules under headings."""
-    widest = max((pdfmetrics.stringWidth(line, font, size) for line in lines), default=0)
-    return max(widest * 0.4, 1.5 * cm)
+# The rule under the heading and the summary: 0.4 of the longest printed line, inside the
+# decree's 1/3–1/2.
+SHORT_RULE_RATIO = 0.4
+
+
+def _printed_width(paragraphs: list[RLParagraph], width: float) -> float:
+    """The widest line of `paragraphs` as printed: each wrapped in `width`, every line
+    measured (not the unwrapped text, which may be wider than the column)."""
+    widest = 0.0
+    for paragraph in paragraphs:
+        paragraph.wrap(width, 10_000)
+        widest = max([widest, *paragraph.getActualLineWidths0()])
+    return widest
+
+
+def _short_rule_length(paragraphs: list[RLParagraph], width: float) -> float:
+    """A third to a half of the longest printed line, as the decree asks."""
+    return _printed_width(paragraphs, width) * SHORT_RULE_RATIO
 
 
 def _table_style(font: str, *commands: tuple) -> TableStyle:
@@ -327,10 +343,14 @@ def _header(doc: AdminDocument, st: _Styles, width: float) -> Table:
     right_width = max(width * 0.6, national_width + 8)  # leave a gutter between columns
     left_width = width - right_width
 
-    body_lines = [line.upper() for line in (doc.body_parent, doc.body) if line.strip()]
-    left: list[Flowable] = [RLParagraph(_markup(line), st.body_header) for line in body_lines]
-    left.append(_rule(_short_rule_length(
-        [ln for line in body_lines for ln in _lines(line)], fonts.bold, SIZE_BODY_HEADER)))
+    left: list[Flowable] = []
+    if doc.body_parent.strip():
+        left.append(RLParagraph(_markup(doc.body_parent.upper()), st.body_parent))
+    own = [RLParagraph(_markup(doc.body.upper()), st.body_header)] if doc.body.strip() else []
+    left.extend(own)
+    # The short rule goes under the body's own (bold) line, a third to a half of it.
+    rule_of = own or left
+    left.append(_rule(_short_rule_length(rule_of, left_width) if rule_of else 1.5 * cm))
     right: list[Flowable] = [
         RLParagraph(escape(NATIONAL_NAME), st.national_name),
         RLParagraph(escape(NATIONAL_MOTTO), st.motto),
@@ -348,14 +368,18 @@ def _header(doc: AdminDocument, st: _Styles, width: float) -> Table:
     return table
 
 
-def _title(doc: AdminDocument, st: _Styles) -> list[Flowable]:
-    """Document type and summary (trích yếu), centred, with a short rule under them."""
-    flowables: list[Flowable] = [RLParagraph(_markup(doc.doc_type.upper()), st.doc_type)]
-    if doc.summary.strip():
-        flowables.append(RLParagraph(_markup(doc.summary), st.summary))
-    rule_lines = _lines(doc.summary) if doc.summary.strip() else _lines(doc.doc_type.upper())
-    flowables.append(_rule(_short_rule_length(rule_lines, st.fonts.bold, SIZE_TITLE),
-                           space_before=3, space_after=14))
+def _title(doc: AdminDocument, st: _Styles, width: float) -> list[Flowable]:
+    """Document type and summary (trích yếu), centred, with a short rule under them sized
+    from the summary's longest line as printed (wrapped in the text width)."""
+    flowables: list[Flowable] = []
+    type_line = [RLParagraph(_markup(doc.doc_type.upper()), st.doc_type)] \
+        if doc.doc_type.strip() else []
+    flowables.extend(type_line)
+    summary = [RLParagraph(_markup(doc.summary), st.summary)] if doc.summary.strip() else []
+    flowables.extend(summary)
+    measured = summary or type_line
+    length = _short_rule_length(measured, width) if measured else 1.5 * cm
+    flowables.append(_rule(length, space_before=3, space_after=14))
     return flowables
 
 
@@ -449,7 +473,7 @@ def render_pdf(doc: AdminDocument, font_dirs: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
     template = _doc_template(buffer, doc, fonts)
     width = template.width
-    story: list[Flowable] = [_header(doc, st, width), *_title(doc, st)]
+    story: list[Flowable] = [_header(doc, st, width), *_title(doc, st, width)]
     body = [_block(block, st) for block in doc.blocks]
     # The last body block travels with the signature, so no page holds only the signature.
     story.extend(body[:-1])
@@ -511,7 +535,7 @@ def render_two_signer_pdf(doc: TwoSignerDocument, font_dirs: tuple[str, ...]) ->
     buffer = io.BytesIO()
     template = _doc_template(buffer, doc, fonts)
     width = template.width
-    story: list[Flowable] = [_header(doc, st, width), *_title(doc, st)]
+    story: list[Flowable] = [_header(doc, st, width), *_title(doc, st, width)]
     body = [_block(block, st) for block in doc.blocks]
     story.extend(body[:-1])
     story.append(KeepTogether([*body[-1:], Spacer(1, 6 * mm),

@@ -205,7 +205,7 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
     return TwoSignerDocument(
         body_parent=config["ISSUING_BODY_PARENT"],
         body=config["ISSUING_BODY"],
-        number="Số:      /BB-UBND",
+        number=f"Số:      /BB-{config.get('DOCUMENT_BODY_CODE', 'UBND')}",
         place_date=admin_date_line(config["DOCUMENT_PLACE"], local_start.date()),
         doc_type="BIÊN BẢN",
         summary=f"{meeting.title}",

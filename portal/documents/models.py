@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String, Text, \
+    UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -40,6 +41,10 @@ class Document(db.Model):
     status: Mapped[DocumentStatus] = mapped_column(
         enum_type(DocumentStatus, 10), default=DocumentStatus.DRAFT)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_session.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)  # a KH's plan
+    # What the document was drafted from besides a meeting or a plan (a report's period,
+    # a letter's unit code): a small JSON object.
+    source: Mapped[dict | None] = mapped_column(JSON)
     summary: Mapped[str] = mapped_column(String(500))  # trích yếu
     # The body as a list of blocks: [{"kind": "heading"|"paragraph"|"bullet", "text": …}]
     blocks: Mapped[list] = mapped_column(JSON, default=list)
@@ -47,6 +52,13 @@ class Document(db.Model):
     signer_authority: Mapped[str] = mapped_column(String(200), default="")  # lines, "\n"
     signer_title: Mapped[str] = mapped_column(String(120), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
+    # The heading as issued (captured from the issuing settings in effect on the issue
+    # date); a draft prints the settings of the day instead.
+    body_parent: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    body_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    place: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    signing_position_id: Mapped[int | None] = mapped_column(ForeignKey("signing_position.id"))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))  # of the stored issued PDF
     issued_on: Mapped[date | None] = mapped_column(Date)
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -63,12 +75,78 @@ class Document(db.Model):
 
     @property
     def number_text(self) -> str:
-        """`Số: 05/TB-UBND` once issued (numbers below 10 padded); a blank slot before."""
-        symbol = f"{self.doc_type.value}-{self.body_code}" if self.doc_type != DocumentType.CV \
-            else f"UBND-{self.body_code}"
+        """`Số: 05/TB-UBND` once issued (numbers below 10 padded); a blank slot before.
+        A letter (CV) has no type name: `Số: 123/UBND-KTTH`, the body then the unit."""
+        if self.doc_type != DocumentType.CV:
+            symbol = f"{self.doc_type.value}-{self.body_code}"
+        else:
+            unit = (self.source or {}).get("unit") or "VP"
+            symbol = f"{self.body_code}-{unit}"
         if self.number is None:
             return f"Số:      /{symbol}"
         return f"Số: {self.number:02d}/{symbol}"
+
+
+class DocumentFile(db.Model):
+    """The PDF of an issued document as rendered at issue: every later download is these
+    bytes, whatever the configuration or the code become. `sha256` is also on the register
+    (`Document.pdf_sha256`)."""
+
+    __tablename__ = "document_file"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), primary_key=True,
+                                             autoincrement=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __audit_exclude__ = ("content",)
+
+
+class SigningPosition(db.Model):
+    """A signing position of the office (chức danh ký): the authority lines (TM., KT., TL.),
+    the title and the signer's name, in effect from a date until deactivated. Issuing
+    chooses one; the document keeps a copy of its lines."""
+
+    __tablename__ = "signing_position"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority: Mapped[str] = mapped_column(String(200), default="")  # lines, "\n"
+    title: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))
+    effective_from: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def authority_lines(self) -> list[str]:
+        return [line.strip() for line in (self.authority or "").splitlines() if line.strip()]
+
+    @property
+    def label(self) -> str:
+        """`KT. CHÁNH VĂN PHÒNG / PHÓ CHÁNH VĂN PHÒNG — Nguyễn Văn A`."""
+        return " / ".join([*self.authority_lines, self.title]) + f" — {self.name}"
+
+
+class IssuingProfile(db.Model):
+    """The issuing body, its register code and the place printed on documents, in effect
+    from a date (the settings page); before the first one, the environment's values
+    (ISSUING_BODY_PARENT, ISSUING_BODY, DOCUMENT_BODY_CODE, DOCUMENT_PLACE) apply."""
+
+    __tablename__ = "issuing_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    body_parent: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(String(200))
+    body_code: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DocumentCounter(db.Model):

@@ -11,18 +11,27 @@ no duplicate, on PostgreSQL with several workers as on SQLite.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
-from portal.documents.models import Document, DocumentCounter, DocumentStatus, DocumentType
+from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
+from portal.documents.models import (
+    Document,
+    DocumentCounter,
+    DocumentFile,
+    DocumentStatus,
+    DocumentType,
+    IssuingProfile,
+    SigningPosition,
+)
 from portal.errors import N_, DomainError
 from portal.extensions import db
-from portal.timefmt import admin_date_line
+from portal.timefmt import admin_date_line, to_local
 from portal.types import utcnow
 
 __all__ = [
@@ -36,6 +45,11 @@ __all__ = [
     "edit",
     "file_name",
     "issue",
+    "issued_pdf",
+    "issuing_settings",
+    "document_pdf",
+    "signing_positions",
+    "store_issued_pdf",
     "officer_may_read",
     "recipient_lines",
     "remove",
@@ -150,18 +164,45 @@ def take_number(year: int, body_code: str, doc_type: DocumentType) -> int:
     raise RuntimeError(f"could not take a number in register {year}/{body_code}/{doc_type}")
 
 
-def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = None) -> None:
-    """Number and issue a draft on `on` (default `today`, which is in Việt Nam's time).
+def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = None,
+          position: SigningPosition | None = None, config: Mapping | None = None) -> None:
+    """Number, freeze and issue a draft on `on` (default `today`, in Việt Nam's time), signed
+    by the signing `position` (the office's list).
 
-    The date must fall in the current year and not after today. The number comes from the
-    register of the issue date's year; the caller commits, and a rollback returns it.
-    Raises DocumentError for an issued document or a refused date.
+    The rules of a record: the date is in the current year and not after today; not before
+    the meeting for minutes and notices; not before the date of the last number issued in
+    its register. The signer must have a title and a name (minutes: the chair the draft
+    names; every other type: the chosen position, whose lines are copied). The heading (body names, body
+    code, place) is taken from the issuing settings in effect on the issue date and kept
+    with the document, as are the signer's lines; the PDF is then rendered from the
+    document alone and stored (`store_issued_pdf`). The caller commits; a rollback returns
+    the number. Raises DocumentError for an issued document or a refused date or signer.
     """
+    if config is None:
+        from flask import current_app
+        config = current_app.config
     if doc.status != DocumentStatus.DRAFT:
         raise DocumentError(ISSUED_ALREADY)
     check_issue_date(on, today)
     day = on or today
+    check_meeting_date(doc, day)
+    minutes = doc.doc_type == DocumentType.BB
+    if minutes:  # signed by the meeting's chair (and secretary), named in the draft
+        check_minutes_signer(doc)
+    else:
+        check_signer(position, day)
+    settings = issuing_settings(day, config)
     number = take_number(day.year, doc.body_code, doc.doc_type)
+    # The register row is locked from here: the last issued date read now is final.
+    check_register_order(doc, day)
+    doc.body_parent = settings.body_parent
+    doc.body_name = settings.body
+    doc.place = settings.place
+    if not minutes:
+        doc.signing_position_id = position.id
+        doc.signer_authority = "\n".join(position.authority_lines)
+        doc.signer_title = position.title.strip()
+        doc.signer_name = position.name.strip()
     doc.year = day.year
     doc.number = number
     doc.issued_on = day
@@ -169,6 +210,11 @@ def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = 
     doc.issued_by_id = user_id
     doc.status = DocumentStatus.ISSUED
     db.session.flush()  # the version check: a concurrent issue or edit fails here
+    font_dirs = tuple(config.get("PDF_FONT_DIRS") or ())
+    store_issued_pdf(doc, render_pdf(admin_document(doc, config), font_dirs))
+    from portal.documents import signing  # it calls back into this module
+    if signing.signing_configured(config):  # a certificate is configured: issuing signs
+        signing.sign_issued(doc, config)
 
 
 def check_issue_date(on: date | None, today: date) -> None:
@@ -180,6 +226,188 @@ def check_issue_date(on: date | None, today: date) -> None:
                             year=today.year)
     if on > today:
         raise DocumentError(N_("Ngày ban hành không được sau ngày hôm nay."), 422, "issued_on")
+
+
+def meeting_day(meeting) -> date:
+    """The day a meeting was held, in Việt Nam: the day it closed, else its scheduled day."""
+    return to_local(meeting.closed_at or meeting.starts_at).date()
+
+
+def check_meeting_date(doc: Document, day: date) -> None:
+    """Minutes and conclusion notices are not issued before the meeting was held."""
+    if doc.doc_type not in (DocumentType.BB, DocumentType.TB) or doc.session is None:
+        return
+    held = meeting_day(doc.session)
+    if day < held:
+        raise DocumentError(N_("Ngày ban hành không được trước ngày tổ chức buổi đối thoại "
+                               "(%(day)s)."), 422, "issued_on", day=text_date(held))
+
+
+def check_register_order(doc: Document, day: date) -> None:
+    """Numbers follow the dates: no issue date before the last issued one of the register."""
+    last = db.session.scalar(
+        select(func.max(Document.issued_on)).where(
+            Document.status == DocumentStatus.ISSUED, Document.year == day.year,
+            Document.body_code == doc.body_code, Document.doc_type == doc.doc_type,
+            Document.id != doc.id))
+    if last is not None and day < last:
+        raise DocumentError(N_("Ngày ban hành không được trước ngày %(day)s của số đã cấp "
+                               "gần nhất trong sổ."), 422, "issued_on", day=text_date(last))
+
+
+def check_minutes_signer(doc: Document) -> None:
+    """Minutes are signed by the meeting's chair: the draft names them, title and name."""
+    if not (doc.signer_title or "").strip() or not (doc.signer_name or "").strip():
+        raise DocumentError(N_("Biên bản cần có chức vụ và họ tên người chủ trì ký; hãy bổ "
+                               "sung trong dự thảo."), 422, "signer")
+
+
+def check_signer(position: SigningPosition | None, day: date) -> None:
+    """A signer from the office's list, active on the issue date, with a title and a name."""
+    if position is None:
+        raise DocumentError(N_("Vui lòng chọn người ký trong danh sách chức danh ký."), 422,
+                            "signer")
+    if not position.active or position.effective_from > day:
+        raise DocumentError(N_("Chức danh ký này không còn hiệu lực vào ngày ban hành."), 422,
+                            "signer")
+    if not position.title.strip() or not position.name.strip():
+        raise DocumentError(N_("Người ký cần có chức vụ và họ tên."), 422, "signer")
+
+
+# --------------------------------------------------------------------------- the issued PDF
+
+
+def store_issued_pdf(doc: Document, pdf_bytes: bytes) -> DocumentFile:
+    """THE SEAM FOR SIGNING: store `pdf_bytes` as the issued document's PDF, the one every
+    later download returns byte for byte, with its SHA-256 on the register.
+
+    `issue` renders the frozen document and calls this once, inside the issuing
+    transaction. A signer (`portal.documents.signing`) signs those bytes and calls this
+    again with the signed PDF, in the same transaction or later: the stored file and its
+    hash are replaced; the number and the text never change. Only for an issued document.
+    """
+    if doc.status != DocumentStatus.ISSUED:
+        raise DocumentError(N_("Chỉ lưu tệp PDF của văn bản đã ban hành."))
+    digest = hashlib.sha256(pdf_bytes).hexdigest()
+    stored = db.session.get(DocumentFile, doc.id)
+    if stored is None:
+        stored = DocumentFile(document_id=doc.id, content=pdf_bytes, sha256=digest)
+        db.session.add(stored)
+    else:
+        stored.content = pdf_bytes
+        stored.sha256 = digest
+    doc.pdf_sha256 = digest
+    db.session.flush()
+    return stored
+
+
+def issued_pdf(doc: Document) -> bytes | None:
+    """The stored PDF of an issued document (None for a draft, or one issued before PDFs
+    were stored)."""
+    if doc.status != DocumentStatus.ISSUED:
+        return None
+    content = db.session.scalar(select(DocumentFile.content)
+                                .where(DocumentFile.document_id == doc.id))
+    return bytes(content) if content is not None else None
+
+
+def document_pdf(doc: Document, config: Mapping) -> bytes:
+    """What a download returns: the stored bytes of an issued document; a draft (or an
+    issued document from before PDFs were stored, from its kept fields) rendered now."""
+    stored = issued_pdf(doc)
+    if stored is not None:
+        return stored
+    return render_pdf(admin_document(doc, config), tuple(config["PDF_FONT_DIRS"]))
+
+
+def issued_of(doc_type: DocumentType, *, session_id: int | None = None,
+              plan_id: int | None = None) -> Document | None:
+    """The latest issued document of a type for a meeting or a plan (the newest version)."""
+    query = select(Document).where(Document.doc_type == doc_type,
+                                   Document.status == DocumentStatus.ISSUED)
+    if session_id is not None:
+        query = query.where(Document.session_id == session_id)
+    if plan_id is not None:
+        query = query.where(Document.plan_id == plan_id)
+    return db.session.scalar(query.order_by(Document.issued_on.desc(), Document.id.desc())
+                             .limit(1))
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def issuing_settings(day: date, config: Mapping) -> PrintSettings:
+    """The issuing body, its code and the place in effect on `day`: the latest profile of
+    the settings page from that day or before, else the environment's values."""
+    profile = db.session.scalar(
+        select(IssuingProfile).where(IssuingProfile.effective_from <= day)
+        .order_by(IssuingProfile.effective_from.desc(), IssuingProfile.id.desc()).limit(1))
+    if profile is not None:
+        return PrintSettings(profile.body_parent, profile.body, profile.place,
+                             profile.body_code)
+    return PrintSettings.from_config(config)
+
+
+def signing_positions(day: date | None = None, *, active_only: bool = True
+                      ) -> list[SigningPosition]:
+    """The office's signing positions (in effect on `day` when given), in a stable order."""
+    query = select(SigningPosition)
+    if active_only:
+        query = query.where(SigningPosition.active.is_(True))
+    if day is not None:
+        query = query.where(SigningPosition.effective_from <= day)
+    return list(db.session.scalars(query.order_by(SigningPosition.title, SigningPosition.name,
+                                                  SigningPosition.id)))
+
+
+def add_position(user, authority: str, title: str, name: str, effective_from: date
+                 ) -> SigningPosition:
+    """A new signing position (title and name required)."""
+    if not title.strip():
+        raise DocumentError(N_("Vui lòng nhập chức vụ người ký."), 422, "title")
+    if not name.strip():
+        raise DocumentError(N_("Vui lòng nhập họ và tên người ký."), 422, "name")
+    position = SigningPosition(
+        authority="\n".join(line.strip() for line in (authority or "").splitlines()
+                            if line.strip()),
+        title=title.strip(), name=" ".join(name.split()), effective_from=effective_from,
+        active=True)
+    db.session.add(position)
+    db.session.flush()
+    return position
+
+
+def set_position_active(position: SigningPosition, user, active: bool) -> SigningPosition:
+    """Deactivate (or reactivate) a signing position; issued documents keep their copy."""
+    position.active = active
+    return position
+
+
+def add_profile(user, body_parent: str, body: str, body_code: str, place: str,
+                effective_from: date) -> IssuingProfile:
+    """New issuing settings from a date. A date that already has settings is refused."""
+    for field, value, message in (
+            ("body", body, N_("Vui lòng nhập tên cơ quan ban hành.")),
+            ("body_code", body_code, N_("Vui lòng nhập ký hiệu cơ quan.")),
+            ("place", place, N_("Vui lòng nhập địa danh."))):
+        if not value.strip():
+            raise DocumentError(message, 422, field)
+    code = body_code.strip().upper()
+    if not all(ch.isalnum() or ch in "-." for ch in code) or not code.isascii():
+        raise DocumentError(N_("Ký hiệu cơ quan chỉ gồm chữ không dấu, chữ số, dấu - và ."),
+                            422, "body_code")
+    taken = db.session.scalar(select(IssuingProfile.id)
+                              .where(IssuingProfile.effective_from == effective_from))
+    if taken is not None:
+        raise DocumentError(N_("Đã có thiết lập áp dụng từ ngày %(day)s."), 422,
+                            "effective_from", day=text_date(effective_from))
+    profile = IssuingProfile(body_parent=body_parent.strip(), body=body.strip(),
+                             body_code=code, place=place.strip(),
+                             effective_from=effective_from,
+                             created_by_id=getattr(user, "id", None))
+    db.session.add(profile)
+    db.session.flush()
+    return profile
 
 
 # --------------------------------------------------------------------------- versions
@@ -236,18 +464,70 @@ def draft(meeting, doc_type: DocumentType, drafter, user, config: Mapping) -> Do
     (DraftExists); once one is issued, a correction is a new version (DocumentError).
     Two drafting requests at once queue on the meeting's row (FOR UPDATE on PostgreSQL):
     the second then finds the first's draft and opens it."""
-    db.session.execute(select(type(meeting).id).where(type(meeting).id == meeting.id)
-                       .with_for_update())
-    existing = db.session.scalars(
-        select(Document).where(Document.session_id == meeting.id,
-                               Document.doc_type == doc_type)
-        .order_by(Document.id)).all()
+    return draft_once(doc_type, (type(meeting), meeting.id),
+                      lambda: drafter(meeting, user.id, config), session_id=meeting.id)
+
+
+def from_layout(built: AdminDocument, doc_type: DocumentType, user_id: int | None,
+                config: Mapping, **links) -> Document:
+    """A new stored draft of `doc_type` from a laid-out document (`build_…` functions):
+    its summary, blocks, recipients and signer lines; `links` are `session_id`, `plan_id`
+    or `source`. The body code is the one in effect today."""
+    from portal.timefmt import local_today
+
+    doc = Document(
+        doc_type=doc_type, body_code=issuing_settings(local_today(), config).body_code,
+        status=DocumentStatus.DRAFT, summary=built.summary.strip()[:500],
+        blocks=blocks_from_layout(built.blocks), recipients="\n".join(built.recipients),
+        signer_authority="\n".join(built.signer_authority), signer_title=built.signer_title,
+        signer_name=built.signer_name, created_by_id=user_id, **links)
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
+def draft_once(doc_type: DocumentType, lock, make, **where) -> Document:
+    """Run `make()` to draft a document of `doc_type` linked by `where` (session_id, plan_id)
+    unless one exists: a draft is opened instead (DraftExists), an issued one is revised
+    instead (DocumentError). `lock` is the linked row's (model, id), locked first (FOR UPDATE
+    on PostgreSQL) so two drafting requests at once make one draft."""
+    model, row_id = lock
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+    query = select(Document).where(Document.doc_type == doc_type)
+    for column, value in where.items():
+        query = query.where(getattr(Document, column) == value)
+    existing = db.session.scalars(query.order_by(Document.id)).all()
     drafts = [doc for doc in existing if doc.status == DocumentStatus.DRAFT]
     if drafts:
         raise DraftExists(drafts[0])
     if existing:
         raise DocumentError(ISSUED_NO_SECOND_DRAFT)
-    return drafter(meeting, user.id, config)
+    return make()
+
+
+def draft_letter(user, summary: str, unit: str, config: Mapping) -> Document:
+    """A new letter (công văn) draft with its summary and the issuing unit's code
+    (`Số: …/UBND-KTTH`): one paragraph to write, the office's filing line."""
+    from portal.timefmt import local_today
+
+    summary = " ".join((summary or "").split())
+    if not summary:
+        raise DocumentError(N_("Vui lòng nhập trích yếu của văn bản."), 422, "summary")
+    unit = (unit or "").strip().upper()
+    if not unit or not unit.isascii() or not all(ch.isalnum() for ch in unit):
+        raise DocumentError(N_("Ký hiệu đơn vị soạn thảo chỉ gồm chữ không dấu và chữ số."),
+                            422, "unit")
+    doc = Document(
+        doc_type=DocumentType.CV, body_code=issuing_settings(local_today(), config).body_code,
+        status=DocumentStatus.DRAFT, summary=f"V/v {summary}"[:500]
+        if not summary.lower().startswith("v/v") else summary[:500],
+        source={"unit": unit},
+        blocks=[{"kind": "paragraph", "text": "(Nội dung công văn.)"}],
+        recipients="- Như trên;\n- Lưu: VT, " + unit + ".",
+        created_by_id=getattr(user, "id", None))
+    db.session.add(doc)
+    db.session.flush()
+    return doc
 
 
 def require_draft(doc: Document) -> None:
@@ -314,21 +594,28 @@ class PrintSettings:
     body_parent: str
     body: str
     place: str
+    body_code: str = "UBND"
 
     @classmethod
     def from_config(cls, config: Mapping) -> PrintSettings:
-        return cls(config["ISSUING_BODY_PARENT"], config["ISSUING_BODY"],
-                   config["DOCUMENT_PLACE"])
+        return cls(config.get("ISSUING_BODY_PARENT", ""), config.get("ISSUING_BODY", ""),
+                   config.get("DOCUMENT_PLACE", ""), config.get("DOCUMENT_BODY_CODE", "UBND"))
 
 
 def admin_document(doc: Document, config: Mapping) -> AdminDocument:
-    """The stored document laid out for printing. A draft has a blank number and date
-    (`ngày … tháng … năm …`) and `(DỰ THẢO)` under its summary."""
-    settings = PrintSettings.from_config(config)
+    """The stored document laid out for printing. An issued document prints only what it
+    kept at issue (its heading, place, signer); a draft prints today's settings, a blank
+    number and date (`ngày … tháng … năm …`) and `(DỰ THẢO)` under its summary."""
     if doc.status == DocumentStatus.ISSUED and doc.issued_on is not None:
+        if doc.body_name or doc.place:
+            settings = PrintSettings(doc.body_parent, doc.body_name, doc.place, doc.body_code)
+        else:  # issued before headings were kept: the settings of its issue date
+            settings = issuing_settings(doc.issued_on, config)
         place_date = admin_date_line(settings.place, doc.issued_on)
         summary = doc.summary
     else:
+        from portal.timefmt import local_today
+        settings = issuing_settings(local_today(), config)
         place_date = f"{settings.place}, ngày … tháng … năm …"
         summary = f"{doc.summary}\n{DRAFT_MARK}"
     type_name = TYPE_NAMES[doc.doc_type]

@@ -24,12 +24,24 @@ from portal.documents.forms import (
     TYPE_LABELS,
     DocumentForm,
     IssueForm,
+    LetterForm,
+    PositionForm,
+    PositionSwitchForm,
+    ProfileForm,
     RegisterFilter,
+    ReportDraftForm,
 )
+from portal.documents.invitation import draft_invitation
 from portal.documents.layout import render_pdf
 from portal.documents.minutes import draft_minutes
 from portal.documents.minutes import minutes_pdf as minutes_pdf_of
-from portal.documents.models import Document, DocumentStatus, DocumentType
+from portal.documents.models import (
+    Document,
+    DocumentStatus,
+    DocumentType,
+    IssuingProfile,
+    SigningPosition,
+)
 from portal.errors import N_
 from portal.extensions import db
 from portal.htmx import redirect_to, render
@@ -43,6 +55,7 @@ YEARS_SHOWN = 10
 DRAFTERS = {
     "conclusion": (DocumentType.TB, draft_conclusion_notice),
     "minutes": (DocumentType.BB, draft_minutes),
+    "invitation": (DocumentType.GM, draft_invitation),
 }
 
 
@@ -132,9 +145,10 @@ def register():
                               .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).unique().all()
     args = {"year": str(year) if year else "all", "doc_type": doc_type.value if doc_type else "",
             "status": status.value if status else ""}
+    from portal.documents.signing import register_statuses
     return render("documents/register.html", "register", filters=form,
                   documents=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
-                  args=args, **_labels())
+                  args=args, signatures=register_statuses(rows[:PAGE_SIZE]), **_labels())
 
 
 # --------------------------------------------------------------------------- a session's
@@ -159,7 +173,8 @@ def _session_page(meeting: DialogueSession, *, status: int = 200, error=None):
         "documents/session.html", "documents", status=status, meeting=meeting, documents=docs,
         by_id=by_id, successors=successors, depth=depth, error=error,
         can_draft={"conclusion": closed,
-                   "minutes": closed or meeting.status == SessionStatus.IN_PROGRESS},
+                   "minutes": closed or meeting.status == SessionStatus.IN_PROGRESS,
+                   "invitation": not closed},
         **_labels())
 
 
@@ -202,13 +217,27 @@ def draft(meeting: DialogueSession, _form, kind: str):
 # --------------------------------------------------------------------------- one document
 
 
+def _issue_form(doc: Document, formdata=None) -> IssueForm:
+    """The issuing form: the date and the signer, chosen among the signing positions in
+    effect today (the draft's own signer preselected when it is one of them)."""
+    form = IssueForm() if formdata is not None else IssueForm(formdata=None)
+    positions = services.signing_positions(local_today())
+    form.signer.choices = [("", _("— Chọn người ký —")),
+                           *((str(p.id), p.label) for p in positions)]
+    if formdata is None:
+        same = [p for p in positions if (p.title, p.name) == (doc.signer_title,
+                                                              doc.signer_name)]
+        form.signer.data = str(same[0].id) if same else ""
+    return form
+
+
 def _detail(doc: Document, *, status: int = 200, issue_form: IssueForm | None = None,
             error=None):
     issuer = db.session.get(User, doc.issued_by_id) if doc.issued_by_id else None
     return render(
         "documents/detail.html", "actions", status=status, doc=doc, issuer=issuer,
         successor=services.successor_of(doc), error=error,
-        issue_form=issue_form or IssueForm(formdata=None),
+        issue_form=issue_form or _issue_form(doc),
         recipients=services.recipient_lines(doc.recipients), **_labels())
 
 
@@ -335,13 +364,19 @@ def _issued(doc: Document, _result):
 
 
 @bp.post("/<int:document_id>/issue")
-@web.change(allow="document.edit", load=_document_or_none, form=lambda _doc: IssueForm(),
-            invalid=_issue_refused, done=_issued)
+@web.change(allow="document.edit", load=_document_or_none,
+            form=lambda doc: _issue_form(doc, request.form), invalid=_issue_refused,
+            done=_issued)
 def issue(doc: Document, form: IssueForm):
-    """Issue a draft: the next number of the year's register for its type, today's date (or
-    a chosen date of this year); then it is frozen. 422 for a bad date, 409 if it is already
-    issued or changed meanwhile (the number is given back)."""
-    services.issue(doc, user_id=current_user.id, today=local_today(), on=form.issued_on.data)
+    """Issue a draft: the next number of the year's register for its type and body, today's
+    date (or a chosen date of this year, not before the register's last one nor the
+    meeting), signed by a chosen signing position; then it is frozen with its heading and
+    its PDF stored. 422 for a bad date or no signer, 409 if it is already issued or changed
+    meanwhile (the number is given back)."""
+    signer_id = form.signer_id()
+    position = db.session.get(SigningPosition, signer_id) if signer_id else None
+    services.issue(doc, user_id=current_user.id, today=local_today(), on=form.issued_on.data,
+                   position=position, config=current_app.config)
 
 
 def _revised(doc: Document, new: Document | None):
@@ -410,8 +445,8 @@ def document_pdf(document_id: int):
         if not services.officer_may_read(doc, current_user.agency_id,
                                          agency.name if agency else None):
             abort(404)
-    pdf = render_pdf(services.admin_document(doc, current_app.config),
-                     current_app.config["PDF_FONT_DIRS"])
+    # An issued document: the stored bytes, exactly as issued; a draft: rendered now.
+    pdf = services.document_pdf(doc, current_app.config)
     # A conclusion notice and the minutes name citizens: every download is recorded.
     record("download", "Document", doc.id, {"number": services.short_number(doc),
                                             "status": doc.status.value})
@@ -424,6 +459,161 @@ def document_pdf(document_id: int):
 def minutes_pdf(session_id: int):
     """The session's minutes as an A4 PDF (inline, so the browser can print it)."""
     meeting = _meeting(session_id)
+    issued = services.issued_of(DocumentType.BB, session_id=meeting.id)
+    if issued is not None:  # once issued, the minutes are the register's, as issued
+        return _pdf_response(services.document_pdf(issued, current_app.config),
+                             services.file_name(issued))
     with force_locale("vi"):  # a document is in Vietnamese whatever the reader's UI language
         pdf = minutes_pdf_of(meeting, current_app.config)  # THƯ KÝ and CHỦ TỌA
     return _pdf_response(pdf, f"bien-ban-{meeting.id}.pdf")
+
+
+# --------------------------------------------------------------------------- more drafts
+
+
+def _opened_or_refused(back: str):
+    """The answer to a refused drafting: an existing draft is opened; anything else goes
+    back to `back` (the page the button was on) with the message."""
+    def refused(_obj, _form, status: int, error):
+        if isinstance(error, services.DraftExists):
+            flash(error.message, "info")
+            return redirect_to(url_for("documents.edit_form", document_id=error.document_id))
+        if error is not None:
+            flash(error.message, "error")
+        return redirect_to(back() if callable(back) else back)
+    return refused
+
+
+def _to_editor(_obj, doc: Document | None):
+    if doc is None:
+        return redirect_to(url_for("documents.register"))
+    return web.saved(_("Đã đưa dự thảo vào sổ văn bản; hãy xem lại và chỉnh sửa."),
+                     redirect=url_for("documents.edit_form", document_id=doc.id))
+
+
+def _plan_or_none(plan_id: int):
+    from portal.calendar.models import Plan
+    return db.session.get(Plan, plan_id)
+
+
+@bp.post("/plans/<int:plan_id>/draft")
+@web.change(allow="document.edit", load=_plan_or_none, once=True,
+            invalid=lambda plan, form, status, error: _opened_or_refused(
+                url_for("plans.detail", plan_id=plan.id))(plan, form, status, error),
+            done=_to_editor)
+def draft_plan(plan, _form):
+    """The plan as a draft KH of the register (then edited, numbered and issued like any
+    document); an existing draft is opened instead; sent twice (its client key), one."""
+    from portal.plans.pdf import draft_plan as draft_plan_document
+    return draft_plan_document(plan, current_user, current_app.config)
+
+
+@bp.post("/reports/draft")
+@web.change(allow="document.edit", form=lambda _obj: ReportDraftForm(), once=True,
+            invalid=_opened_or_refused(lambda: url_for("reports.period")), done=_to_editor)
+def draft_report(form: ReportDraftForm):
+    """The period report (`start`–`end`) as a draft BC of the register; an existing draft
+    of the same period is opened instead."""
+    from portal.reports import figures
+    from portal.reports import pdf as report_pdf
+    from portal.reports.views import _signer_name
+
+    period = figures.Period(form.start.data, form.end.data)
+    report = figures.period_report(period, local_today(), report_pdf.PDF_OUTSTANDING_LIMIT)
+    return report_pdf.draft_report(report, current_user, current_app.config,
+                                   _signer_name(period.end.year))
+
+
+def _letter_page(form: LetterForm, status: int = 200, error=None):
+    return render("documents/letter.html", "letter", status=status, form=form, error=error)
+
+
+@bp.get("/letters/new")
+@requires("document.edit")
+def new_letter():
+    """The form of a new letter (công văn): its summary and the drafting unit."""
+    return _letter_page(LetterForm(formdata=None))
+
+
+@bp.post("/letters")
+@web.change(allow="document.edit", form=lambda _obj: LetterForm(), once=True,
+            invalid=lambda _obj, form, status, error: _letter_page(form, status, error),
+            done=_to_editor)
+def create_letter(form: LetterForm):
+    """A new letter draft in the register (422 at the field on bad input)."""
+    return services.draft_letter(current_user, form.summary.data, form.unit.data,
+                                 current_app.config)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def _settings_page(*, status: int = 200, position_form=None, profile_form=None, error=None,
+                   error_on: str = ""):
+    today = local_today()
+    positions = services.signing_positions(active_only=False)
+    profiles = db.session.scalars(select(IssuingProfile).order_by(
+        IssuingProfile.effective_from.desc(), IssuingProfile.id.desc())).all()
+    switches = {}
+    for position in positions:
+        switch = PositionSwitchForm(formdata=None)
+        switch.version.data = position.version
+        switch.active.data = "0" if position.active else "1"
+        switches[position.id] = switch
+    return render("documents/settings.html", "settings", status=status,
+                  positions=positions, profiles=profiles, switches=switches,
+                  current=services.issuing_settings(today, current_app.config),
+                  defaults=services.PrintSettings.from_config(current_app.config),
+                  position_form=position_form or PositionForm(formdata=None),
+                  profile_form=profile_form or ProfileForm(formdata=None),
+                  error=error, error_on=error_on)
+
+
+@bp.get("/settings")
+@requires("document.settings")
+def settings():
+    """The issuing settings: the body, its code and the place from a date (the
+    environment's values before the first), and the signing positions."""
+    return _settings_page()
+
+
+def _settings_saved(message: str):
+    return lambda _obj, _result: web.saved(_(message), redirect=url_for("documents.settings"))
+
+
+@bp.post("/settings/positions")
+@web.change(allow="document.settings", form=lambda _obj: PositionForm(), once=True,
+            invalid=lambda _obj, form, status, error: _settings_page(
+                status=status, position_form=form, error=error, error_on="position"),
+            done=_settings_saved(N_("Đã thêm chức danh ký.")))
+def add_position(form: PositionForm):
+    """A new signing position (authority lines, title, name, from a date)."""
+    return services.add_position(current_user, form.authority.data or "", form.title.data,
+                                 form.name.data, form.effective_from.data)
+
+
+def _position_or_none(position_id: int):
+    return db.session.get(SigningPosition, position_id)
+
+
+@bp.post("/settings/positions/<int:position_id>/active")
+@web.change(allow="document.settings", load=_position_or_none,
+            form=lambda _obj: PositionSwitchForm(), versioned=lambda position: position,
+            invalid=lambda _obj, _form, status, error: _settings_page(
+                status=status, error=error, error_on="positions"),
+            done=_settings_saved(N_("Đã cập nhật chức danh ký.")))
+def switch_position(position: SigningPosition, form: PositionSwitchForm):
+    """Deactivate (active=0) or reactivate (1) a signing position; 409 if it changed."""
+    return services.set_position_active(position, current_user, form.active.data == "1")
+
+
+@bp.post("/settings/profiles")
+@web.change(allow="document.settings", form=lambda _obj: ProfileForm(), once=True,
+            invalid=lambda _obj, form, status, error: _settings_page(
+                status=status, profile_form=form, error=error, error_on="profile"),
+            done=_settings_saved(N_("Đã lưu thiết lập cơ quan ban hành.")))
+def add_profile(form: ProfileForm):
+    """New issuing settings from a date: documents issued from that day print them."""
+    return services.add_profile(current_user, form.body_parent.data or "", form.body.data,
+                                form.body_code.data, form.place.data,
+                                form.effective_from.data)

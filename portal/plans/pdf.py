@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from datetime import date
 
 from portal.calendar.models import Plan
-from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
-from portal.timefmt import admin_date_line
+from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
+from portal.timefmt import admin_date_line, local_today
 
 
 # Section 5 of the plan: the procedure of every dialogue (fixed text of the seed).
@@ -130,7 +130,7 @@ def build_plan_document(plan: Plan, config: Mapping, today: date) -> AdminDocume
     return AdminDocument(
         body_parent=config["ISSUING_BODY_PARENT"],
         body=config["ISSUING_BODY"],
-        number="Số:      /KH-UBND",
+        number=f"Số:      /KH-{config.get('DOCUMENT_BODY_CODE', 'UBND')}",
         place_date=place_date(config["DOCUMENT_PLACE"], plan.year, today),
         doc_type="KẾ HOẠCH",
         summary=f"Tiếp xúc, đối thoại với nhân dân của\n{leader} năm {plan.year}",
@@ -140,3 +140,36 @@ def build_plan_document(plan: Plan, config: Mapping, today: date) -> AdminDocume
         recipients=RECIPIENTS,
         title_for_metadata=plan.title,
     )
+
+
+def draft_plan(plan: Plan, user, config: Mapping):
+    """The plan as a draft KH of the register (command): numbered and dated when issued.
+    An existing draft is opened instead; an issued plan is changed by a new version."""
+    from portal.documents import services
+    from portal.documents.models import DocumentType
+
+    def make():
+        built = build_plan_document(plan, config, local_today())
+        return services.from_layout(built, DocumentType.KH, getattr(user, "id", None), config,
+                                    plan_id=plan.id)
+    return services.draft_once(DocumentType.KH, (Plan, plan.id), make, plan_id=plan.id)
+
+
+def plan_pdf(plan: Plan, config: Mapping, today: date) -> bytes:
+    """The plan's PDF: the issued KH exactly as issued (its own number and date); else its
+    draft in the register; else laid out from the plan's data, unnumbered."""
+    from sqlalchemy import select
+
+    from portal.documents import services
+    from portal.documents.models import Document, DocumentType
+    from portal.extensions import db
+
+    issued = services.issued_of(DocumentType.KH, plan_id=plan.id)
+    if issued is not None:
+        return services.document_pdf(issued, config)
+    drafted = db.session.scalar(select(Document).where(
+        Document.doc_type == DocumentType.KH, Document.plan_id == plan.id)
+        .order_by(Document.id.desc()).limit(1))
+    if drafted is not None:
+        return services.document_pdf(drafted, config)
+    return render_pdf(build_plan_document(plan, config, today), tuple(config["PDF_FONT_DIRS"]))

@@ -22,7 +22,6 @@ from portal.calendar.models import (
     TimingRule,
 )
 from portal.calendar.rules import year_holidays
-from portal.documents.layout import render_pdf
 from portal.extensions import db
 from portal.htmx import render
 from portal.plans import services
@@ -39,7 +38,7 @@ from portal.plans.forms import (
     PlanForm,
     ProgramForm,
 )
-from portal.plans.pdf import build_plan_document
+from portal.plans.pdf import plan_pdf as build_plan_pdf
 from portal.timefmt import local_today
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -191,10 +190,10 @@ def generate(plan, form):
 @bp.get("/<int:plan_id>/plan.pdf")
 @requires("plan.read")
 def plan_pdf(plan_id: int):
-    """The plan as an A4 PDF in the administrative format, built from the data each time."""
+    """The plan as an A4 PDF in the administrative format: once issued (the register's
+    KH), the stored PDF exactly as issued; before, laid out from the data."""
     plan = _plan_or_404(plan_id)
-    document = build_plan_document(plan, current_app.config, local_today())
-    pdf = render_pdf(document, current_app.config["PDF_FONT_DIRS"])
+    pdf = build_plan_pdf(plan, current_app.config, local_today())
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     filename = f"ke-hoach-{plan.year}-{plan.id}.pdf"

@@ -592,8 +592,9 @@ def period_report(period: Period, today: date, outstanding_limit: int | None = N
     return PeriodReport(
         period=period,
         today=today,
-        sessions=[SessionRow(s.starts_at.astimezone(LOCAL_TZ).date(), s.kind, s.title, s.venue,
-                             s.status) for s in sessions],
+        # The day each was held (the day it closed), not the scheduled one.
+        sessions=[SessionRow((s.closed_at or s.starts_at).astimezone(LOCAL_TZ).date(), s.kind,
+                             s.title, s.venue, s.status) for s in sessions],
         received=sum(f.petitions for f in by_field),
         by_field=by_field,
         by_status=by_status,

@@ -7,6 +7,7 @@ Call under `flask_babel.force_locale("vi")`: labels print in Vietnamese.
 from __future__ import annotations
 
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph
+from portal.documents.wording import text_date
 from portal.labels import label
 from portal.reports.charts import percent
 from portal.reports.figures import PeriodReport
@@ -39,7 +40,7 @@ def build_report(report: PeriodReport, config, signer_name: str = "") -> AdminDo
         blocks.append(Paragraph(f"Trong kỳ đã tổ chức {len(report.sessions)} buổi tiếp xúc, "
                                 f"đối thoại:"))
         for s in report.sessions:
-            blocks.append(Bullet(f"Ngày {s.day:%d/%m/%Y}: {label(s.kind)} — {s.title}."))
+            blocks.append(Bullet(f"Ngày {text_date(s.day)}: {label(s.kind)} — {s.title}."))
     else:
         blocks.append(Paragraph("Trong kỳ không tổ chức buổi tiếp xúc, đối thoại nào."))
 
@@ -75,13 +76,13 @@ def build_report(report: PeriodReport, config, signer_name: str = "") -> AdminDo
         blocks.append(Paragraph("Không còn ý kiến, kiến nghị tồn đọng."))
     else:
         blocks.append(Paragraph(f"Còn {t.open} ý kiến, kiến nghị chưa được trả lời "
-                                f"(tính đến ngày {report.today:%d/%m/%Y}):"))
+                                f"(tính đến ngày {text_date(report.today)}):"))
         for item in report.outstanding:
             late = (f", quá hạn {item.days_late} ngày làm việc" if item.days_late
                     else ", còn trong hạn")
             blocks.append(Bullet(
                 f"{item.agency} — {item.field}: {item.content} ({item.submitter}, buổi "
-                f"ngày {item.session_day:%d/%m/%Y}); hạn {item.deadline:%d/%m/%Y}{late}; "
+                f"ngày {text_date(item.session_day)}); hạn {text_date(item.deadline)}{late}; "
                 f"{status_label(item.status).lower()}."))
         if not report.outstanding_shown_all:
             blocks.append(Paragraph(
@@ -95,7 +96,7 @@ def build_report(report: PeriodReport, config, signer_name: str = "") -> AdminDo
     return AdminDocument(
         body_parent=config["ISSUING_BODY_PARENT"],
         body=config["ISSUING_BODY"],
-        number="Số:      /BC-UBND",
+        number=f"Số:      /BC-{config.get('DOCUMENT_BODY_CODE', 'UBND')}",
         place_date=admin_date_line(config["DOCUMENT_PLACE"], report.today),
         doc_type="BÁO CÁO",
         summary=summary_line(report),
@@ -106,3 +107,29 @@ def build_report(report: PeriodReport, config, signer_name: str = "") -> AdminDo
         recipients=list(RECIPIENTS),
         title_for_metadata=f"Báo cáo — {summary_line(report)}",
     )
+
+
+def draft_report(report: PeriodReport, user, config, signer_name: str = ""):
+    """The period report as a draft BC of the register (command), its period kept with it
+    (`source`). One draft per period: an existing draft is opened instead, an issued one is
+    changed by a new version."""
+    from flask_babel import force_locale
+    from sqlalchemy import select
+
+    from portal.documents import services
+    from portal.documents.models import Document, DocumentType
+    from portal.extensions import db
+
+    period = {"from": report.period.start.isoformat(), "to": report.period.end.isoformat()}
+    same = [doc for doc in db.session.scalars(
+        select(Document).where(Document.doc_type == DocumentType.BC).order_by(Document.id))
+        if (doc.source or {}).get("period") == period]
+    drafts = [doc for doc in same if doc.status.value == "draft"]
+    if drafts:
+        raise services.DraftExists(drafts[0])
+    if same:
+        raise services.DocumentError(services.ISSUED_NO_SECOND_DRAFT)
+    with force_locale("vi"):
+        built = build_report(report, config, signer_name)
+    return services.from_layout(built, DocumentType.BC, getattr(user, "id", None), config,
+                                source={"period": period})

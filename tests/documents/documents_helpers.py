@@ -93,3 +93,32 @@ def vn_text_date(day: date) -> str:
     """05/3/2024 (the format of dates inside a document's text)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"{day.day:02d}/{month}/{day.year}"
+
+
+def signer(app=None, *, title="PHÓ CHÁNH VĂN PHÒNG", name="Nguyễn Văn Ký",
+           authority="TL. CHỦ TỊCH\nKT. CHÁNH VĂN PHÒNG", effective_from=date(2000, 1, 1)):
+    """The office's signing position (created once per test), as the ORM row; call inside
+    an app context."""
+    from sqlalchemy import select
+
+    from portal.documents.models import SigningPosition
+    from portal.extensions import db
+
+    found = db.session.scalar(select(SigningPosition).where(
+        SigningPosition.title == title, SigningPosition.name == name).limit(1))
+    if found is None:
+        found = SigningPosition(title=title, name=name, authority=authority,
+                                effective_from=effective_from, active=True)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def signer_data(app, **extra) -> dict:
+    """The issuing form's data: a signer from the office's list (and `extra` fields)."""
+    from portal.extensions import db
+
+    with app.app_context():
+        position = signer()
+        db.session.commit()
+        return {"signer": str(position.id), **extra}

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from documents_helpers import close_meeting
+from documents_helpers import signer_data
 
 KEY = "cle-unique-du-brouillon-0001"
 
@@ -78,7 +79,7 @@ def test_the_same_revision_twice_makes_one_new_version(app, login, data):
 
     doc_id = _draft_doc(app)
     c = login("office")
-    assert c.post(f"/documents/{doc_id}/issue").status_code == 303
+    assert c.post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
     first = c.post(f"/documents/{doc_id}/revise", {"client_key": KEY})
     again = c.post(f"/documents/{doc_id}/revise", {"client_key": KEY})
     assert first.status_code == again.status_code == 303
@@ -95,7 +96,7 @@ def test_the_editor_and_the_buttons_carry_version_and_keys(app, login, data):
     c = login("office")
     editor = c.get(f"/documents/{doc_id}/edit").get_data(as_text=True)
     assert 'name="version" type="hidden" value="1"' in editor
-    assert c.post(f"/documents/{doc_id}/issue").status_code == 303
+    assert c.post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
     detail = c.get(f"/documents/{doc_id}").get_data(as_text=True)
     revise = detail[detail.index(f"/documents/{doc_id}/revise"):]
     assert 'name="client_key"' in revise[:600]
@@ -106,8 +107,8 @@ def test_issuing_from_a_page_shown_before_it_was_issued_is_refused(app, login, d
     with the reason, and takes no number."""
     doc_id = _draft_doc(app)
     office, other = login("office"), login("office")
-    assert other.post(f"/documents/{doc_id}/issue").status_code == 303
-    refused = office.post(f"/documents/{doc_id}/issue", htmx=True)
+    assert other.post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
+    refused = office.post(f"/documents/{doc_id}/issue", htmx=True, data=signer_data(app))
     assert refused.status_code == 409
     assert "Văn bản đã được ban hành." in refused.get_data(as_text=True)
     assert _row(app, doc_id)[:2] == ("issued", 1)
@@ -116,7 +117,7 @@ def test_issuing_from_a_page_shown_before_it_was_issued_is_refused(app, login, d
 def test_an_issued_document_is_not_deleted_or_edited(app, login, data):
     doc_id = _draft_doc(app)
     c = login("office")
-    assert c.post(f"/documents/{doc_id}/issue").status_code == 303
+    assert c.post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
     version = _row(app, doc_id)[2]
     for url, form in ((f"/documents/{doc_id}/delete", {}),
                       (f"/documents/{doc_id}/edit", _edit_form(version, "Sửa lén"))):
@@ -196,7 +197,7 @@ def test_issuing_one_draft_twice_at_once_gives_one_number(app, login, data, db_n
 
     doc_id = _draft_doc(app)
     _slowed(monkeypatch, services, "take_number")
-    statuses = _at_once([(login("office"), f"/documents/{doc_id}/issue", {})
+    statuses = _at_once([(login("office"), f"/documents/{doc_id}/issue", signer_data(app))
                          for _ in range(2)])
     assert sorted(statuses) == [303, 409]
     assert _row(app, doc_id)[:2] == ("issued", 1)
@@ -205,7 +206,7 @@ def test_issuing_one_draft_twice_at_once_gives_one_number(app, login, data, db_n
         assert counter.last_number == 1
     # The next document takes number 2: no gap was left by the refused request.
     other = _draft_doc(app, summary="Thông báo khác")
-    assert login("office").post(f"/documents/{other}/issue").status_code == 303
+    assert login("office").post(f"/documents/{other}/issue", data=signer_data(app)).status_code == 303
     assert _row(app, other)[1] == 2
 
 
@@ -244,7 +245,7 @@ def test_two_revisions_at_once_make_one_new_version(app, login, data, db_name, m
     from portal.documents.models import Document
 
     doc_id = _draft_doc(app)
-    assert login("office").post(f"/documents/{doc_id}/issue").status_code == 303
+    assert login("office").post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
     _slowed(monkeypatch, services, "successor_of")
     statuses = _at_once([(login("office"), f"/documents/{doc_id}/revise",
                           {"client_key": f"khoa-phien-ban-{i}"}) for i in range(2)])

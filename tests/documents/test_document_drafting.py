@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from documents_helpers import signer_data
 from documents_helpers import (
     CONCLUSION,
     DIRECTIVE_LAND,
@@ -216,7 +217,7 @@ def test_no_second_draft_once_issued(app, login, data):
     c.post(f"/documents/sessions/{data['session']}/draft/conclusion")
     with app.app_context():
         doc_id = db.session.scalar(select(Document.id))
-    assert c.post(f"/documents/{doc_id}/issue").status_code == 303
+    assert c.post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
     response = c.post(f"/documents/sessions/{data['session']}/draft/conclusion")
     assert response.status_code == 409
     assert "tạo phiên bản mới" in response.get_data(as_text=True)

@@ -4,6 +4,8 @@ import threading
 from datetime import date
 
 import pytest
+
+from documents_helpers import signer
 from sqlalchemy import select
 
 TODAY = date(2024, 3, 5)
@@ -15,7 +17,8 @@ def _drafts(app, n: int, doc_type="TB", body_code="UBND") -> list[int]:
 
     with app.app_context():
         docs = [Document(doc_type=DocumentType(doc_type), body_code=body_code,
-                         summary=f"Văn bản {i}", blocks=[{"kind": "paragraph", "text": "x"}])
+                         summary=f"Văn bản {i}", blocks=[{"kind": "paragraph", "text": "x"}],
+                         signer_title="CHỦ TỌA", signer_name="Phan Thế Tuấn")
                 for i in range(n)]
         db.session.add_all(docs)
         db.session.commit()
@@ -28,7 +31,7 @@ def _issue(doc_id: int, today=TODAY, on=None):
     from portal.extensions import db
 
     doc = db.session.get(Document, doc_id)
-    services.issue(doc, user_id=None, today=today, on=on)
+    services.issue(doc, position=signer(), user_id=None, today=today, on=on)
     db.session.commit()
     return doc
 
@@ -69,7 +72,7 @@ def test_rolled_back_issue_gives_the_number_back(app, data):
     first, second = _drafts(app, 2)
     with app.app_context():
         doc = db.session.get(Document, first)
-        services.issue(doc, user_id=None, today=TODAY)
+        services.issue(doc, position=signer(), user_id=None, today=TODAY)
         assert doc.number == 1
         db.session.rollback()  # e.g. the request failed after taking the number
         doc = db.session.get(Document, first)
@@ -90,7 +93,7 @@ def test_issued_document_is_not_issued_again(app, data):
         _issue(doc_id)
         doc = db.session.get(Document, doc_id)
         with pytest.raises(services.DocumentError):
-            services.issue(doc, user_id=None, today=TODAY)
+            services.issue(doc, position=signer(), user_id=None, today=TODAY)
         db.session.rollback()
         assert db.session.get(Document, doc_id).number == 1
 
@@ -108,11 +111,11 @@ def test_issue_date_in_the_current_year_up_to_today(app, data, on, ok):
     with app.app_context():
         doc = db.session.get(Document, doc_id)
         if ok:
-            services.issue(doc, user_id=None, today=TODAY, on=on)
+            services.issue(doc, position=signer(), user_id=None, today=TODAY, on=on)
             assert doc.issued_on == on
         else:
             with pytest.raises(services.DocumentError):
-                services.issue(doc, user_id=None, today=TODAY, on=on)
+                services.issue(doc, position=signer(), user_id=None, today=TODAY, on=on)
             assert db.session.scalar(select(DocumentCounter)) is None
         db.session.rollback()
 
@@ -134,7 +137,7 @@ def test_stale_document_fails_and_returns_the_number(app, data):
             assert _issue(doc_id).number == 1
             db.session.remove()
         with pytest.raises(StaleDataError):
-            services.issue(stale, user_id=None, today=TODAY)
+            services.issue(stale, position=signer(), user_id=None, today=TODAY)
         db.session.rollback()
         assert _issue(other).number == 2
 

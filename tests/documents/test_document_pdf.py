@@ -4,10 +4,13 @@ import io
 from datetime import date
 
 import pytest
+
+from documents_helpers import signer
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from documents_helpers import CONCLUSION, DIRECTIVE_LAND, LAND, ROAD, close_meeting, pdf_text
+from documents_helpers import signer_data
 
 
 def _notice(app, data, *, issued_today: date | None):
@@ -20,9 +23,13 @@ def _notice(app, data, *, issued_today: date | None):
     close_meeting(app, data)
     with app.app_context():
         meeting = db.session.get(DialogueSession, data["session"])
+        if issued_today:  # held before the issue dates these tests choose
+            from datetime import datetime, timezone
+            meeting.closed_at = datetime(2024, 1, 1, 3, 0, tzinfo=timezone.utc)
         doc = draft_conclusion_notice(meeting, None, {"CONCLUSION_SIGNER_NAME": "Trần Văn Ký"})
         if issued_today:
-            services.issue(doc, user_id=None, today=issued_today)
+            services.issue(doc, position=signer(name="Trần Văn Ký"), user_id=None,
+                           today=issued_today)
         db.session.commit()
         return doc.id
 
@@ -96,7 +103,7 @@ def test_stored_minutes_pdf(app, login, data):
     c.post(f"/documents/sessions/{data['session']}/draft/minutes")
     with app.app_context():
         doc_id = db.session.scalar(select(Document.id))
-    c.post(f"/documents/{doc_id}/issue")
+    c.post(f"/documents/{doc_id}/issue", data=signer_data(app))
     response = c.get(f"/documents/{doc_id}.pdf")
     text = pdf_text(response.data)
     assert "BIÊN BẢN" in text and "Số: 01/BB-UBND" in text and "CHỦ TỌA" in text

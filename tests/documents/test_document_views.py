@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from documents_helpers import CONCLUSION, close_meeting
+from documents_helpers import signer_data
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_issue_numbers_and_freezes(app, login, data, notice):
     from portal.timefmt import local_today
 
     c = login("office")
-    response = c.post(f"/documents/{notice}/issue", data={"issued_on": ""})
+    response = c.post(f"/documents/{notice}/issue", data=signer_data(app, issued_on=""))
     assert response.status_code == 303
     doc = _doc(app, notice)
     assert doc.status == DocumentStatus.ISSUED and doc.number_text == "Số: 01/TB-UBND"
@@ -167,7 +168,7 @@ def test_issue_numbers_and_freezes(app, login, data, notice):
     frozen = c.post(f"/documents/{notice}/edit", data=_form(doc, summary="Sửa lén"))
     assert frozen.status_code == 409
     assert "Văn bản đã ban hành thì không sửa được" in frozen.get_data(as_text=True)
-    assert c.post(f"/documents/{notice}/issue").status_code == 409
+    assert c.post(f"/documents/{notice}/issue", data=signer_data(app)).status_code == 409
     assert c.post(f"/documents/{notice}/delete").status_code == 409
     after = _doc(app, notice)
     assert (after.summary, after.number, after.version) == (doc.summary, 1, doc.version)
@@ -179,17 +180,17 @@ def test_second_issue_takes_the_next_number(app, login, data, notice):
     from portal.documents.models import Document
     from portal.extensions import db
 
-    c.post(f"/documents/{notice}/issue")
+    c.post(f"/documents/{notice}/issue", data=signer_data(app))
     revised = c.post(f"/documents/{notice}/revise")
     assert revised.status_code == 303
     with app.app_context():
         new_id = db.session.scalar(select(Document.id).where(Document.supersedes_id == notice))
-    assert c.post(f"/documents/{new_id}/issue").status_code == 303
+    assert c.post(f"/documents/{new_id}/issue", data=signer_data(app)).status_code == 303
     assert _doc(app, new_id).number_text == "Số: 02/TB-UBND"
     with app.app_context():
         minutes = db.session.scalar(select(Document).where(Document.doc_type == "BB"))
         assert minutes.number is None
-    assert c.post(f"/documents/{minutes.id}/issue").status_code == 303
+    assert c.post(f"/documents/{minutes.id}/issue", data=signer_data(app)).status_code == 303
     assert _doc(app, minutes.id).number_text == "Số: 01/BB-UBND"
 
 
@@ -207,7 +208,7 @@ def test_issue_with_a_bad_date_is_422_and_takes_no_number(app, login, notice, ty
     if typed[0] in "+-":
         typed = (local_today() + timedelta(days=int(typed))).strftime("%d/%m/%Y")
     c = login("office")
-    response = c.post(f"/documents/{notice}/issue", htmx=True, data={"issued_on": typed})
+    response = c.post(f"/documents/{notice}/issue", htmx=True, data=signer_data(app, issued_on=typed))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in html and typed in html
@@ -219,10 +220,11 @@ def test_issue_with_a_bad_date_is_422_and_takes_no_number(app, login, notice, ty
 def test_issue_on_a_chosen_date(app, login, notice):
     from portal.timefmt import local_today
 
-    chosen = local_today().replace(day=1)
+    chosen = local_today()  # the meeting was held today: no earlier date is allowed
     c = login("office")
     assert c.post(f"/documents/{notice}/issue",
-                  data={"issued_on": chosen.strftime("%d/%m/%Y")}).status_code == 303
+                  data=signer_data(app, issued_on=chosen.strftime("%d/%m/%Y"))
+                  ).status_code == 303
     assert _doc(app, notice).issued_on == chosen
 
 
@@ -234,7 +236,7 @@ def test_revise_creates_a_linked_draft(app, login, notice):
     from portal.extensions import db
 
     c = login("office")
-    c.post(f"/documents/{notice}/issue")
+    c.post(f"/documents/{notice}/issue", data=signer_data(app))
     old = _doc(app, notice)
     response = c.post(f"/documents/{notice}/revise")
     assert response.status_code == 303
@@ -280,7 +282,7 @@ def test_register_filters(app, login, data, notice):
 
     c = login("office")
     c.post(f"/documents/sessions/{data['session']}/draft/minutes")
-    c.post(f"/documents/{notice}/issue")
+    c.post(f"/documents/{notice}/issue", data=signer_data(app))
     year = local_today().year
     everything = c.get("/documents/").get_data(as_text=True)
     assert "01/TB-UBND" in everything and "Chưa cấp số" in everything
@@ -385,13 +387,13 @@ def ids(app, login, data, notice):
         db.session.get(Document, notice).recipients = "- Sở Tài nguyên và Môi trường;"
         db.session.commit()
     c = login("office")
-    c.post(f"/documents/{notice}/issue")
+    c.post(f"/documents/{notice}/issue", data=signer_data(app))
     c.post(f"/documents/sessions/{data['session']}/draft/minutes")
     c.post(f"/documents/{notice}/revise")
     with app.app_context():
         draft = db.session.scalar(select(Document.id).where(Document.supersedes_id == notice))
         minutes = db.session.scalar(select(Document.id).where(Document.doc_type == "BB"))
-    c.post(f"/documents/{minutes}/issue")
+    c.post(f"/documents/{minutes}/issue", data=signer_data(app))
     return {"session": data["session"], "draft": draft, "issued": notice, "minutes": minutes}
 
 
@@ -436,7 +438,7 @@ def test_officer_reads_a_notice_sent_to_their_agency(app, login, data, notice):
     doc = _doc(app, notice)
     office.post(f"/documents/{notice}/edit",
                 data=_form(doc, recipients="- Sở Giao thông vận tải;"))
-    office.post(f"/documents/{notice}/issue")
+    office.post(f"/documents/{notice}/issue", data=signer_data(app))
     officer, other = login("officer"), login("other_officer")
     assert officer.get(f"/documents/{notice}.pdf").status_code == 200  # leads
     assert other.get(f"/documents/{notice}.pdf").status_code == 200  # coordinates
