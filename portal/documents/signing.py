@@ -414,6 +414,20 @@ def _appearance(box: Box, settings: SignerSettings, signed_at: datetime,
 # --------------------------------------------------------------------------- signing
 
 
+def _off_the_event_loop(call):
+    """Run `call()` here, or in a worker thread when this thread already runs an asyncio loop
+    (pyHanko's synchronous API calls asyncio.run, which refuses to nest)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
 def _signer_class():
     """pyHanko's PdfSigner, with the signing time chosen by the caller: the appearance shows
     the same instant as the signature's signing-time attribute."""
@@ -500,7 +514,7 @@ def sign_pdf(pdf_bytes: bytes, settings: SignerSettings, *, signer_title: str = 
                                      new_field_spec=spec, signing_time=moment)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
         try:
-            out = pdf_signer.sign_pdf(writer)
+            out = _off_the_event_loop(lambda: pdf_signer.sign_pdf(writer))
         except SigningError:
             raise
         except Exception as exc:  # a token refusing, a broken PDF
@@ -622,7 +636,8 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: tuple[str, ...] | list = ()) -> Si
     except Exception:  # noqa: BLE001 - a mangled CMS has no readable certificate
         pass
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = _off_the_event_loop(
+            lambda: validate_pdf_signature(embedded, signer_validation_context=context))
     except Exception as exc:  # noqa: BLE001 - a mangled signature, reported as invalid
         return SignatureStatus(signed=True, signer=signer, problem=f"{type(exc).__name__}: {exc}")
     level = status.modification_level
