@@ -152,3 +152,43 @@ def test_the_register_page_shows_each_signature_and_whether_it_verifies(
     rows = {part.split("</tr>")[0] for part in page.split("<tr>")}
     signed_row = next(r for r in rows if f"/documents/{signed_id}\"" in r)
     assert "Không hợp lệ" in signed_row
+
+
+def _draft(app) -> int:
+    from portal.documents.models import Document, DocumentType
+    from portal.extensions import db
+
+    with app.app_context():
+        doc = Document(doc_type=DocumentType.CV, summary="Về việc ký số qua trang ban hành",
+                       blocks=[{"kind": "paragraph", "text": "Nội dung"}])
+        db.session.add(doc)
+        db.session.commit()
+        return doc.id
+
+
+def test_issuing_through_the_page_signs_and_a_failing_token_refuses_with_nothing_saved(
+        app, data, login, credentials, monkeypatch):
+    from sqlalchemy import func, select
+
+    from documents_helpers import signer_data
+    from portal.documents.models import Document, DocumentStatus
+    from portal.documents.signing import DocumentSignature, verify_pdf
+    from portal.extensions import db
+
+    monkeypatch.setitem(app.config, "SIGNING_P12", str(credentials.p12))
+    monkeypatch.setitem(app.config, "SIGNING_P12_PASSWORD", "sai")
+    c = login("office")
+    doc_id = _draft(app)
+    refused = c.post(f"/documents/{doc_id}/issue", data=signer_data(app))
+    assert refused.status_code == 503
+    assert "Không ký số được văn bản" in refused.get_data(as_text=True)
+    with app.app_context():
+        doc = db.session.get(Document, doc_id)
+        assert doc.status == DocumentStatus.DRAFT and doc.number is None
+        assert db.session.scalar(select(func.count()).select_from(DocumentSignature)) == 0
+
+    monkeypatch.setitem(app.config, "SIGNING_P12_PASSWORD", fx.P12_PASSWORD)
+    assert c.post(f"/documents/{doc_id}/issue", data=signer_data(app)).status_code == 303
+    pdf = c.get(f"/documents/{doc_id}.pdf").get_data()
+    status = verify_pdf(pdf, (str(credentials.ca_pem),))
+    assert status.valid and status.signer == fx.SIGNER_CN
