@@ -560,12 +560,16 @@ def _settings_page(*, status: int = 200, position_form=None, profile_form=None, 
         switch.version.data = position.version
         switch.active.data = "0" if position.active else "1"
         switches[position.id] = switch
+    profile_form = profile_form or ProfileForm(formdata=None)
+    # Both forms have an «Áp dụng từ ngày»: one id each, so each label names its own field.
+    profile_form.effective_from.id = profile_form.effective_from.label.field_id = \
+        "profile-effective_from"
     return render("documents/settings.html", "settings", status=status,
                   positions=positions, profiles=profiles, switches=switches,
                   current=services.issuing_settings(today, current_app.config),
                   defaults=services.PrintSettings.from_config(current_app.config),
                   position_form=position_form or PositionForm(formdata=None),
-                  profile_form=profile_form or ProfileForm(formdata=None),
+                  profile_form=profile_form,
                   error=error, error_on=error_on)
 
 
