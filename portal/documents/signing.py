@@ -663,7 +663,7 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: tuple[str, ...] | list = ()) -> Si
 
 # --------------------------------------------------------------------------- the register page
 
-_verdicts: dict[tuple[int, str], SignatureStatus] = {}
+_verdicts: dict[tuple[int, str, tuple[str, ...]], SignatureStatus] = {}
 _verdicts_lock = threading.Lock()
 _VERDICTS_KEPT = 2000
 
@@ -690,7 +690,7 @@ def register_statuses(documents, config: Mapping | None = None) -> dict[int, Sig
             statuses[document_id] = SignatureStatus(signed=True, problem="no stored PDF")
             continue
         content = bytes(content)
-        key = (document_id, hashlib.sha256(content).hexdigest())
+        key = (document_id, hashlib.sha256(content).hexdigest(), roots)
         with _verdicts_lock:
             verdict = _verdicts.get(key)
         if verdict is None:
