@@ -441,6 +441,7 @@ def revise(doc: Document, user_id: int | None) -> Document:
             f"ngày {text_date(doc.issued_on)}.")
     new = Document(
         doc_type=doc.doc_type, body_code=doc.body_code, session_id=doc.session_id,
+        plan_id=doc.plan_id, source=dict(doc.source) if doc.source else None,
         summary=doc.summary,
         blocks=[{"kind": "paragraph", "text": note},
                 *({"kind": b.get("kind", "paragraph"), "text": b.get("text", "")}

@@ -260,3 +260,20 @@ def test_every_register_is_gap_free_under_concurrent_issuing(app, data, db_name,
     with app.app_context():
         numbers = db.session.scalars(select(Document.number).where(Document.id.in_(ids))).all()
         assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_new_version_of_the_plan_keeps_its_plan_and_is_numbered_next(app, login, data):
+    from portal.documents.models import Document
+    from portal.extensions import db
+
+    first = _draft_of(app, login, data, "KH")
+    c = login("office")
+    assert c.post(f"/documents/{first}/issue", data=signer_data(app)).status_code == 303
+    assert c.post(f"/documents/{first}/revise").status_code == 303
+    with app.app_context():
+        new = db.session.scalar(select(Document).where(Document.supersedes_id == first))
+        new_id, plan_id = new.id, new.plan_id
+        assert plan_id == db.session.get(Document, first).plan_id is not None
+    assert c.post(f"/documents/{new_id}/issue", data=signer_data(app)).status_code == 303
+    text = pdf_text(c.get(f"/plans/{plan_id}/plan.pdf").data)
+    assert "Số: 02/KH-UBND" in text and "thay thế kế hoạch số 01/KH-UBND" in text
