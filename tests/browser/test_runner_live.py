@@ -553,9 +553,11 @@ def test_saved_text_is_not_restored_and_the_console_keeps_following(
     login(secretary, base, "vanphong")
     open_console(secretary, base, session_id)
     open_and_reach_discussion(secretary)
+    # The chair runs the floor from a second console (the chair's own view has the chair's
+    # decisions only: it does not give the floor).
     chair = new_context().new_page()
     login(chair, base, "chutri")
-    chair.goto(f"{base}/runner/{session_id}/chair")
+    chair.goto(f"{base}/runner/{session_id}")
     settled(chair)
 
     name_box = secretary.get_by_label("Họ tên người phát biểu", exact=True)
@@ -565,7 +567,7 @@ def test_saved_text_is_not_restored_and_the_console_keeps_following(
     settled(secretary)
     secretary.locator("#runner .stage-panel > h2").click()  # nothing focused in a form
 
-    # The chair gives the floor from the chair's view; the console follows within ~3 s.
+    # The chair gives the floor from the other console; the secretary's follows within ~3 s.
     expect(chair.locator("#queue .sp-name")).to_have_text([FOLLOW_SPEAKER], timeout=LIVE_MS)
     settled(chair)
     chair.get_by_role("button", name="Mời người tiếp theo").click()
