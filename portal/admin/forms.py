@@ -12,6 +12,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.formfields import OnceForm, VersionedForm
 from portal.labels import choices
+from portal.text import vn_order
 
 REQUIRED = _l("Trường này là bắt buộc.")
 
@@ -43,7 +44,7 @@ class UserForm(OnceForm, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        rows = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name, Agency.id))
+        rows = db.session.execute(select(Agency.id, Agency.name).order_by(vn_order(Agency.name), Agency.id))
         self.agency_id.choices = [SelectChoice(0, _l("— Không thuộc cơ quan —"))] + [
             SelectChoice(r.id, r.name) for r in rows]
 

@@ -21,6 +21,7 @@ from portal.admin.models import Agency, Field
 from portal.auth.models import User
 from portal.extensions import db
 from portal.htmx import render
+from portal.text import vn_order
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,7 +40,7 @@ def _at_fields(form, error):
 
 def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None):
     error = _at_fields(form, error)
-    rows = db.session.scalars(select(Agency).order_by(Agency.kind, Agency.name, Agency.id)).all()
+    rows = db.session.scalars(select(Agency).order_by(Agency.kind, vn_order(Agency.name), Agency.id)).all()
     return render("admin/agencies.html", "admin", status=status, agencies=rows, error=error,
                   form=form or AgencyForm(formdata=None))
 
