@@ -240,9 +240,10 @@ def draft_minutes(meeting: DialogueSession, user_id: int | None, config=None) ->
         blocks=blocks_from_layout(built.blocks),
         recipients="\n".join(built.recipients),
         signer_authority="\n".join(built.signer_authority),
-        # One signer in a stored draft: the chair, titled (CHỦ TỌA when the account has none).
+        # The chair signs as the document's signer; the secretary beside (source).
         signer_title=built.signer_title or "CHỦ TỌA",
         signer_name=built.signer_name,
+        source={"secretary": {"title": built.left_title, "name": built.left_name}},
         created_by_id=user_id,
     )
     db.session.add(doc)

@@ -19,7 +19,8 @@ from datetime import date
 from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
+from portal.documents.layout import (AdminDocument, Bullet, Heading, Paragraph, TwoSignerDocument,
+                                     render_pdf, render_two_signer_pdf)
 from portal.documents.models import (
     Document,
     DocumentCounter,
@@ -211,7 +212,7 @@ def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = 
     doc.status = DocumentStatus.ISSUED
     db.session.flush()  # the version check: a concurrent issue or edit fails here
     font_dirs = tuple(config.get("PDF_FONT_DIRS") or ())
-    store_issued_pdf(doc, render_pdf(admin_document(doc, config), font_dirs))
+    store_issued_pdf(doc, render_document(doc, config, font_dirs))
     from portal.documents import signing  # it calls back into this module
     if signing.signing_configured(config):  # a certificate is configured: issuing signs
         signing.sign_issued(doc, config)
@@ -317,7 +318,20 @@ def document_pdf(doc: Document, config: Mapping) -> bytes:
     stored = issued_pdf(doc)
     if stored is not None:
         return stored
-    return render_pdf(admin_document(doc, config), tuple(config["PDF_FONT_DIRS"]))
+    return render_document(doc, config, tuple(config["PDF_FONT_DIRS"]))
+
+
+def render_document(doc: Document, config: Mapping, font_dirs) -> bytes:
+    """The PDF of a stored document: minutes (BB) that name their secretary are signed by
+    two, THƯ KÝ beside CHỦ TỌA (Decree 30's biên bản); every other document by one."""
+    laid_out = admin_document(doc, config)
+    secretary = (doc.source or {}).get("secretary") if doc.doc_type == DocumentType.BB else None
+    if secretary:
+        fields = {f: getattr(laid_out, f) for f in laid_out.__dataclass_fields__}
+        return render_two_signer_pdf(TwoSignerDocument(
+            **fields, left_title=secretary.get("title", ""),
+            left_name=secretary.get("name", "")), tuple(font_dirs))
+    return render_pdf(laid_out, tuple(font_dirs))
 
 
 def issued_of(doc_type: DocumentType, *, session_id: int | None = None,

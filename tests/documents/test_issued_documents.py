@@ -89,6 +89,8 @@ def test_every_type_is_numbered_frozen_and_downloads_as_issued(app, login, data,
     assert "Bắc Giang, ngày" in text
     if kind != "BB":
         assert "Nguyễn Văn Ký" in text  # the chosen signer, copied at issue
+    else:  # a biên bản is signed by two: the secretary beside the chair (Decree 30)
+        assert "THƯ KÝ" in text and "CHỦ TỌA" in text
 
     # The configuration changes (the 2025 merger), new settings apply from long ago,
     # and the layout code changes: the issued document does not.
