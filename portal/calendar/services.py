@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 
+from portal.text import vn_order
 from portal import access
 from portal.admin.models import Agency
 from portal.audit.models import AuditEvent
@@ -172,7 +173,7 @@ def hosts() -> list[str]:
 def agencies() -> list[tuple[int, str]]:
     """The active agencies by name (diacritics aside), then id."""
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name, Agency.id)
+        select(Agency.id, Agency.name).where(Agency.is_active).order_by(vn_order(Agency.name), Agency.id)
     )
     return sorted(((r.id, r.name) for r in rows), key=lambda r: (fold(r[1]), r[1], r[0]))
 
@@ -323,7 +324,7 @@ def feed_agencies(user: User) -> list[Agency]:
     own, anyone else none."""
     if user.role in access.STAFF:
         return list(db.session.scalars(
-            select(Agency).where(Agency.is_active).order_by(Agency.name, Agency.id)))
+            select(Agency).where(Agency.is_active).order_by(vn_order(Agency.name), Agency.id)))
     if user.role == access.OFFICER and user.agency is not None:
         return [user.agency]
     return []

@@ -11,6 +11,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from portal.text import vn_order
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.extensions import db
 from portal.formfields import OnceForm, VersionedForm, VNDateField
@@ -45,7 +46,7 @@ def advising_agency_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Agency.id, Agency.name)
         .where(Agency.is_active, Agency.kind != AgencyKind.UPPER)
-        .order_by(Agency.kind, Agency.name, Agency.id)
+        .order_by(Agency.kind, vn_order(Agency.name), Agency.id)
     )
     return [SelectChoice(0, _l("— Chưa giao —"))] + [SelectChoice(r.id, r.name) for r in rows]
 

@@ -13,6 +13,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from portal.text import vn_order
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession, SessionStatus
@@ -360,7 +361,7 @@ def by_agency(filters: Filters, today: date) -> list[Group]:
         .outerjoin(Agency, Agency.id == Petition.advising_agency_id)
         .where(*filters.clauses())
         .group_by(Petition.advising_agency_id, Agency.name)
-        .order_by(Agency.name.is_(None), Agency.name, Petition.advising_agency_id)
+        .order_by(Agency.name.is_(None), vn_order(Agency.name), Petition.advising_agency_id)
     )
     return [Group(*row) for row in rows]
 

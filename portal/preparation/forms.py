@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 from wtforms.validators import ValidationError
 
+from portal.text import vn_order
 from portal.admin.models import Agency
 from portal.errors import DomainError
 from portal.extensions import db
@@ -37,7 +38,7 @@ def person_kind_choices() -> list[SelectChoice]:
 def agency_choices() -> list[SelectChoice]:
     """Active agencies by name, one query."""
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name, Agency.id))
+        select(Agency.id, Agency.name).where(Agency.is_active).order_by(vn_order(Agency.name), Agency.id))
     return [SelectChoice(row.id, row.name) for row in rows]
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from portal.text import vn_order
 from portal.access import in_scope, may, officer_agency
 from portal.calendar.lifecycle import is_open_for_preparation
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
@@ -429,7 +430,7 @@ def invite_agencies(session: DialogueSession, agency_ids: list[int]) -> list[Inv
     if not wanted:
         return []
     agencies = db.session.scalars(
-        select(Agency).where(Agency.id.in_(wanted)).order_by(Agency.name, Agency.id)).all()
+        select(Agency).where(Agency.id.in_(wanted)).order_by(vn_order(Agency.name), Agency.id)).all()
     invitees = [Invitee(session_id=session.id, kind=InviteeKind.AGENCY, agency_id=agency.id,
                         name=agency.name, reply=Reply.PENDING) for agency in agencies]
     db.session.add_all(invitees)

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from portal.text import vn_order
 from portal.admin.models import Agency
 from portal.calendar.models import SessionKind
 from portal.extensions import db
@@ -33,7 +34,7 @@ REQUIRED = _l("Trường này là bắt buộc.")
 def agency_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Agency.id, Agency.name).where(Agency.is_active)
-        .order_by(Agency.kind, Agency.name, Agency.id)
+        .order_by(Agency.kind, vn_order(Agency.name), Agency.id)
     )
     return [SelectChoice(r.id, r.name) for r in rows]
 

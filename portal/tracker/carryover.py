@@ -13,6 +13,7 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.text import vn_order
 from portal.admin.models import Agency
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.extensions import db
@@ -75,7 +76,7 @@ def open_items(meeting: DialogueSession,
                  selectinload(Assignment.coordinators))
         .where(Petition.session_id.in_([s.id for s in sessions]),
                Assignment.status.not_in(SETTLED))
-        .order_by(Agency.name, Agency.id, Assignment.deadline, Assignment.id)
+        .order_by(vn_order(Agency.name), Agency.id, Assignment.deadline, Assignment.id)
     ).unique())
 
 

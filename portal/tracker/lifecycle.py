@@ -23,6 +23,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.text import vn_order
 from portal.auth.models import Role, User
 from portal.errors import FORBIDDEN, N_, DomainError
 from portal.extensions import db
@@ -440,7 +441,8 @@ def assign(petition, user, *, agency_id, mode, deadline, coordinators, beyond_au
     if agency.id in coordinator_ids:
         raise DomainError(LEAD_IS_COORDINATOR, 422, "coordinators")
     helpers = list(db.session.scalars(
-        select(Agency).where(Agency.id.in_(coordinator_ids)).order_by(Agency.name, Agency.id)
+        select(Agency).where(Agency.id.in_(coordinator_ids))
+        .order_by(vn_order(Agency.name), Agency.id)
     )) if coordinator_ids else []
     assignment = Assignment(petition_id=petition.id, agency_id=agency.id, mode=mode,
                             deadline=deadline, original_deadline=deadline,
@@ -514,7 +516,8 @@ def reassign(assignment: Assignment, user, *, agency_id, mode, deadline, coordin
     before_agency = assignment.agency_id
     assignment.agency_id, assignment.agency = agency.id, agency
     assignment.coordinators = list(db.session.scalars(
-        select(Agency).where(Agency.id.in_(coordinator_ids)).order_by(Agency.name, Agency.id)
+        select(Agency).where(Agency.id.in_(coordinator_ids))
+        .order_by(vn_order(Agency.name), Agency.id)
     )) if coordinator_ids else []
     assignment.mode, assignment.deadline = mode, deadline
     assignment.original_deadline = deadline

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, case, false, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
+from portal.text import vn_order
 from portal.access import READERS, officer_agency
 from portal.admin.models import Agency, AgencyKind
 from portal.admin.models import Field as PetitionField
@@ -256,7 +257,7 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
         .order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc()).limit(300))
     agencies = db.session.execute(
         select(Agency.id, Agency.name).where(Agency.kind != AgencyKind.UPPER)
-        .order_by(Agency.kind, Agency.name, Agency.id))
+        .order_by(Agency.kind, vn_order(Agency.name), Agency.id))
     fields = db.session.execute(
         select(PetitionField.id, PetitionField.name)
         .order_by(PetitionField.position, PetitionField.name, PetitionField.id))
@@ -328,7 +329,7 @@ def coordinator_agency_choices(assignment: Assignment) -> list[tuple[int, str]]:
         select(Agency.id, Agency.name)
         .where(Agency.is_active, Agency.id != assignment.agency_id,
                Agency.kind.in_((AgencyKind.DEPARTMENT, AgencyKind.LOCALITY)))
-        .order_by(Agency.kind, Agency.name, Agency.id))
+        .order_by(Agency.kind, vn_order(Agency.name), Agency.id))
     mine = {a.id for a in assignment.coordinators}
     rows = list(rows)
     return ([(r.id, r.name) for r in rows if r.id in mine]
@@ -339,7 +340,7 @@ def upper_bodies() -> list[str]:
     """Names of the competent bodies on file, offered when reporting upward."""
     return list(db.session.scalars(
         select(Agency.name).where(Agency.kind == AgencyKind.UPPER, Agency.is_active)
-        .order_by(Agency.name, Agency.id)))
+        .order_by(vn_order(Agency.name), Agency.id)))
 
 
 # --------------------------------------------------------------------------- notifications
