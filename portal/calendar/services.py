@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 
-from portal.text import vn_order
 from portal import access
 from portal.admin.models import Agency
 from portal.audit.models import AuditEvent
@@ -24,7 +23,7 @@ from portal.errors import FORBIDDEN, DomainError
 from portal.extensions import db
 from portal.petitions.models import Petition
 from portal.preparation.models import ChecklistItem, Invitee
-from portal.text import fold
+from portal.text import vn_key, vn_order
 from portal.timefmt import local_to_utc, to_local
 from portal.tracker.models import Assignment
 
@@ -167,15 +166,16 @@ def petition_counts(session_ids: list[int]) -> dict[int, int]:
 def hosts() -> list[str]:
     """The leaders who chair sessions (DialogueSession.host), in alphabetical order."""
     names = db.session.scalars(select(DialogueSession.host).distinct())
-    return sorted((n for n in names if n), key=lambda n: (fold(n), n))
+    return sorted((n for n in names if n), key=lambda n: (vn_key(n), n))
 
 
 def agencies() -> list[tuple[int, str]]:
-    """The active agencies by name (diacritics aside), then id."""
+    """The active agencies in Vietnamese order of their names, then id."""
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(vn_order(Agency.name), Agency.id)
+        select(Agency.id, Agency.name).where(Agency.is_active)
+        .order_by(vn_order(Agency.name), Agency.id)
     )
-    return sorted(((r.id, r.name) for r in rows), key=lambda r: (fold(r[1]), r[1], r[0]))
+    return [(r.id, r.name) for r in rows]
 
 
 def visible_sessions(user: User | None = None, agency_id: int | None = None) -> Select:
@@ -324,7 +324,8 @@ def feed_agencies(user: User) -> list[Agency]:
     own, anyone else none."""
     if user.role in access.STAFF:
         return list(db.session.scalars(
-            select(Agency).where(Agency.is_active).order_by(vn_order(Agency.name), Agency.id)))
+            select(Agency).where(Agency.is_active)
+            .order_by(vn_order(Agency.name), Agency.id)))
     if user.role == access.OFFICER and user.agency is not None:
         return [user.agency]
     return []

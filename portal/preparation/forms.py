@@ -38,7 +38,8 @@ def person_kind_choices() -> list[SelectChoice]:
 def agency_choices() -> list[SelectChoice]:
     """Active agencies by name, one query."""
     rows = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(vn_order(Agency.name), Agency.id))
+        select(Agency.id, Agency.name).where(Agency.is_active)
+        .order_by(vn_order(Agency.name), Agency.id))
     return [SelectChoice(row.id, row.name) for row in rows]
 
 

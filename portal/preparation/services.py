@@ -430,7 +430,8 @@ def invite_agencies(session: DialogueSession, agency_ids: list[int]) -> list[Inv
     if not wanted:
         return []
     agencies = db.session.scalars(
-        select(Agency).where(Agency.id.in_(wanted)).order_by(vn_order(Agency.name), Agency.id)).all()
+        select(Agency).where(Agency.id.in_(wanted))
+        .order_by(vn_order(Agency.name), Agency.id)).all()
     invitees = [Invitee(session_id=session.id, kind=InviteeKind.AGENCY, agency_id=agency.id,
                         name=agency.name, reply=Reply.PENDING) for agency in agencies]
     db.session.add_all(invitees)
