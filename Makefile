@@ -37,6 +37,8 @@ bench: setup
 setup: $(VENV)/.installed $(HTMX) $(MO) fonts
 
 $(VENV)/.installed: setup.cfg
+	@{ dpkg -s libicu-dev pkg-config >/dev/null 2>&1; } || \
+	  { $(APT) update -qq && $(APT) install -y -qq libicu-dev pkg-config; }  # PyICU builds on them
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
