@@ -421,14 +421,9 @@ NO_SPOT_ANSWER = N_("Vui lòng ghi nội dung trả lời tại buổi đối th
 LEAD_IS_COORDINATOR = N_("Cơ quan chủ trì không đồng thời là cơ quan phối hợp.")
 
 
-def assign(petition, user, *, agency_id, mode, deadline, coordinators, beyond_authority,
-           answer=""):
-    """Give a petition to a lead agency to answer (with any coordinating agencies, by their
-    ids): in writing by `deadline`, or on the spot with the `answer` given there (the
-    assignment is then done). Writes the first steps; returns the new assignment.
-    Raises DomainError: already assigned (409), a missing agency, deadline or answer (422)."""
-    if petition.assignment is not None:
-        raise DomainError(ALREADY_ASSIGNED)
+def _checked(mode, agency_id, deadline, coordinators, answer):
+    """The mode, the lead agency and the coordinating agencies of an assignment being made
+    or changed, checked. Raises DomainError (422) at the field that is wrong."""
     mode = AnswerMode(mode)
     agency = db.session.get(Agency, agency_id) if agency_id else None
     if agency is None:
@@ -444,6 +439,18 @@ def assign(petition, user, *, agency_id, mode, deadline, coordinators, beyond_au
         select(Agency).where(Agency.id.in_(coordinator_ids))
         .order_by(vn_order(Agency.name), Agency.id)
     )) if coordinator_ids else []
+    return mode, agency, helpers
+
+
+def assign(petition, user, *, agency_id, mode, deadline, coordinators, beyond_authority,
+           answer=""):
+    """Give a petition to a lead agency to answer (with any coordinating agencies, by their
+    ids): in writing by `deadline`, or on the spot with the `answer` given there (the
+    assignment is then done). Writes the first steps; returns the new assignment.
+    Raises DomainError: already assigned (409), a missing agency, deadline or answer (422)."""
+    if petition.assignment is not None:
+        raise DomainError(ALREADY_ASSIGNED)
+    mode, agency, helpers = _checked(mode, agency_id, deadline, coordinators, answer)
     assignment = Assignment(petition_id=petition.id, agency_id=agency.id, mode=mode,
                             deadline=deadline, original_deadline=deadline,
                             beyond_authority=bool(beyond_authority))
@@ -501,24 +508,11 @@ def reassign(assignment: Assignment, user, *, agency_id, mode, deadline, coordin
     DomainError: the agency already acted (409), missing agency, deadline or answer (422)."""
     if not untouched(assignment):
         raise DomainError(CHANGED_BY_AGENCY)
-    mode = AnswerMode(mode)
-    agency = db.session.get(Agency, agency_id) if agency_id else None
-    if agency is None:
-        raise DomainError(NO_AGENCY, 422, "agency_id")
-    if deadline is None:
-        raise DomainError(NO_DEADLINE, 422, "deadline")
-    if mode == AnswerMode.ON_THE_SPOT and not (answer or "").strip():
-        raise DomainError(NO_SPOT_ANSWER, 422, "answer")
-    coordinator_ids = [i for i in (coordinators or []) if i]
-    if agency.id in coordinator_ids:
-        raise DomainError(LEAD_IS_COORDINATOR, 422, "coordinators")
+    mode, agency, helpers = _checked(mode, agency_id, deadline, coordinators, answer)
     before_text, before_status = _describe(assignment), assignment.status
     before_agency = assignment.agency_id
     assignment.agency_id, assignment.agency = agency.id, agency
-    assignment.coordinators = list(db.session.scalars(
-        select(Agency).where(Agency.id.in_(coordinator_ids))
-        .order_by(vn_order(Agency.name), Agency.id)
-    )) if coordinator_ids else []
+    assignment.coordinators = helpers
     assignment.mode, assignment.deadline = mode, deadline
     assignment.original_deadline = deadline
     assignment.beyond_authority = bool(beyond_authority)
