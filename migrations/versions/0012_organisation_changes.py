@@ -1,4 +1,4 @@
-"""organisation changes: agency history, the locality tree
+"""reserved, left empty: the organisation changes landed later, as 0020
 
 Revision ID: 0012
 Revises: 0011

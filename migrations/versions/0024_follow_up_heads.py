@@ -1,0 +1,25 @@
+"""agency heads for escalation; meeting-day leftovers
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-01 23:10:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+import portal.types  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0024'
+down_revision = '0023'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
