@@ -31,7 +31,7 @@ from portal.admin.models import Field
 from portal.auth.models import Role
 from portal.calendar.models import DialogueSession
 from portal.documents.layout import AdminDocument, render_pdf
-from portal.documents.wording import person, text_date, with_kind
+from portal.documents.wording import person, text_date
 from portal.errors import N_
 from portal.extensions import db
 from portal.papers.program import planned_stages
@@ -101,16 +101,12 @@ class _Reader:
         self.names = role in NAME_ROLES
 
     def petitioner(self, petition: Petition) -> str:
+        """`Ông/Bà Nguyễn Văn A (xã X)`: a person with «Ông/Bà», a business by its name."""
         from portal.petitions.privacy import is_personal_name
         name = petition.submitter_name
-        if is_personal_name(petition) and not self.names:
-            name = mask_name(name)
-        from flask_babel import force_locale
-        from portal.labels import label
-        with force_locale("vi"):
-            kind = label(petition.submitter_kind)
-        who = with_kind(kind, person(name) if is_personal_name(petition) else name)
-        return f"{who} ({petition.locality})" if petition.locality else who
+        if is_personal_name(petition):
+            name = person(name if self.names else mask_name(name))
+        return f"{name} ({petition.locality})" if petition.locality else name
 
     def invitee_name(self, invitee: Invitee, name: str) -> str:
         if invitee.kind == InviteeKind.CITIZEN and not self.names:
@@ -313,17 +309,20 @@ def script_of(session: DialogueSession, viewer=None) -> list[ScriptStage]:
     """The script of `session` drafted from its record now: the five stages in order, each
     with its planned start and lines, as `viewer` (a user; None: the chair's script, as
     drafted) may read it."""
+    from flask_babel import force_locale
+
     reader = _Reader(viewer)
     planned = planned_stages(session)
     petitions = advance_petitions(session)
     numbers = {p.id: n for n, p in enumerate(petitions, start=1)}
-    lines = {
-        stages.OPENING: _opening(session, reader, planned),
-        stages.BRIEFING: _briefing(session, reader),
-        stages.DISCUSSION: _discussion(petitions, numbers, reader),
-        stages.ASSIGNMENT: _assignment(petitions, numbers),
-        stages.CONCLUSION: _conclusion(session, petitions),
-    }
+    with force_locale("vi"):  # a script is in Vietnamese, whatever the reader's UI language
+        lines = {
+            stages.OPENING: _opening(session, reader, planned),
+            stages.BRIEFING: _briefing(session, reader),
+            stages.DISCUSSION: _discussion(petitions, numbers, reader),
+            stages.ASSIGNMENT: _assignment(petitions, numbers),
+            stages.CONCLUSION: _conclusion(session, petitions),
+        }
     return [ScriptStage(s.stage, s.label, s.starts, lines[s.stage]) for s in planned]
 
 
