@@ -23,7 +23,7 @@ TYPE_LABELS = {
     DocumentType.GM: _l("Giấy mời"),
     DocumentType.BC: _l("Báo cáo"),
     DocumentType.CV: _l("Công văn"),
-    DocumentType.CTR: _l("Chương trình"),
+    DocumentType.CTR: _l("Chương trình buổi đối thoại"),
     DocumentType.KB: _l("Kịch bản điều hành"),
 }
 STATUS_LABELS = {
