@@ -391,23 +391,28 @@ def runner_lines(session: DialogueSession, viewer) -> list[ScriptLine]:
     return []
 
 
-def build_script(session: DialogueSession, config: Mapping) -> AdminDocument:
-    """The script laid out as a document: the office's heading, no number, `KỊCH BẢN`."""
-    from portal.documents.layout import Heading, Paragraph, Bullet
-    from portal.papers.program import _capital
+def _layout(blocks: list[dict]) -> list:
+    from portal.documents.layout import Bullet, Heading, Paragraph
+    kinds = {"heading": Heading, "paragraph": Paragraph, "bullet": Bullet}
+    return [kinds[b["kind"]](b["text"]) for b in blocks]
 
+
+def build_script(session: DialogueSession, config: Mapping, viewer=None) -> AdminDocument:
+    """The script laid out as a document: the office's heading, no number, `KỊCH BẢN`;
+    drafted as the chair reads it, or as `viewer` may."""
     from flask_babel import force_locale
+
     from portal.documents.invitation import _occasion
     from portal.labels import label
+    from portal.papers.program import _capital
 
     with force_locale("vi"):
         kind = label(session.kind).lower()
-    kinds = {"heading": Heading, "paragraph": Paragraph, "bullet": Bullet}
     return AdminDocument(
         body_parent=config.get("ISSUING_BODY_PARENT", ""), body=config.get("ISSUING_BODY", ""),
         number="", place_date="", doc_type="KỊCH BẢN",
         summary=_capital(f"điều hành {_occasion(kind, session.title).rstrip('.')}"),
-        blocks=[kinds[b["kind"]](b["text"]) for b in blocks_of(script_of(session))],
+        blocks=_layout(blocks_of(script_of(session, viewer))),
         signer_authority=[], signer_title="VĂN PHÒNG UBND TỈNH", signer_name="",
         recipients=["- Người chủ trì;", "- Lưu: VT, TCD."],
         title_for_metadata=f"Kịch bản — {session.title}")
@@ -432,15 +437,10 @@ def render_script_pdf(session: DialogueSession, config: Mapping, viewer=None) ->
     (anyone but the office and the chair) it is laid out from the record with names masked."""
     from portal.documents import services
 
-    doc = script_document(session.id)
+    font_dirs = tuple(config.get("PDF_FONT_DIRS") or ())
     if viewer is not None and getattr(viewer, "role", None) not in NAME_ROLES:
-        doc = None
-        built = build_script(session, config)
-        from portal.documents.layout import Heading, Paragraph, Bullet
-        kinds = {"heading": Heading, "paragraph": Paragraph, "bullet": Bullet}
-        built.blocks = [kinds[b["kind"]](b["text"])
-                        for b in blocks_of(script_of(session, viewer))]
-        return render_pdf(built, tuple(config.get("PDF_FONT_DIRS") or ()))
+        return render_pdf(build_script(session, config, viewer), font_dirs)
+    doc = script_document(session.id)
     if doc is not None:
         return services.document_pdf(doc, config)
-    return render_pdf(build_script(session, config), tuple(config.get("PDF_FONT_DIRS") or ()))
+    return render_pdf(build_script(session, config), font_dirs)
