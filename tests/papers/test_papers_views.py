@@ -213,3 +213,57 @@ def test_durations_settings(app, login, data, record):
     texts = [b["text"] for b in _doc(app, data, DocumentType.CTR).blocks]
     assert any(t.startswith("08 giờ 00 – 08 giờ 30: 1. Khai mạc") for t in texts)
     assert any(t.startswith("08 giờ 30 – 08 giờ 40: 2. Chủ trì thông báo") for t in texts)
+
+
+@pytest.mark.parametrize("role", ["officer", "other_officer"])
+def test_an_officer_reads_neither_paper(app, login, data, record, role):
+    from portal.documents.models import DocumentType
+
+    office = login("office")
+    _draft(office, data, "program")
+    _draft(office, data, "script")
+    program, script = _doc(app, data, DocumentType.CTR), _doc(app, data, DocumentType.KB)
+    c = login(role)
+    for doc in (program, script):
+        assert c.get(f"/documents/{doc.id}").status_code == 403
+        assert c.get(f"/documents/{doc.id}.pdf").status_code == 403  # a draft
+    office.post(f"/documents/{program.id}/issue", data=signer_data(app))
+    assert c.get(f"/documents/{program.id}.pdf").status_code == 404  # not their notice
+    # ... but the issued program comes with their own agency's invitation
+    from portal.extensions import db
+    from portal.preparation.models import Invitee
+    with app.app_context():
+        mine = db.session.scalar(select(Invitee.id).where(
+            Invitee.session_id == data["session"],
+            Invitee.agency_id == data["agency" if role == "officer" else "other_agency"]))
+        theirs = db.session.scalar(select(Invitee.id).where(
+            Invitee.session_id == data["session"],
+            Invitee.agency_id == data["other_agency" if role == "officer" else "agency"]))
+    own = c.get(f"/preparation/invitees/{mine}/giay-moi.pdf")
+    assert own.status_code == 200 and "CHƯƠNG TRÌNH" in pdf_text(own.data)
+    assert c.get(f"/preparation/invitees/{theirs}/giay-moi.pdf").status_code == 404
+
+
+def test_no_new_draft_once_held_and_no_second_once_issued(app, login, data, record):
+    from portal.calendar.models import DialogueSession
+    from portal.documents.models import DocumentType
+    from portal.extensions import db
+    from portal.types import utcnow
+
+    c = login("office")
+    _draft(c, data, "program")
+    doc = _doc(app, data, DocumentType.CTR)
+    again = c.post(f"/documents/sessions/{data['session']}/draft/program",
+                   data={"client_key": "second"})
+    assert again.status_code == 303 and f"/documents/{doc.id}/edit" in again.headers["Location"]
+    c.post(f"/documents/{doc.id}/issue", data=signer_data(app))
+    refused = c.post(f"/documents/sessions/{data['session']}/draft/program",
+                     data={"client_key": "third"})
+    assert refused.status_code == 409
+    with app.app_context():
+        db.session.get(DialogueSession, data["session"]).closed_at = utcnow()
+        db.session.commit()
+    held = c.post(f"/documents/sessions/{data['session']}/draft/script",
+                  data={"client_key": "fourth"})
+    assert held.status_code == 409
+    assert "không soạn kịch bản mới" in held.get_data(as_text=True)

@@ -173,3 +173,29 @@ def test_stored_script_splits_by_stage_headings(app, data, record):
                                     ScriptLine("heading", "Phần riêng")]
         assert parts["conclusion"] == [ScriptLine("bullet", "Kết luận.")]
         assert parts["briefing"] == []
+
+
+def test_a_person_sends_a_stand_in(app, data, record):
+    from portal.papers.script import _Reader, attendee_line
+    from portal.preparation.models import Invitee, InviteeKind, Reply
+
+    with app.app_context():
+        invitee = Invitee(kind=InviteeKind.DELEGATE, name="Bà Lương Thị Hoa",
+                          position="Phó Chủ tịch HĐND tỉnh", reply=Reply.DELEGATED,
+                          delegate_name="Ông Đinh Văn Thế")
+        line = attendee_line(invitee, _Reader(None))
+        assert line == "Ông Đinh Văn Thế, dự thay Bà Lương Thị Hoa, Phó Chủ tịch HĐND tỉnh"
+
+
+def test_a_bare_session_still_has_a_program_and_script(app, data):
+    from portal.papers.program import program_of
+    from portal.papers.script import script_of
+
+    with app.app_context():
+        meeting = _meeting(data)
+        program = program_of(meeting)
+        assert program.agencies == [] and program.reports == []
+        script = script_of(meeting)
+        assert len(script) == 5
+        assert "(Chưa có ý kiến, kiến nghị đăng ký trước.)" in _texts(script[2])
+        assert "chưa có kết quả của buổi trước" in _texts(script[1])
