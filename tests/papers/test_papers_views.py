@@ -267,3 +267,25 @@ def test_no_new_draft_once_held_and_no_second_once_issued(app, login, data, reco
                   data={"client_key": "fourth"})
     assert held.status_code == 409
     assert "không soạn kịch bản mới" in held.get_data(as_text=True)
+
+
+def test_saving_durations_is_audited(app, login, data):
+    from portal.audit.models import AuditEvent
+    from portal.calendar.models import SessionKind
+    from portal.extensions import db
+    from portal.papers.program import DEFAULT_MINUTES
+    from portal.runner.stages import STAGES
+
+    form = {f"{k.value}__{s}": str(DEFAULT_MINUTES[k][i]) for k in SessionKind
+            for i, s in enumerate(STAGES)}
+    response = login("office").post("/papers/settings", htmx=True, data={
+        **form, "business__discussion": "120", "client_key": "audit"})
+    assert response.status_code == 200 and "Đã lưu thời lượng các bước." in \
+        response.get_data(as_text=True)
+    assert "<html" not in response.get_data(as_text=True)  # the fragment
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "StageDuration"))
+        assert event.action == "create"
+        assert (event.after["kind"], event.after["stage"], event.after["minutes"]) == \
+            ("business", "discussion", 120)
+        assert event.user_id == data["users"]["office"]
