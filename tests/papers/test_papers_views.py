@@ -289,3 +289,10 @@ def test_saving_durations_is_audited(app, login, data):
         assert (event.after["kind"], event.after["stage"], event.after["minutes"]) == \
             ("business", "discussion", 120)
         assert event.user_id == data["users"]["office"]
+
+
+def test_the_session_documents_page_drafts_them_too(app, login, data, record):
+    page = login("office").get(f"/documents/sessions/{data['session']}").get_data(as_text=True)
+    assert "Soạn chương trình" in page and "Soạn kịch bản" in page
+    chair = login("chair").get(f"/documents/sessions/{data['session']}").get_data(as_text=True)
+    assert "Soạn kịch bản" not in chair
