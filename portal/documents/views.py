@@ -134,7 +134,7 @@ def register_query(year: int | None, doc_type: DocumentType | None,
         query = query.where(Document.doc_type == doc_type)
     if status is not None:
         query = query.where(Document.status == status)
-    return query.order_by(Document.number.is_(None).desc(), Document.issued_on.desc(),
+    return query.order_by(Document.issued_on.is_(None).desc(), Document.issued_on.desc(),
                           Document.doc_type, Document.number.desc(), Document.id.desc())
 
 

@@ -296,3 +296,20 @@ def test_the_session_documents_page_drafts_them_too(app, login, data, record):
     assert "Soạn chương trình" in page and "Soạn kịch bản" in page
     chair = login("chair").get(f"/documents/sessions/{data['session']}").get_data(as_text=True)
     assert "Soạn kịch bản" not in chair
+
+
+def test_an_issued_script_sits_with_the_issued_documents_of_the_register(app, login, data,
+                                                                          record):
+    from portal.documents.models import DocumentType
+
+    c = login("office")
+    _draft(c, data, "script")
+    script = _doc(app, data, DocumentType.KB)
+    c.post(f"/documents/{script.id}/issue", data=signer_data(app))
+    _draft(c, data, "program")  # a draft: listed first
+    program = _doc(app, data, DocumentType.CTR)
+    page = c.get("/documents/").get_data(as_text=True)
+    assert page.index(f"/documents/{program.id}\"") < page.index(f"/documents/{script.id}\"")
+    at = page.index(f"/documents/{script.id}\"")
+    row = page[at - 400:at]
+    assert "Không đánh số" in row and "Chưa cấp số" not in row
