@@ -62,6 +62,11 @@ def create_app(config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = _secret_key(app)
         except FileExistsError:  # another worker wrote it a moment ago
             app.config["SECRET_KEY"] = _secret_key(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config.get("STRICT_TEMPLATES") or app.testing:
         app.jinja_env.undefined = StrictUndefined
 

@@ -269,3 +269,23 @@ def test_sqlite_keeps_its_generated_key_in_the_instance_folder(monkeypatch, tmp_
     first, second = create_app(config), create_app(config)
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == \
         (tmp_path / "secret_key").read_text()
+
+
+# --------------------------------------------------------------------------- behind a proxy
+
+@pytest.mark.parametrize("proxies, seen", [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_address_behind_a_trusted_proxy_is_the_users(monkeypatch, tmp_path, proxies, seen):
+    """Behind nginx (TRUSTED_PROXIES=1) the lockout and the audit count the user's address;
+    without the setting a forwarded header is not believed."""
+    from flask import request
+
+    from portal import create_app
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3",
+                              "SECRET_KEY": "x", "TRUSTED_PROXIES": proxies, "TESTING": True})
+    seen_by_app = []
+    application.before_request(lambda: seen_by_app.append(request.remote_addr))
+    application.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                  headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen_by_app == [seen]
