@@ -24,12 +24,12 @@ LOCKOUT_AFTER = 4  # failed logins of one account, whichever host saw them
 
 
 def pytest_collection_modifyitems(config, items):
-    grouped = config.pluginmanager.hasplugin("xdist")
+    """Every test here is a two-host test, in one xdist group. (Each worker has its own
+    database and free ports, so a worker that runs some of them has its own two hosts.)"""
     for item in items:
         if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.hosts)
-            if grouped:
-                item.add_marker(pytest.mark.xdist_group("hosts"))
+            item.add_marker(pytest.mark.xdist_group("hosts"))
 
 
 def _needs():
