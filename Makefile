@@ -10,7 +10,7 @@ MO := portal/translations/en/LC_MESSAGES/messages.mo
 # Root may install Debian packages; anyone else is told what is missing.
 APT := $(if $(filter 0,$(shell id -u)),DEBIAN_FRONTEND=noninteractive apt-get,sudo apt-get)
 
-.PHONY: run serve-prod test test-sqlite bench setup db-upgrade fonts chromium signing-tools translations-extract clean
+.PHONY: run serve-prod test test-sqlite bench setup db-upgrade fonts chromium nginx signing-tools translations-extract clean
 
 ## run: the app on the embedded SQLite database with demo data, at http://127.0.0.1:$(PORT)
 run: setup
@@ -27,7 +27,7 @@ serve-prod: setup
 
 ## test: the whole suite on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set
 PYTEST_WORKERS ?= 2
-test: setup chromium signing-tools
+test: setup chromium nginx signing-tools
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL
@@ -60,6 +60,14 @@ fonts:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || \
 	  { $(APT) update -qq && $(APT) install -y -qq chromium; }
+
+## nginx: Debian's nginx before two app hosts (tests/hosts), and pg_dump/pg_restore for the
+## backup round trip
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || \
+	  { $(APT) update -qq && $(APT) install -y -qq nginx; }
+	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || \
+	  { $(APT) update -qq && $(APT) install -y -qq postgresql-client; }
 
 ## signing-tools: a PKCS#11 token for the signature tests (SoftHSM2, OpenSC's pkcs11-tool) and
 ## poppler's pdfsig, which checks the signed PDFs

@@ -19,8 +19,16 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(["vi", "en"], default="vi") or "vi"
 
 
+NO_SECRET_KEY = (
+    "SECRET_KEY is not set. On a shared database (PostgreSQL) every app host must sign "
+    "sessions and forms with the same key: set SECRET_KEY in the environment of every host "
+    "(for example: SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')). "
+    "Only the embedded SQLite database of one host keeps a generated key in instance/.")
+
+
 def _secret_key(app: Flask) -> str:
-    """SECRET_KEY from the environment, else one kept in instance/ (shared by all workers)."""
+    """The development key for SQLite: one kept in instance/ (shared by all workers of this
+    one host). A shared database needs SECRET_KEY from the environment (NO_SECRET_KEY)."""
     path = os.path.join(app.instance_path, "secret_key")
     if os.path.exists(path):
         with open(path, encoding="ascii") as fh:
@@ -48,10 +56,17 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
+        if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            raise RuntimeError(NO_SECRET_KEY)
         try:
             app.config["SECRET_KEY"] = _secret_key(app)
         except FileExistsError:  # another worker wrote it a moment ago
             app.config["SECRET_KEY"] = _secret_key(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config.get("STRICT_TEMPLATES") or app.testing:
         app.jinja_env.undefined = StrictUndefined
 

@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-user`."""
+"""Command-line tasks: `flask seed-demo`, `flask create-user`, `flask storage import-files`."""
 from __future__ import annotations
 
 import random
@@ -59,3 +59,30 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Đã tạo tài khoản {username}.")
 
+
+    @app.cli.group("storage")
+    def storage_group() -> None:
+        """Kho tệp đính kèm (cơ sở dữ liệu, S3 hoặc thư mục)."""
+
+    @storage_group.command("import-files")
+    @click.option("--folder", default=None,
+                  help="The old upload folder (default: UPLOAD_FOLDER, else instance/uploads).")
+    def import_files_command(folder: str | None) -> None:
+        """Move the attachments still on this host's disk into the file store in use (the
+        database by default), checked against their recorded SHA-256; safe to rerun."""
+        from portal import storage
+        from portal.tracker.models import Attachment
+
+        folder = folder or storage.upload_folder()
+        wanted = {a.stored_name: (a.sha256, a.content_type)
+                  for a in db.session.scalars(select(Attachment))}
+        done = storage.import_files(folder, wanted, each=lambda key: db.session.commit())
+        db.session.commit()
+        click.echo(f"Đã chuyển {len(done.moved)} tệp vào kho ({storage.store().name}); "
+                   f"{len(done.already)} tệp đã có sẵn.")
+        for key in done.missing:
+            click.echo(f"Thiếu tệp {key} trong {folder}.", err=True)
+        for key in done.damaged:
+            click.echo(f"Tệp {key} không khớp mã SHA-256 đã ghi; chưa chuyển.", err=True)
+        if done.missing or done.damaged:
+            raise SystemExit(1)

@@ -30,6 +30,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted,
+    # so the lockout and the audit see the user's address, not the proxy's. 0: none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Failed logins allowed per account name or address within the lockout window.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
@@ -67,7 +70,15 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # links in e-mail
     MAX_ATTACHMENT_MB = float(os.environ.get("MAX_ATTACHMENT_MB", "10"))
     MAX_CONTENT_LENGTH = int((MAX_ATTACHMENT_MB * 5 + 2) * 1024 * 1024)  # 5 files per answer
+    # Where uploaded files are kept (portal/storage.py): "database" (the default: every host
+    # sees them, pg_dump backs them up), "s3" (S3_BUCKET, S3_PREFIX, S3_ENDPOINT_URL,
+    # S3_REGION, AWS_* credentials; needs boto3) or "disk" (UPLOAD_FOLDER, one host only).
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "database")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default instance/uploads
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT") or 0) or None
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "")

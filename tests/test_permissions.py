@@ -57,8 +57,9 @@ TABLE = [
 
 @pytest.fixture
 def ids(app, data):
-    import os
     from datetime import timedelta
+
+    from portal import storage
 
     from portal.tracker.models import Attachment
 
@@ -77,11 +78,8 @@ def ids(app, data):
                                 deadline=data["day"] + timedelta(days=10))
         db.session.add(assignment)
         db.session.flush()
-        folder = os.path.join(app.instance_path, "uploads")
-        os.makedirs(folder, exist_ok=True)
         stored = "0" * 40 + ".pdf"
-        with open(os.path.join(folder, stored), "wb") as fh:
-            fh.write(b"%PDF-1.4\n")
+        storage.put(stored, b"%PDF-1.4\n", "application/pdf")
         attachment = Attachment(assignment_id=assignment.id, filename="tra-loi.pdf",
                                 stored_name=stored, content_type="application/pdf", size=9,
                                 sha256="0" * 64)

@@ -18,8 +18,19 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Files already on a host's disk (instance/uploads) are moved in afterwards by
+    # `flask storage import-files`, which knows the installation's upload folder.
+    op.create_table(
+        'stored_file',
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('content', sa.LargeBinary(), nullable=False),
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('content_type', sa.String(length=100), nullable=False),
+        sa.Column('created_at', portal.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_stored_file')),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('stored_file')

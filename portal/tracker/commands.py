@@ -2,8 +2,9 @@
 
 Each takes the user and the values, applies the rules (`lifecycle`, `reminders`) and raises
 `DomainError` when refused; none reads the request or commits. Files attached to an answer
-are written before the commit (the rows name them) and removed again if the transaction
-does not commit, whatever ends it: nothing is ever half-saved.
+go into the file store in the same transaction as the rows that name them (`portal.storage`
+removes them again from a store outside the database if it does not commit): nothing is
+ever half-saved.
 """
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ from email.message import Message
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from portal.admin.models import Agency
 from portal.auth.models import User
 from portal.extensions import db
@@ -28,10 +26,10 @@ from portal.tracker.services import Filters, Today
 
 
 def act(assignment: Assignment, name: str, user: User, text: str = "", *,
-        files: list[uploads.CheckedFile] | tuple = (), folder: str | None = None,
+        files: list[uploads.CheckedFile] | tuple = (),
         coordinator_id: int | None = None, **data) -> AssignmentStep:
-    """Take lifecycle action `name` (its step, its notifications), then store the answer's
-    checked `files` under `folder` with their rows. Returns the step.
+    """Take lifecycle action `name` (its step, its notifications), then keep the answer's
+    checked `files` in the file store with their rows. Returns the step.
 
     Raises TransitionError when the move is refused, UploadError (at `files`, 422) when the
     server cannot store a file; a concurrent move of the same assignment fails here, at the
@@ -41,34 +39,12 @@ def act(assignment: Assignment, name: str, user: User, text: str = "", *,
     step = lifecycle.apply(assignment, name, user, text, **data)
     db.session.flush()  # the step's id; and the version check, before writing any file
     for checked in files:
-        stored = uploads.store(checked, folder)
-        _remove_unless_committed(folder, stored)
+        stored = uploads.store(checked)
         db.session.add(Attachment(
             assignment_id=assignment.id, step_id=step.id, filename=checked.filename,
             stored_name=stored, content_type=checked.content_type, size=checked.size,
             sha256=checked.sha256, uploaded_by_id=user.id))
     return step
-
-
-_STORED = "tracker.stored_files"  # Session.info key: files written in this transaction
-
-
-def _remove_unless_committed(folder: str, name: str) -> None:
-    db.session.info.setdefault(_STORED, []).append((folder, name))
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_stored_files(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_STORED, None)  # committed: the rows name them
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_stored_files(session: Session, transaction) -> None:
-    if transaction.parent is None and _STORED in session.info:
-        # Rolled back, or closed without a commit (an error anywhere after the write).
-        for folder, name in session.info.pop(_STORED):
-            uploads.remove(folder, [name])
 
 
 # --------------------------------------------------------------------------- reminders

@@ -156,7 +156,7 @@ class Attachment(db.Model):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
     step_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_step.id"))
     filename: Mapped[str] = mapped_column(String(255))  # as shown (sanitised)
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # random, on disk
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # random; the file store key
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))

@@ -2,8 +2,9 @@
 
 A file is accepted only when its extension is one of PDF, Word (.doc, .docx) or image
 (.jpg, .jpeg, .png) AND its first bytes say it really is that kind (a renamed executable
-is refused), it is not empty and not larger than the limit. It is stored under the upload
-folder (instance/uploads, never static/) with a random name; the name the user gave is kept
+is refused), it is not empty and not larger than the limit. It is kept in the installation's
+file store (`portal.storage`: the database by default, never static/) under a random name,
+as part of the answer's transaction; the name the user gave is kept
 only for display and download, with any path removed. Plain functions, no Flask request.
 
 A refused file, and a file the server could not store (disk full, read-only or missing
@@ -18,7 +19,6 @@ import logging
 import os
 import re
 import secrets
-import shutil
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from typing import BinaryIO, Callable
 
 from werkzeug.utils import secure_filename
 
+from portal import storage
 from portal.errors import N_, DomainError
 from portal.text import fold
 
@@ -167,58 +168,32 @@ _REASONS = {
 }
 
 
-def _not_stored(err: OSError, checked: CheckedFile, path: str) -> UploadError:
-    log.error("attachment %r not stored at %s: %s", checked.filename, path, err)
+def _not_stored(err: OSError, checked: CheckedFile) -> UploadError:
+    log.error("attachment %r not stored: %s", checked.filename, err)
     return UploadError(_REASONS.get(err.errno, NOT_STORED), name=checked.filename)
 
 
-def _discard(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass  # never created, or already gone
+KEY = re.compile(r"[0-9a-f]{40}\.[a-z]{3,4}")  # what `store` names a file
 
 
-def store(checked: CheckedFile, folder: str) -> str:
-    """Write the file under `folder` with a new random name, to the disk; return that name.
-    A folder that is missing and cannot be created, read-only, or a disk that fills up
-    raises UploadError (nothing is left behind: a partly written file is removed)."""
-    try:
-        os.makedirs(folder, mode=0o750, exist_ok=True)
-    except OSError as err:  # a file in the way (EEXIST), a read-only or missing parent
-        raise _not_stored(err, checked, folder) from err
+def store(checked: CheckedFile) -> str:
+    """Keep the file in the installation's store (`portal.storage`: the database unless
+    configured otherwise) under a new random name, as part of the current transaction;
+    return that name. A store that cannot take it (a full disk, a read-only folder, an
+    unreachable object store) raises UploadError; nothing is left behind."""
     stored = f"{secrets.token_hex(20)}.{checked.extension}"
-    path = os.path.join(folder, stored)
+    checked.stream.seek(0)
+    content = checked.stream.read()
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        storage.put(stored, content, checked.content_type)
     except OSError as err:
-        raise _not_stored(err, checked, path) from err
-    try:
-        with os.fdopen(fd, "wb") as out:
-            checked.stream.seek(0)
-            shutil.copyfileobj(checked.stream, out)
-            out.flush()
-            os.fsync(out.fileno())  # a full disk may only say so now
-    except OSError as err:
-        _discard(path)  # what a full disk leaves: an empty or truncated file
-        raise _not_stored(err, checked, path) from err
-    except BaseException:
-        _discard(path)
-        raise
+        raise _not_stored(err, checked) from err
     return stored
 
 
-def remove(folder: str, names: list[str]) -> None:
-    """Delete stored files (after a failed transaction)."""
-    for name in names:
-        try:
-            os.remove(os.path.join(folder, name))
-        except FileNotFoundError:
-            pass
-
-
-def path_of(folder: str, stored_name: str) -> str:
-    """The file's path; a stored name is ours (hex + extension), never a user's path."""
-    if not re.fullmatch(r"[0-9a-f]{40}\.[a-z]{3,4}", stored_name):
-        raise FileNotFoundError(stored_name)
-    return os.path.join(folder, stored_name)
+def content_of(stored_name: str) -> bytes | None:
+    """The stored file's bytes; None when missing. A stored name is ours (hex + extension),
+    never a user's path."""
+    if not KEY.fullmatch(stored_name or ""):
+        return None
+    return storage.get(stored_name)

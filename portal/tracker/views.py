@@ -19,7 +19,6 @@ applied once.
 from __future__ import annotations
 
 import io
-import os
 
 from flask import Blueprint, abort, current_app, request, send_file, url_for
 from flask_babel import gettext as _
@@ -81,11 +80,6 @@ def _bell():
 def _today() -> Today:
     return Today.of(local_today(), int(current_app.config.get(
         "DUE_SOON_DAYS", deadlines.DUE_SOON_WORKING_DAYS)))
-
-
-def _upload_folder() -> str:
-    return current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path,
-                                                                   "uploads")
 
 
 def _agency_queue() -> bool:
@@ -322,8 +316,7 @@ def answer(item: Assignment, form):
     """The lead agency answers, with up to five attachments; a bad field or file, or a file
     the server cannot store, answers 422 at its field and saves neither the answer nor any
     file."""
-    return commands.act(item, "answer", current_user, form.answer.data, files=form.checked,
-                        folder=_upload_folder())
+    return commands.act(item, "answer", current_user, form.answer.data, files=form.checked)
 
 
 @bp.post("/<int:assignment_id>/accept")
@@ -485,16 +478,10 @@ def attachment(attachment_id: int):
     att = services.attachment_for(current_user, attachment_id)
     if att is None:
         abort(404)
-    try:
-        path = uploads.path_of(_upload_folder(), att.stored_name)
-    except FileNotFoundError:
-        abort(404)
-    try:
-        # Files are at most MAX_ATTACHMENT_MB: read whole, so no file handle outlives the
-        # request whatever the server (or a test client) does with the response.
-        with open(path, "rb") as fh:
-            content = fh.read()
-    except FileNotFoundError:
+    # Files are at most MAX_ATTACHMENT_MB: read whole, so no file handle outlives the
+    # request whatever the server (or a test client) does with the response.
+    content = uploads.content_of(att.stored_name)
+    if content is None:
         abort(404)
     trail.record("download_attachment", "Attachment", att.id,
                  {"assignment_id": att.assignment_id, "filename": att.filename})

@@ -588,11 +588,11 @@ def test_answer_return_answer_accept_and_report(page: Page, live_server: str, li
                 Attachment.assignment_id == assignment_id)).all()
             assert stored.filename == PDF_NAME and stored.size == len(real_bytes)
             assert stored.content_type == "application/pdf"
-            # On disk: only files the database knows (the refused one was never written).
-            folder = Path(live_app.config.get("UPLOAD_FOLDER")
-                          or os.path.join(live_app.instance_path, "uploads"))
+            # In the file store: only files an attachment names (the refused one never went in).
+            from portal import storage
+
             known = set(db.session.scalars(select(Attachment.stored_name)))
-            assert {f.name for f in folder.iterdir()} == known
-            assert (folder / stored.stored_name).read_bytes() == real_bytes
+            assert storage.store().keys() == known
+            assert storage.get(stored.stored_name) == real_bytes
         finally:
             db.session.remove()

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.tracker.tracker_fixtures import (  # noqa: F401 (fixtures)
-    DOC, EXE, JPEG, PDF, PNG, docx_bytes, get_assignment, make, rows, third, upload_folder,
+    DOC, EXE, JPEG, PDF, PNG, docx_bytes, get_assignment, make, rows, stored_keys, third,
 )
 
 
@@ -74,22 +74,22 @@ def test_display_name_strips_paths_keeps_vietnamese(raw, shown):
     assert uploads.display_name(raw) == shown
 
 
-def test_stored_name_is_random_and_checked(tmp_path):
+def test_stored_name_is_random_and_checked(app):
     from portal.tracker import uploads
 
     checked = uploads.check(io.BytesIO(PDF), "../../etc/passwd.pdf", 1024)
-    first, second = uploads.store(checked, str(tmp_path)), uploads.store(checked, str(tmp_path))
-    assert first != second and "passwd" not in first and first.endswith(".pdf")
-    assert (tmp_path / first).read_bytes() == PDF
-    with pytest.raises(FileNotFoundError):
-        uploads.path_of(str(tmp_path), "../secret_key")
+    with app.app_context():
+        first, second = uploads.store(checked), uploads.store(checked)
+        assert first != second and "passwd" not in first and first.endswith(".pdf")
+        assert uploads.content_of(first) == PDF
+        assert uploads.content_of("../secret_key") is None
+        assert uploads.content_of(first.upper()) is None
 
 
 # --------------------------------------------------------------------------- through the answer
 
-def _files_on_disk(app):
-    folder = upload_folder(app)
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+def _files_kept(app):
+    return sorted(stored_keys(app))
 
 
 def _answer(login, assignment_id, files, text="Sở đã trả lời, kèm văn bản.", who="officer"):
@@ -99,10 +99,14 @@ def _answer(login, assignment_id, files, text="Sở đã trả lời, kèm văn 
 
 
 def test_answer_with_attachments_stores_them_outside_static(app, login, make):
+    """In the database (every host sees them), each with its size and SHA-256."""
+    import hashlib
+
+    from portal.storage import StoredFile
     from portal.tracker.models import Attachment, AssignmentStep
 
     assignment_id = make()
-    before = _files_on_disk(app)
+    before = _files_kept(app)
     response = _answer(login, assignment_id, [("../../etc/passwd.pdf", PDF),
                                               ("Sơ đồ thửa đất.png", PNG)])
     assert response.status_code == 204, response.get_data(as_text=True)[:400]
@@ -111,11 +115,13 @@ def test_answer_with_attachments_stores_them_outside_static(app, login, make):
     assert sorted(a.filename for a in attachments) == ["Sơ đồ thửa đất.png", "passwd.pdf"]
     assert {a.step_id for a in attachments} == {step.id}
     assert {a.content_type for a in attachments} == {"application/pdf", "image/png"}
-    stored = set(_files_on_disk(app)) - set(before)
+    stored = set(_files_kept(app)) - set(before)
     assert stored == {a.stored_name for a in attachments}
-    folder = os.path.realpath(upload_folder(app))
-    assert folder.startswith(os.path.realpath(app.instance_path))
-    assert not folder.startswith(os.path.realpath(app.static_folder))
+    kept = {f.key: f for f in rows(app, StoredFile)}
+    for a in attachments:
+        assert (kept[a.stored_name].sha256, kept[a.stored_name].size) == (a.sha256, a.size)
+        assert kept[a.stored_name].sha256 == hashlib.sha256(kept[a.stored_name].content).hexdigest()
+    assert not os.path.exists(os.path.join(app.instance_path, "uploads"))
     assert get_assignment(app, assignment_id).status.value == "answered"
     page = login("office").get(f"/tracker/{assignment_id}").get_data(as_text=True)
     assert "Sơ đồ thửa đất.png" in page and "passwd.pdf" in page
@@ -134,7 +140,7 @@ def test_bad_attachment_saves_neither_answer_nor_file(app, login, make, monkeypa
 
     monkeypatch.setitem(app.config, "MAX_ATTACHMENT_MB", 0.3)
     assignment_id = make()
-    before = _files_on_disk(app)
+    before = _files_kept(app)
     response = _answer(login, assignment_id, files, text="Nội dung đã gõ vẫn còn")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -144,7 +150,7 @@ def test_bad_attachment_saves_neither_answer_nor_file(app, login, make, monkeypa
     item = get_assignment(app, assignment_id)
     assert item.status.value == "assigned" and item.answer == ""
     assert rows(app, Attachment) == [] and rows(app, AssignmentStep) == []
-    assert _files_on_disk(app) == before
+    assert _files_kept(app) == before
 
 
 def test_files_written_are_removed_when_the_request_fails(app, login, make, monkeypatch):
@@ -154,26 +160,26 @@ def test_files_written_are_removed_when_the_request_fails(app, login, make, monk
     from portal.tracker.models import Attachment
 
     assignment_id = make()
-    before = _files_on_disk(app)
+    before = _files_kept(app)
     real, calls = uploads.store, []
 
-    def fails_on_the_second(checked, folder):
+    def fails_on_the_second(checked):
         calls.append(checked.filename)
         if len(calls) == 2:
             raise RuntimeError("something broke")
-        return real(checked, folder)
+        return real(checked)
 
     monkeypatch.setattr(uploads, "store", fails_on_the_second)
     with pytest.raises(RuntimeError):
         _answer(login, assignment_id, [("a.pdf", PDF), ("b.png", PNG)])
     assert calls == ["a.pdf", "b.png"]
-    assert _files_on_disk(app) == before
+    assert _files_kept(app) == before
     assert rows(app, Attachment) == []
     assert get_assignment(app, assignment_id).status.value == "assigned"
 
 
 def test_files_written_are_removed_when_the_commit_fails(app, login, make, monkeypatch):
-    """The files are on disk and the rows flushed, then the commit itself fails (the
+    """The files are stored and the rows flushed, then the commit itself fails (the
     database went away): 503, no file left behind, nothing saved."""
     from sqlalchemy.exc import OperationalError
 
@@ -182,16 +188,15 @@ def test_files_written_are_removed_when_the_commit_fails(app, login, make, monke
     from portal.tracker.models import Attachment
 
     assignment_id = make()
-    before = _files_on_disk(app)
+    before = _files_kept(app)
     officer = login("officer")
     real, written = uploads.store, []
 
-    def store(checked, folder):
-        written.append(real(checked, folder))
+    def store(checked):
+        written.append(real(checked))
         return written[-1]
 
     def commit_fails():
-        assert all(os.path.exists(os.path.join(upload_folder(app), n)) for n in written)
         raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(uploads, "store", store)
@@ -202,8 +207,8 @@ def test_files_written_are_removed_when_the_commit_fails(app, login, make, monke
                                                                  (io.BytesIO(PNG), "b.png")]})
     monkeypatch.undo()
     assert response.status_code == 503
-    assert len(written) == 2  # both were on disk when the commit failed
-    assert _files_on_disk(app) == before
+    assert len(written) == 2  # both were stored when the commit failed
+    assert _files_kept(app) == before
     assert rows(app, Attachment) == []
     assert get_assignment(app, assignment_id).status.value == "assigned"
 
@@ -252,9 +257,13 @@ def test_download_is_audited_and_unknown_ids_are_404(app, login, attached):
         [str(attached)]
 
 
-def test_missing_file_on_disk_is_404(app, login, attached):
+def test_missing_stored_file_is_404(app, login, attached):
+    from portal import storage
+    from portal.extensions import db
     from portal.tracker.models import Attachment
 
     stored = rows(app, Attachment)[0].stored_name
-    os.remove(os.path.join(upload_folder(app), stored))
+    with app.app_context():
+        storage.delete(stored)
+        db.session.commit()
     assert login("office").get(f"/tracker/attachments/{attached}").status_code == 404

@@ -4,13 +4,12 @@ told (409), none gets a 500; the same form sent twice at once is applied once.""
 from __future__ import annotations
 
 import io
-import os
 import threading
 
 import pytest
 
 from tests.tracker.tracker_fixtures import (  # noqa: F401 (fixtures)
-    PDF, get_assignment, make, page_form, rows, upload_folder,
+    PDF, get_assignment, make, page_form, rows, stored_keys,
 )
 
 pytestmark = pytest.mark.real_commit
@@ -45,8 +44,7 @@ def _at_once(sends) -> list[int]:
 
 
 def _files(app) -> set[str]:
-    folder = upload_folder(app)
-    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+    return stored_keys(app)
 
 
 def _answer(client, assignment_id, values, text):

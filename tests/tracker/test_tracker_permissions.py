@@ -4,12 +4,11 @@ agency gets 404 for the item, its file and its agency's notification; anonymous 
 to the login page."""
 from __future__ import annotations
 
-import os
 
 import pytest
 from support import OK, check_access
 
-from tests.tracker.tracker_fixtures import make, upload_folder  # noqa: F401 (fixture)
+from tests.tracker.tracker_fixtures import keep_file, make  # noqa: F401 (fixture)
 
 ROLES = ["anonymous", "office", "chair", "officer", "other_officer", "observer", "admin"]
 
@@ -65,11 +64,8 @@ def ids(app, data, make):  # noqa: F811
     from portal.tracker.models import Attachment, Notification, ReplyTemplate, TemplateKind
 
     item = make()
-    folder = upload_folder(app)
-    os.makedirs(folder, exist_ok=True)
     stored = "1" * 40 + ".pdf"
-    with open(os.path.join(folder, stored), "wb") as fh:
-        fh.write(b"%PDF-1.4\n")
+    keep_file(app, stored, b"%PDF-1.4\n")
     with app.app_context():
         attachment = Attachment(assignment_id=item, filename="tra-loi.pdf", stored_name=stored,
                                 content_type="application/pdf", size=9, sha256="1" * 64)

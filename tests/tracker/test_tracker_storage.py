@@ -1,5 +1,5 @@
-"""The server cannot store an answer's file (disk full, read-only folder, a folder that is
-missing and cannot be created): the agency is told at the file field, in Vietnamese (422);
+"""The server cannot store an answer's file in the disk store (FILE_STORAGE=disk: disk full,
+read-only folder, a folder that is missing and cannot be created): the agency is told at the file field, in Vietnamese (422);
 nothing is saved and no file is left behind, not even the empty one a full disk leaves.
 
 The full disk is a 64 KB tmpfs, the read-only folder a read-only bind mount: both need
@@ -78,6 +78,11 @@ def read_only_folder(tmp_path):
         folder.chmod(0o755)
 
 
+def _use_disk(app, monkeypatch, folder) -> None:
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "disk")
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", folder)
+
+
 def _listing(folder) -> list[str]:
     return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
@@ -107,7 +112,7 @@ def _refused_at_the_file_field(app, response, assignment_id, message):
 # --------------------------------------------------------------------------- through the page
 
 def test_a_full_disk_is_reported_at_the_file_field(app, login, make, small_disk, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(small_disk))
+    _use_disk(app, monkeypatch, str(small_disk))
     filler = _fill(small_disk)
     assignment_id = make()
     client = login("officer")
@@ -126,7 +131,7 @@ def test_a_disk_that_fills_up_midway_leaves_no_part_of_any_file(app, login, make
                                                                 monkeypatch):
     """The first file fits, the second fills the disk halfway through: the partly written
     second file and the complete first one both go."""
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(small_disk))
+    _use_disk(app, monkeypatch, str(small_disk))
     assignment_id = make()
     big = b"%PDF-1.4\n" + b"0" * 100_000  # larger than the whole disk
     response = _answer(login("officer"), assignment_id, [("so-do.png", PNG),
@@ -137,7 +142,7 @@ def test_a_disk_that_fills_up_midway_leaves_no_part_of_any_file(app, login, make
 
 def test_a_read_only_folder_is_reported_at_the_file_field(app, login, make, read_only_folder,
                                                           monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(read_only_folder))
+    _use_disk(app, monkeypatch, str(read_only_folder))
     assignment_id = make()
     response = _answer(login("officer"), assignment_id, [("tra-loi.pdf", PDF)])
     _refused_at_the_file_field(app, response, assignment_id, READ_ONLY.format(name="tra-loi.pdf"))
@@ -149,7 +154,7 @@ def test_a_folder_that_cannot_be_created_is_reported_at_the_file_field(app, logi
     """The upload folder is missing, and a plain file sits where its parent should be."""
     (tmp_path / "instance-data").write_bytes(b"not a folder")
     folder = tmp_path / "instance-data" / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    _use_disk(app, monkeypatch, str(folder))
     assignment_id = make()
     response = _answer(login("officer"), assignment_id, [("tra-loi.pdf", PDF)])
     _refused_at_the_file_field(app, response, assignment_id, NO_FOLDER.format(name="tra-loi.pdf"))
@@ -160,7 +165,7 @@ def test_a_missing_folder_under_a_read_only_one_cannot_be_created(app, login, ma
                                                                   read_only_folder,
                                                                   monkeypatch):
     folder = read_only_folder / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    _use_disk(app, monkeypatch, str(folder))
     assignment_id = make()
     response = _answer(login("officer"), assignment_id, [("tra-loi.pdf", PDF)])
     _refused_at_the_file_field(app, response, assignment_id, READ_ONLY.format(name="tra-loi.pdf"))
@@ -170,7 +175,7 @@ def test_a_missing_folder_under_a_read_only_one_cannot_be_created(app, login, ma
 def test_a_missing_folder_that_can_be_created_is_created(app, login, make, tmp_path,
                                                          monkeypatch):
     folder = tmp_path / "new" / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    _use_disk(app, monkeypatch, str(folder))
     assignment_id = make()
     assert _answer(login("officer"), assignment_id, [("tra-loi.pdf", PDF)]).status_code == 204
     assert len(_listing(folder)) == 1
@@ -184,30 +189,49 @@ def _checked(body=PDF, name="tra-loi.pdf"):
     return uploads.check(io.BytesIO(body), name, 10 * 1024 * 1024)
 
 
-def test_store_on_a_full_disk_raises_at_files_and_removes_the_empty_file(small_disk):
+def _store_in(app, monkeypatch, folder):
+    from portal.extensions import db
+    from portal.tracker import uploads
+
+    _use_disk(app, monkeypatch, str(folder))
+    with app.app_context():
+        try:
+            return uploads.store(_checked())
+        finally:
+            db.session.rollback()
+
+
+def test_store_on_a_full_disk_raises_at_files_and_removes_the_empty_file(app, small_disk,
+                                                                         monkeypatch):
     from portal.tracker import uploads
 
     filler = _fill(small_disk)
     with pytest.raises(uploads.UploadError) as refused:
-        uploads.store(_checked(), str(small_disk))
+        _store_in(app, monkeypatch, small_disk)
     assert (refused.value.status, refused.value.field) == (422, "files")
     assert str(refused.value).startswith(FULL.format(name="tra-loi.pdf"))
     assert _listing(small_disk) == [filler]
 
 
-def test_store_in_a_read_only_folder_raises_at_files(read_only_folder):
+def test_store_in_a_read_only_folder_raises_at_files(app, read_only_folder, monkeypatch):
     from portal.tracker import uploads
 
     with pytest.raises(uploads.UploadError) as refused:
-        uploads.store(_checked(), str(read_only_folder))
+        _store_in(app, monkeypatch, read_only_folder)
     assert str(refused.value).startswith(READ_ONLY.format(name="tra-loi.pdf"))
     assert _listing(read_only_folder) == []
 
 
-def test_store_logs_the_system_reason_for_the_administrator(tmp_path, caplog):
+def test_store_logs_the_system_reason_for_the_administrator(app, tmp_path, caplog,
+                                                            monkeypatch):
     from portal.tracker import uploads
 
     (tmp_path / "blocked").write_bytes(b"")
     with pytest.raises(uploads.UploadError):
-        uploads.store(_checked(), str(tmp_path / "blocked" / "uploads"))
+        _store_in(app, monkeypatch, tmp_path / "blocked" / "uploads")
     assert "blocked" in caplog.text and "tra-loi.pdf" in caplog.text
+
+
+def test_a_file_stored_on_disk_is_removed_again_by_a_rollback(app, tmp_path, monkeypatch):
+    _store_in(app, monkeypatch, tmp_path / "uploads")
+    assert _listing(tmp_path / "uploads") == []

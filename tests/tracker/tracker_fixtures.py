@@ -95,10 +95,22 @@ def rows(app, model, **where):
         return found
 
 
-def upload_folder(app):
-    import os
+def stored_keys(app) -> set[str]:
+    """The names of the files in the installation's file store (the database by default)."""
+    from portal import storage
 
-    return app.config.get("UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads")
+    with app.app_context():
+        return storage.store().keys()
+
+
+def keep_file(app, key: str, content: bytes, content_type: str = "application/pdf") -> None:
+    """Put a file straight into the file store, committed (as an earlier answer left it)."""
+    from portal import storage
+    from portal.extensions import db
+
+    with app.app_context():
+        storage.put(key, content, content_type)
+        db.session.commit()
 
 
 # Small real files of each accepted kind (their first bytes are what is checked).
