@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 HTMX := static/vendor/htmx.min.js
+SSE := static/vendor/sse.js
 MO := portal/translations/en/LC_MESSAGES/messages.mo
 # Root may install Debian packages; anyone else is told what is missing.
 APT := $(if $(filter 0,$(shell id -u)),DEBIAN_FRONTEND=noninteractive apt-get,sudo apt-get)
@@ -34,7 +35,7 @@ test: setup chromium signing-tools
 bench: setup
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 
-setup: $(VENV)/.installed $(HTMX) $(MO) fonts
+setup: $(VENV)/.installed $(HTMX) $(SSE) $(MO) fonts
 
 $(VENV)/.installed: setup.cfg
 	@{ dpkg -s libicu-dev pkg-config >/dev/null 2>&1; } || \
@@ -48,6 +49,12 @@ $(HTMX): package.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# htmx's extension for server-sent events (the meeting day's live screens), from the same
+# npm install.
+$(SSE): $(HTMX)
+	mkdir -p static/vendor
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
 
 $(MO): portal/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations
