@@ -215,8 +215,9 @@ class Renders:
     def get(self, key):
         with self._lock:
             found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
+            if found is None or isinstance(found, threading.Event):
+                return None  # absent, or being made
+            self._items.move_to_end(key)
             return found
 
     def put(self, key, value) -> None:
@@ -229,6 +230,37 @@ class Renders:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+    def get_or_make(self, key, make):
+        """The cached value, or `make()`'s, made once however many threads ask for it at
+        the same moment (the screens that refetch together after a change): the others
+        wait for that one render. A failed make is not cached; each waiter makes its own."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and not isinstance(found, threading.Event):
+                self._items.move_to_end(key)
+                return found
+            making = found
+            if making is None:
+                making = self._items[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            making.wait(10)
+            found = self.get(key)
+            return found if found is not None and not isinstance(found, threading.Event) \
+                else make()
+        try:
+            value = make()
+        except BaseException:
+            with self._lock:
+                self._items.pop(key, None)
+            making.set()
+            raise
+        self.put(key, value)
+        making.set()
+        return value
 
 
 renders = Renders()

@@ -19,6 +19,7 @@ from flask import (Blueprint, Response, abort, current_app, g, jsonify, make_res
                    request, url_for)
 from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -119,8 +120,6 @@ def _render_key(session_id: int, revision: int | None) -> tuple:
 
 def _fill_marks(body: str) -> str:
     """The cached component with this request's CSRF token and a fresh key per form."""
-    from flask_wtf.csrf import generate_csrf
-
     body = body.replace(CSRF_MARK, generate_csrf())
     return re.sub(KEY_MARK, lambda _m: uuid.uuid4().hex, body)
 
@@ -149,22 +148,17 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
     revision = stages.revision(meeting.id)
     if status != 200 or error is not None or forms or not is_fragment_request():
         return _render_component(meeting, revision, status=status, error=error, forms=forms)
-    cached = _cached_component(meeting.id, revision)
-    if cached is not None:
-        return cached
-    from flask_wtf.csrf import generate_csrf
+    def make() -> str:
+        real = generate_csrf()
+        g.csrf_token, g.client_key_mark = CSRF_MARK, KEY_MARK
+        try:
+            return _render_component(meeting, revision).get_data(as_text=True)
+        finally:
+            g.csrf_token = real
+            g.pop("client_key_mark", None)
 
-    real = generate_csrf()
-    g.csrf_token, g.client_key_mark = CSRF_MARK, KEY_MARK
-    try:
-        response = _render_component(meeting, revision)
-    finally:
-        g.csrf_token = real
-        g.pop("client_key_mark", None)
-    body = response.get_data(as_text=True)
-    live.renders.put(_render_key(meeting.id, revision), body)
-    response.set_data(_fill_marks(body))
-    return response
+    body = live.renders.get_or_make(_render_key(meeting.id, revision), make)
+    return _component_response(make_response(_fill_marks(body)))
 
 
 def _render_component(meeting: DialogueSession, revision: int | None, *, status: int = 200,
@@ -372,7 +366,7 @@ def screen(session_id: int):
         return _not_modified()
     return _hall_answer(session_id, revision, etag, kiosk.MEETING_LANGUAGE,
                         url_for("runner.screen", session_id=session_id),
-                        url_for("runner.events", session_id=session_id))
+                        url_for("runner.events", session_id=session_id, frames="hall"))
 
 
 @bp.get("/<int:session_id>/hall/<token>")
@@ -399,16 +393,8 @@ def kiosk_screen(session_id: int, token: str):
 
 def _hall_answer(session_id: int, revision: int, etag: str, language: str, poll_url: str,
                  events_url: str):
-    """The hall screen's frame, rendered once per revision, address and second, and shared
-    by every screen that asks meanwhile (it holds nothing per person: no form, no token)."""
-    key = ("hall", session_id, revision, language, poll_url, is_fragment_request(),
-           int(floor.now().timestamp()))
-    cached = live.renders.get(key)
-    if cached is None:
-        response = _hall_screen(_meeting(session_id), etag, language, poll_url, events_url)
-        live.renders.put(key, (response.get_data(as_text=True), response.status_code))
-        return response
-    body, status = cached
+    """The hall screen's frame as an answer (`_hall_frame`)."""
+    body, status = _hall_frame(session_id, revision, etag, language, poll_url, events_url)
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request"
     response.headers["Cache-Control"] = "no-store"
@@ -416,16 +402,32 @@ def _hall_answer(session_id: int, revision: int, etag: str, language: str, poll_
     return response
 
 
+def _hall_frame(session_id: int, revision: int, etag: str, language: str, poll_url: str,
+                events_url: str) -> tuple[str, int]:
+    """The hall screen's frame (body, status), rendered once per revision, address and
+    second, and shared by every screen that asks meanwhile, and by the event streams that
+    push it (it holds nothing per person: no form, no token of a session)."""
+    key = ("hall", session_id, revision, language, poll_url, is_fragment_request(),
+           bool(request.headers.get("HX-Request")), int(floor.now().timestamp()))
+
+    def make():
+        response = _hall_screen(_meeting(session_id), etag, language, poll_url, events_url)
+        return response.get_data(as_text=True), response.status_code
+
+    return live.renders.get_or_make(key, make)
+
+
 # ---- the live stream (server-sent events) ----------------------------------------------
 
 @bp.get("/<int:session_id>/events")
 @requires("meeting.watch")
 def events(session_id: int):
-    """The meeting's live stream (text/event-stream) for the pages that watch it (console,
-    chair's view, hall screen), with their access check: «changed» with the revision at
-    once and after each change, «ping» while nothing happens; the page then fetches its own
-    frame. It ends once the login session ends (a last «changed», then «closed»). 404 for
-    no such meeting."""
+    """The meeting's live stream (text/event-stream) for the pages that watch it, with their
+    access check: «changed» with the revision at once and after each change (the console
+    and the chair's view then fetch their own component), or for the hall screen
+    (`?frames=hall`) the new frame itself («frame»); «ping» while nothing happens. It ends
+    once the login session ends (a last «changed», then «closed»). 404 for no such
+    meeting."""
     revision = live.revision(current_app, session_id)
     if revision is None:
         abort(404)
@@ -440,28 +442,68 @@ def events(session_id: int):
             return None
         return stages.revision(session_id)
 
-    return _stream(session_id, revision, still_watching)
+    frame = None
+    if request.args.get("frames") == "hall":
+        poll_url = url_for("runner.screen", session_id=session_id)
+        events_url = url_for("runner.events", session_id=session_id, frames="hall")
+
+        def frame(now: int):
+            return _hall_frame(session_id, now, f'"s{session_id}-{now}"',
+                               kiosk.MEETING_LANGUAGE, poll_url, events_url)
+
+    return _stream(session_id, revision, still_watching, frame, url_for(
+        "runner.screen", session_id=session_id))
 
 
 @bp.get("/<int:session_id>/hall/<token>/events")
 def kiosk_events(session_id: int, token: str):
-    """The live stream of a kiosk link's hall screen: the token is the secret (404 for an
-    unknown or revoked one, or another meeting's); it ends once the link is revoked."""
+    """The live stream of a kiosk link's hall screen, pushing each new frame («frame»): the
+    token is the secret (404 for an unknown or revoked one, or another meeting's), checked
+    again before each frame; the stream ends once the link is revoked."""
     found = kiosk.lookup(session_id, token)
     if found is None:
         abort(404)
+    link_id, language = found.id, found.language
+    poll_url = url_for("runner.kiosk_screen", session_id=session_id, token=token)
+    events_url = url_for("runner.kiosk_events", session_id=session_id, token=token)
 
     def still_valid():
         link = kiosk.lookup(session_id, token)
         return link.live_revision if link is not None else None
 
-    return _stream(session_id, found.live_revision, still_valid)
+    def frame(now: int):
+        return _hall_frame(session_id, now, f'"k{link_id}-{now}"', language, poll_url,
+                           events_url)
+
+    return _stream(session_id, found.live_revision, still_valid, frame, poll_url)
 
 
-def _stream(session_id: int, seen: int, check):
-    """The event stream: it holds no database connection while it waits (the hub wakes it);
-    on each wake `check()` says the revision now, or None once access is gone."""
+def _stream(session_id: int, seen: int, check, frame=None, frame_url: str = "/"):
+    """The event stream. It holds no database connection while it waits (the hub wakes it).
+    After a change it sends, for a page that fetches its own (`frame` None), «changed» at
+    once with no query; for the hall screen, `check()` first (the access still holds: one
+    query; None when it is gone) then `frame(revision)`, the shared render, as «frame».
+    While nothing happens, every HEARTBEAT_SECONDS it asks `check()` (None once the login
+    session ended or the kiosk link was revoked: a last «changed», then «closed») and
+    pings."""
     app = current_app._get_current_object()
+
+    def ask(render: bool):
+        """(revision now, frame or None), or None once access is gone."""
+        with app.test_request_context(frame_url, headers={"HX-Request": "true"}):
+            try:
+                now = check()
+                if now is None or not render:
+                    return None if now is None else (now, None)
+                return now, frame(now)
+            finally:
+                db.session.remove()
+
+    def pushed(now: int, rendered) -> str:
+        body, status = rendered
+        lines = "".join(f"data: {line}\n" for line in body.splitlines())
+        closed = "event: closed\ndata: -1\n\n" if status == 286 else ""
+        return f"id: {now}\nevent: frame\n{lines}\n{closed}"
 
     def frames():
         nonlocal seen
@@ -471,20 +513,25 @@ def _stream(session_id: int, seen: int, check):
             heard = live.hub.wait(session_id, seen, live.HEARTBEAT_SECONDS)
             if live.hub.closed:
                 break
-            with app.app_context():
-                try:
-                    now = check()
-                except Exception:  # noqa: BLE001 - the database is away: the page polls
-                    app.logger.warning("live stream check failed", exc_info=True)
-                    return
-                finally:
-                    db.session.remove()
-            if now is None:
+            if heard is not None and heard >= 0 and frame is None:
+                seen = heard
+                yield f"event: changed\ndata: {seen}\n\n"
+                continue
+            try:
+                found = ask(render=heard is not None and frame is not None)
+            except Exception:  # noqa: BLE001 - the database is away: the page polls
+                app.logger.warning("live stream check failed", exc_info=True)
+                return
+            if found is None:
                 yield "event: changed\ndata: -1\n\nevent: closed\ndata: -1\n\n"
                 return
-            if heard is None and now == seen:
+            now, rendered = found
+            if rendered is not None:
+                seen = now
+                yield pushed(now, rendered)
+            elif heard is None and now == seen:
                 yield f"event: ping\ndata: {seen}\n\n"
-            else:
+            else:  # a change the hub could not tell (its listener reconnected)
                 seen = now
                 yield f"event: changed\ndata: {seen}\n\n"
 

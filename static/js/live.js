@@ -1,6 +1,7 @@
 // The meeting day's live screens (console, chair's view, hall screen): the page holds the
-// meeting's event stream (htmx's SSE extension, `sse-connect`), and each «changed» event
-// fetches the page's frame at once (`hx-trigger="… sse:changed"`, If-None-Match as ever).
+// meeting's event stream (htmx's SSE extension, `sse-connect`); each «changed» event
+// fetches the page's frame at once (`hx-trigger="… sse:changed"`, If-None-Match as ever),
+// and the hall screen's «frame» event carries its new frame (`sse-swap="frame"`).
 // The frame's one-second poll (`data-live-poll`) is the fallback: it is skipped while the
 // stream is heard from (an event or a ping within STALE_MS) and nothing is pending, except
 // once every SAFETY_MS; a proxy that buffers the stream, or a stream that fails, leaves the
@@ -19,6 +20,7 @@
     source._liveWatched = true;
     source.addEventListener("ping", function () { heard(box); });
     source.addEventListener("changed", function () { heard(box); box._livePending = true; });
+    source.addEventListener("frame", function () { heard(box); });  // the hall's new frame itself
     source.addEventListener("closed", function () { box._liveAt = 0; source.close(); });
   });
   document.addEventListener("htmx:sseError", function (evt) {
