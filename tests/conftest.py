@@ -100,6 +100,7 @@ def _isolated(request):
     from portal.runner import live
 
     live.renders.clear()  # ids and revisions start again in each test's rolled-back data
+    live.hub.forget()
     from flask_sqlalchemy.session import _app_ctx_id
     from sqlalchemy.orm import Session, scoped_session, sessionmaker
 

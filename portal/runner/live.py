@@ -93,6 +93,11 @@ class Hub:
                 self._revisions[session_id] = revision
             self._cond.notify_all()
 
+    def forget(self) -> None:
+        """Forget every revision heard (the tests: each starts its data, and ids, again)."""
+        with self._cond:
+            self._revisions.clear()
+
     def close(self) -> None:
         """The worker is stopping: every stream ends (the browsers reconnect elsewhere)."""
         with self._cond:
