@@ -20,7 +20,8 @@ run: setup
 	@echo "Mở http://127.0.0.1:$(PORT)/ — DATABASE_URL=$${DATABASE_URL:-sqlite (instance/portal.sqlite3)}"
 	RUN_JOBS_EVERY=$${RUN_JOBS_EVERY:-60} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## serve-prod: gunicorn with several workers (set DATABASE_URL=postgresql://…)
+## serve-prod: gunicorn with several workers (set DATABASE_URL=postgresql://…); its worker
+## class and threads are in gunicorn.conf.py (gthread: the live screens hold streams open)
 serve-prod: setup
 	@test -n "$$DATABASE_URL" || { echo "serve-prod needs DATABASE_URL=postgresql://..."; exit 2; }
 	$(BIN)/flask db upgrade
@@ -31,9 +32,11 @@ PYTEST_WORKERS ?= 2
 test: setup chromium signing-tools
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL
+## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL; then the
+## meeting-day paths with 50 open live screens and the push latency (tests/bench/live.py)
 bench: setup
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+	$(BIN)/python tests/bench/live.py
 
 setup: $(VENV)/.installed $(HTMX) $(SSE) $(MO) fonts
 
