@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 HTMX := static/vendor/htmx.min.js
+SSE := static/vendor/sse.js
 MO := portal/translations/en/LC_MESSAGES/messages.mo
 # Root may install Debian packages; anyone else is told what is missing.
 APT := $(if $(filter 0,$(shell id -u)),DEBIAN_FRONTEND=noninteractive apt-get,sudo apt-get)
@@ -19,7 +20,8 @@ run: setup
 	@echo "Mở http://127.0.0.1:$(PORT)/ — DATABASE_URL=$${DATABASE_URL:-sqlite (instance/portal.sqlite3)}"
 	RUN_JOBS_EVERY=$${RUN_JOBS_EVERY:-60} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## serve-prod: gunicorn with several workers (set DATABASE_URL=postgresql://…)
+## serve-prod: gunicorn with several workers (set DATABASE_URL=postgresql://…); its worker
+## class and threads are in gunicorn.conf.py (gthread: the live screens hold streams open)
 serve-prod: setup
 	@test -n "$$DATABASE_URL" || { echo "serve-prod needs DATABASE_URL=postgresql://..."; exit 2; }
 	$(BIN)/flask db upgrade
@@ -30,11 +32,13 @@ PYTEST_WORKERS ?= 2
 test: setup chromium nginx signing-tools
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL
+## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL; then the
+## meeting-day paths with 50 open live screens and the push latency (tests/bench/live.py)
 bench: setup
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+	$(BIN)/python tests/bench/live.py
 
-setup: $(VENV)/.installed $(HTMX) $(MO) fonts
+setup: $(VENV)/.installed $(HTMX) $(SSE) $(MO) fonts
 
 $(VENV)/.installed: setup.cfg
 	@{ dpkg -s libicu-dev pkg-config >/dev/null 2>&1; } || \
@@ -48,6 +52,12 @@ $(HTMX): package.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# htmx's extension for server-sent events (the meeting day's live screens), from the same
+# npm install.
+$(SSE): $(HTMX)
+	mkdir -p static/vendor
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
 
 $(MO): portal/translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d portal/translations

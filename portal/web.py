@@ -43,8 +43,10 @@ KEY_FIELD = "client_key"
 
 
 def new_client_key() -> str:
-    """A fresh key for a creating form (templates call it through `client_key_input()`)."""
-    return uuid.uuid4().hex
+    """A fresh key for a creating form (templates call it through `client_key_input()`).
+    While a shared render is made (the runner's, `portal.runner.views`), a mark that each
+    answer replaces with a fresh key."""
+    return g.get("client_key_mark") or uuid.uuid4().hex
 
 
 # --------------------------------------------------------------------------- answers

@@ -97,6 +97,10 @@ def _isolated(request):
         yield
         return
     application = request.getfixturevalue("app")
+    from portal.runner import live
+
+    live.renders.clear()  # ids and revisions start again in each test's rolled-back data
+    live.hub.forget()
     from flask_sqlalchemy.session import _app_ctx_id
     from sqlalchemy.orm import Session, scoped_session, sessionmaker
 

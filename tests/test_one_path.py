@@ -14,7 +14,7 @@ ROLES = ("office", "chair", "officer", "observer", "admin")
 # unless the office switches it on).
 OPEN = {"auth.login", "auth.set_language", "auth.index", "health.healthz", "calendar.feed",
         "static", "public.index", "public.meeting",
-        "runner.kiosk_screen"}  # the hall screen's kiosk link: its token is the secret
+        "runner.kiosk_screen", "runner.kiosk_events"}  # the hall screen's kiosk link: its token is the secret
 
 
 def _routes(app):

@@ -32,9 +32,11 @@ login_manager.login_message_category = "warning"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The cookie holds a login session's id: the account while that session lives."""
+    """The cookie holds a login session's id: the account while that session lives. A
+    screen's poll (If-None-Match) and its event stream are not activity."""
     return services.session_user(session_id, current_app.config,
-                                 passive=bool(request.headers.get("If-None-Match")))
+                                 passive=bool(request.headers.get("If-None-Match"))
+                                 or request.headers.get("Accept") == "text/event-stream")
 
 
 @bp.before_app_request

@@ -86,6 +86,9 @@ def revoke(meeting: DialogueSession, user, link_id: int) -> KioskLink:
         raise DomainError(ALREADY_REVOKED, 409)
     link.revoked_at = utcnow()
     link.revoked_by_id = user.id
+    from portal.runner import stages
+
+    stages.bump(meeting)  # its open screen hears it at once, refetches, and gets the 404
     return link
 
 

@@ -17,7 +17,7 @@ from portal.errors import LOCKED, N_, DomainError, NeedsConfirmation
 from portal.extensions import db
 from portal.labels import STAGE_LABELS as SHOWN_LABELS
 from portal.petitions.models import Petition
-from portal.runner import floor
+from portal.runner import floor, live
 from portal.runner.models import TimelineEntry
 from portal.tracker.models import Assignment
 from portal.types import utcnow
@@ -103,13 +103,23 @@ def log(meeting: DialogueSession, action: str, user, detail: str = "",
 
 def bump(meeting: DialogueSession) -> None:
     """Advance the live revision in SQL (no read-modify-write), so concurrent actions from
-    several workers never overwrite each other's bump nor trip the row's version check."""
-    db.session.execute(
+    several workers never overwrite each other's bump nor trip the row's version check; the
+    open screens hear of it once the change commits (`portal.runner.live`)."""
+    statement = (
         update(DialogueSession)
         .where(DialogueSession.id == meeting.id)
         .values(live_revision=DialogueSession.live_revision + 1)
         .execution_options(synchronize_session=False)
     )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The same statement tells every worker on every host, at commit (live push).
+        statement = statement.returning(DialogueSession.live_revision, func.pg_notify(
+            live.CHANNEL, func.concat(DialogueSession.id, ":", DialogueSession.live_revision)))
+    else:
+        statement = statement.returning(DialogueSession.live_revision)
+    revision = db.session.execute(statement).scalar()
+    if revision is not None:
+        live.bumped(db.session, meeting.id, revision)
 
 
 def revision(session_id: int) -> int | None:

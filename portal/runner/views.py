@@ -11,10 +11,15 @@ gunicorn workers for the price of one query.
 """
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, g, jsonify, make_response, request,
-                   url_for)
+import re
+import time
+import uuid
+
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, make_response,
+                   request, url_for)
 from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,14 +28,14 @@ from portal.access import requires
 from portal.calendar.models import DialogueSession, SessionKind
 from portal.errors import N_, DomainError, NeedsConfirmation
 from portal.extensions import db
-from portal.htmx import render
+from portal.htmx import is_fragment_request, render
 from portal.labels import STAGE_LABELS
 from portal.papers import script
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
 from portal.runner import (amendments, attendance, briefing, dispositions, floor, kiosk,
-                           services, speakers, stages)
+                           live, services, speakers, stages)
 from portal.runner.forms import (
     ActionForm,
     AmendmentForm,
@@ -102,9 +107,63 @@ def _etag(meeting_id: int, revision: int | None, view: str) -> str:
     return f'"r{meeting_id}-{revision}-{view}-{role}-{get_locale()}"'
 
 
+CSRF_MARK = "csrf-mark-d1c5b7"
+KEY_MARK = "client-key-mark-d1c5b7"
+
+
+def _render_key(session_id: int, revision: int | None) -> tuple:
+    """Who sees the same component: the meeting at its revision, the view, the role and the
+    agency (what `may` answers), the language, the second (countdowns carry the time)."""
+    user = current_user
+    return ("runner", session_id, revision, _view(), user.role.value,
+            getattr(user, "agency_id", None), str(get_locale()), int(floor.now().timestamp()))
+
+
+def _fill_marks(body: str) -> str:
+    """The cached component with this request's CSRF token and a fresh key per form."""
+    body = body.replace(CSRF_MARK, generate_csrf())
+    return re.sub(KEY_MARK, lambda _m: uuid.uuid4().hex, body)
+
+
+def _cached_component(session_id: int, revision: int | None):
+    """The runner fragment of this revision as rendered in this second, if it was."""
+    if not is_fragment_request():
+        return None
+    body = live.renders.get(_render_key(session_id, revision))
+    if body is None:
+        return None
+    return _component_response(make_response(_fill_marks(body)))
+
+
+def _component_response(response):
+    response.headers["Vary"] = "HX-Request"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _component(meeting: DialogueSession, *, status: int = 200, error: DomainError | None = None,
                forms: dict | None = None):
-    """Render the runner component (or the whole page) with everything the stage needs."""
+    """Render the runner component (or the whole page) with everything the stage needs. The
+    plain fragment (no message, no form as typed) is rendered once per revision and second
+    and shared (`live.renders`)."""
+    revision = stages.revision(meeting.id)
+    if status != 200 or error is not None or forms or not is_fragment_request():
+        return _render_component(meeting, revision, status=status, error=error, forms=forms)
+    def make() -> str:
+        real = generate_csrf()
+        g.csrf_token, g.client_key_mark = CSRF_MARK, KEY_MARK
+        try:
+            return _render_component(meeting, revision).get_data(as_text=True)
+        finally:
+            g.csrf_token = real
+            g.pop("client_key_mark", None)
+
+    body = live.renders.get_or_make(_render_key(meeting.id, revision), make)
+    return _component_response(make_response(_fill_marks(body)))
+
+
+def _render_component(meeting: DialogueSession, revision: int | None, *, status: int = 200,
+                      error: DomainError | None = None, forms: dict | None = None):
     forms = forms or {}
     view = _view()
     petitions = _petitions(meeting)
@@ -125,7 +184,6 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         submitter_kind=(current_speaker.kind.value if current_speaker
                         else SubmitterKind.CITIZEN.value),
         locality=current_speaker.locality if current_speaker else "")
-    revision = stages.revision(meeting.id)
     response = render(
         f"runner/{view}.html",  # the secretary's console, or the chair's view
         "runner",
@@ -270,12 +328,15 @@ def _petition_slot(name: str):
 @bp.get("/<int:session_id>")
 @requires("meeting.watch")
 def console(session_id: int):
-    """The secretary console (or, with ?view=chair, the chair's large-type view)."""
-    meeting = _meeting(session_id)
-    if request.headers.get("If-None-Match") == _etag(meeting.id, stages.revision(meeting.id),
-                                                     _view()):
+    """The secretary console (or, with ?view=chair, the chair's large-type view); 304 while
+    the revision is the one the page has (If-None-Match), the shared render of this
+    revision when there is one; 404 for no such meeting."""
+    revision = live.revision(current_app, session_id)
+    if revision is None:
+        abort(404)
+    if request.headers.get("If-None-Match") == _etag(session_id, revision, _view()):
         return _not_modified()
-    return _component(meeting)
+    return _cached_component(session_id, revision) or _component(_meeting(session_id))
 
 
 @bp.get("/<int:session_id>/chair")
@@ -296,16 +357,19 @@ def _not_modified():
 @bp.get("/<int:session_id>/screen")
 @requires("meeting.watch")
 def screen(session_id: int):
-    """The hall screen for a logged-in PC, in the meeting's language (Vietnamese). Polled
-    every second; 304 with no body while nothing changed; once closed, a final frame."""
-    revision = stages.revision(session_id)
+    """The hall screen for a logged-in PC, in the meeting's language (Vietnamese). It follows
+    the meeting's event stream and polls as a fallback; 304 with no body while nothing
+    changed (the login check and, while the listener hears every change, nothing else);
+    once closed, a final frame."""
+    revision = live.revision(current_app, session_id)
     if revision is None:
         abort(404)
     etag = f'"s{session_id}-{revision}"'
     if request.headers.get("If-None-Match") == etag:
         return _not_modified()
-    return _hall_screen(_meeting(session_id), etag, kiosk.MEETING_LANGUAGE,
-                        url_for("runner.screen", session_id=session_id))
+    return _hall_answer(session_id, revision, etag, kiosk.MEETING_LANGUAGE,
+                        url_for("runner.screen", session_id=session_id),
+                        url_for("runner.events", session_id=session_id, frames="hall"))
 
 
 @bp.get("/<int:session_id>/hall/<token>")
@@ -325,8 +389,160 @@ def kiosk_screen(session_id: int, token: str):
     etag = f'"k{found.id}-{found.live_revision}"'
     if request.headers.get("If-None-Match") == etag:
         return _not_modified()
-    return _hall_screen(_meeting(found.session_id), etag, found.language,
-                        url_for("runner.kiosk_screen", session_id=session_id, token=token))
+    return _hall_answer(found.session_id, found.live_revision, etag, found.language,
+                        url_for("runner.kiosk_screen", session_id=session_id, token=token),
+                        url_for("runner.kiosk_events", session_id=session_id, token=token))
+
+
+def _hall_answer(session_id: int, revision: int, etag: str, language: str, poll_url: str,
+                 events_url: str):
+    """The hall screen's frame as an answer (`_hall_frame`)."""
+    body, status = _hall_frame(session_id, revision, etag, language, poll_url, events_url)
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["ETag"] = etag
+    return response
+
+
+def _hall_frame(session_id: int, revision: int, etag: str, language: str, poll_url: str,
+                events_url: str) -> tuple[str, int]:
+    """The hall screen's frame (body, status), rendered once per revision, address and
+    second, and shared by every screen that asks meanwhile, and by the event streams that
+    push it (it holds nothing per person: no form, no token of a session)."""
+    key = ("hall", session_id, revision, language, poll_url, is_fragment_request(),
+           bool(request.headers.get("HX-Request")), int(floor.now().timestamp()))
+
+    def make():
+        response = _hall_screen(_meeting(session_id), etag, language, poll_url, events_url)
+        return response.get_data(as_text=True), response.status_code
+
+    return live.renders.get_or_make(key, make)
+
+
+# ---- the live stream (server-sent events) ----------------------------------------------
+
+@bp.get("/<int:session_id>/events")
+@requires("meeting.watch")
+def events(session_id: int):
+    """The meeting's live stream (text/event-stream) for the pages that watch it, with their
+    access check: «changed» with the revision at once and after each change (the console
+    and the chair's view then fetch their own component), or for the hall screen
+    (`?frames=hall`) the new frame itself («frame»); «ping» while nothing happens. It ends
+    once the login session ends (a last «changed», then «closed»). 404 for no such
+    meeting."""
+    revision = live.revision(current_app, session_id)
+    if revision is None:
+        abort(404)
+    from portal.access import POLICY
+    from portal.auth.services import session_user
+
+    login_id, config = current_user.login_session_id, current_app.config
+
+    def still_watching():
+        user = session_user(login_id, config, passive=True)
+        if user is None or user.role not in POLICY["meeting.watch"]:
+            return None
+        return stages.revision(session_id)
+
+    frame = None
+    if request.args.get("frames") == "hall":
+        poll_url = url_for("runner.screen", session_id=session_id)
+        events_url = url_for("runner.events", session_id=session_id, frames="hall")
+
+        def frame(now: int):
+            return _hall_frame(session_id, now, f'"s{session_id}-{now}"',
+                               kiosk.MEETING_LANGUAGE, poll_url, events_url)
+
+    return _stream(session_id, revision, still_watching, frame, url_for(
+        "runner.screen", session_id=session_id))
+
+
+@bp.get("/<int:session_id>/hall/<token>/events")
+def kiosk_events(session_id: int, token: str):
+    """The live stream of a kiosk link's hall screen, pushing each new frame («frame»): the
+    token is the secret (404 for an unknown or revoked one, or another meeting's), checked
+    again before each frame; the stream ends once the link is revoked."""
+    found = kiosk.lookup(session_id, token)
+    if found is None:
+        abort(404)
+    link_id, language = found.id, found.language
+    poll_url = url_for("runner.kiosk_screen", session_id=session_id, token=token)
+    events_url = url_for("runner.kiosk_events", session_id=session_id, token=token)
+
+    def still_valid():
+        link = kiosk.lookup(session_id, token)
+        return link.live_revision if link is not None else None
+
+    def frame(now: int):
+        return _hall_frame(session_id, now, f'"k{link_id}-{now}"', language, poll_url,
+                           events_url)
+
+    return _stream(session_id, found.live_revision, still_valid, frame, poll_url)
+
+
+def _stream(session_id: int, seen: int, check, frame=None, frame_url: str = "/"):
+    """The event stream. It holds no database connection while it waits (the hub wakes it).
+    After a change it sends, for a page that fetches its own (`frame` None), «changed» at
+    once with no query; for the hall screen, `check()` first (the access still holds: one
+    query; None when it is gone) then `frame(revision)`, the shared render, as «frame».
+    While nothing happens, every HEARTBEAT_SECONDS it asks `check()` (None once the login
+    session ended or the kiosk link was revoked: a last «changed», then «closed») and
+    pings."""
+    app = current_app._get_current_object()
+
+    def ask(render: bool):
+        """(revision now, frame or None), or None once access is gone."""
+        with app.test_request_context(frame_url, headers={"HX-Request": "true"}):
+            try:
+                now = check()
+                if now is None or not render:
+                    return None if now is None else (now, None)
+                return now, frame(now)
+            finally:
+                db.session.remove()
+
+    def pushed(now: int, rendered) -> str:
+        body, status = rendered
+        lines = "".join(f"data: {line}\n" for line in body.splitlines())
+        closed = "event: closed\ndata: -1\n\n" if status == 286 else ""
+        return f"id: {now}\nevent: frame\n{lines}\n{closed}"
+
+    def frames():
+        nonlocal seen
+        yield f"retry: 1000\nevent: changed\ndata: {seen}\n\n"
+        ends = time.monotonic() + live.STREAM_SECONDS
+        while time.monotonic() < ends and not live.hub.closed:
+            heard = live.hub.wait(session_id, seen, live.HEARTBEAT_SECONDS)
+            if live.hub.closed:
+                break
+            if heard is not None and heard >= 0 and frame is None:
+                seen = heard
+                yield f"event: changed\ndata: {seen}\n\n"
+                continue
+            try:
+                found = ask(render=heard is not None and frame is not None)
+            except Exception:  # noqa: BLE001 - the database is away: the page polls
+                app.logger.warning("live stream check failed", exc_info=True)
+                return
+            if found is None:
+                yield "event: changed\ndata: -1\n\nevent: closed\ndata: -1\n\n"
+                return
+            now, rendered = found
+            if rendered is not None:
+                seen = now
+                yield pushed(now, rendered)
+            elif heard is None and now == seen:
+                yield f"event: ping\ndata: {seen}\n\n"
+            else:  # a change the hub could not tell (its listener reconnected)
+                seen = now
+                yield f"event: changed\ndata: {seen}\n\n"
+
+    live.start(app)
+    response = Response(frames(), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
 
 
 def _seconds_left(speaker, limit: int, now) -> int:
@@ -335,7 +551,8 @@ def _seconds_left(speaker, limit: int, now) -> int:
     return limit - spoken
 
 
-def _hall_screen(meeting: DialogueSession, etag: str, language: str, poll_url: str):
+def _hall_screen(meeting: DialogueSession, etag: str, language: str, poll_url: str,
+                 events_url: str):
     """The hall screen (`runner/screen.html`): the stage, the speaker and the countdown, the
     queue's names, the petition being answered (personal numbers masked). A closed meeting
     answers its final frame, which polls no more (286 stops an htmx poll)."""
@@ -347,6 +564,7 @@ def _hall_screen(meeting: DialogueSession, etag: str, language: str, poll_url: s
     with force_locale(language):
         response = render(
             "runner/screen.html", "screen", meeting=meeting, etag=etag, poll_url=poll_url,
+            events_url=events_url,
             screen_lang=language, stage_labels=STAGE_LABELS, stages=stages.STAGES,
             waiting=[s for s in queue if s.status.value == "queued"],
             has_speakers=bool(queue), current_speaker=current_speaker,

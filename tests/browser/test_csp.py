@@ -30,8 +30,9 @@ def _pages(live_app) -> list[str]:
         for rule in live_app.url_map.iter_rules():
             if "GET" not in (rule.methods or ()) or rule.endpoint in ("static", "auth.logout"):
                 continue
-            if re.search(r"\.(pdf|ics|xlsx|csv)", rule.rule) or "export" in rule.rule:
-                continue  # downloads are not pages
+            if re.search(r"\.(pdf|ics|xlsx|csv)", rule.rule) or "export" in rule.rule \
+                    or rule.rule.endswith("/events"):
+                continue  # downloads and event streams are not pages
             if rule.arguments - {"session_id"}:
                 continue
             urls.append(re.sub(r"<int:session_id>", str(session_id), rule.rule))

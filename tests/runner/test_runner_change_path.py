@@ -287,7 +287,8 @@ def _routes(app):
 
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("runner.") or rule.endpoint == "runner.kiosk_screen":
+        if not rule.endpoint.startswith("runner.") or rule.endpoint in (
+                "runner.kiosk_screen", "runner.kiosk_events"):
             continue  # the kiosk link is open by design: its token is the secret
         view = app.view_functions[rule.endpoint]
         method = "POST" if "POST" in rule.methods else "GET"

@@ -1,0 +1,53 @@
+// The meeting day's live screens (console, chair's view, hall screen): the page holds the
+// meeting's event stream (htmx's SSE extension, `sse-connect`); each «changed» event
+// fetches the page's frame at once (`hx-trigger="… sse:changed"`, If-None-Match as ever),
+// and the hall screen's «frame» event carries its new frame (`sse-swap="frame"`).
+// The frame's one-second poll (`data-live-poll`) is the fallback: it is skipped while the
+// stream is heard from (an event or a ping within STALE_MS) and nothing is pending, except
+// once every SAFETY_MS; a proxy that buffers the stream, or a stream that fails, leaves the
+// page polling as before.
+(function () {
+  "use strict";
+  var STALE_MS = 40000;   // the server pings every 15 s
+  var SAFETY_MS = 30000;  // a poll now and then even while the stream lives
+
+  function boxOf(elt) { return elt && elt.closest ? elt.closest("[sse-connect], [data-sse-connect]") : null; }
+  function heard(box) { box._liveAt = Date.now(); }
+
+  document.addEventListener("htmx:sseOpen", function (evt) {
+    var box = evt.target, source = evt.detail && evt.detail.source;
+    if (!source || source._liveWatched) return;
+    source._liveWatched = true;
+    source.addEventListener("ping", function () { heard(box); });
+    source.addEventListener("changed", function () { heard(box); box._livePending = true; });
+    source.addEventListener("frame", function () { heard(box); });  // the hall's new frame itself
+    source.addEventListener("closed", function () { box._liveAt = 0; source.close(); });
+  });
+  document.addEventListener("htmx:sseError", function (evt) {
+    var box = boxOf(evt.target);
+    if (box) box._liveAt = 0;
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live-poll")) return;
+    var cause = evt.detail.requestConfig && evt.detail.requestConfig.triggeringEvent;
+    if (cause && String(cause.type).indexOf("sse:") === 0) return; // a change: fetch now
+    var box = boxOf(elt);
+    if (!box) return;
+    var now = Date.now();
+    var live = box._liveAt && now - box._liveAt < STALE_MS;
+    if (live && !box._livePending && now - (box._lastPoll || 0) < SAFETY_MS) {
+      evt.preventDefault();
+      return;
+    }
+    box._lastPoll = now;
+  });
+  // A fetch that goes out (not held back by another handler) brings the newest frame.
+  document.addEventListener("htmx:beforeSend", function (evt) {
+    var elt = evt.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live-poll")) return;
+    var box = boxOf(elt);
+    if (box) box._livePending = false;
+  });
+})();
