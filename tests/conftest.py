@@ -23,6 +23,8 @@ PG_PROBLEM = _pg_available()
 DATABASES = ["sqlite"] + ([] if PG_PROBLEM else ["postgresql"])
 
 
+# tryfirst: xdist reads the group marks in its own collection hook, which otherwise runs first
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`) the browser tests stay together on one worker,
     in their order: they share one live server and its database."""

@@ -23,6 +23,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LOCKOUT_AFTER = 4  # failed logins of one account, whichever host saw them
 
 
+# tryfirst: xdist reads the group marks in its own collection hook, which otherwise runs first
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Every test here is a two-host test, in one xdist group. (Each worker has its own
     database and free ports, so a worker that runs some of them has its own two hosts.)"""
