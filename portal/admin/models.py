@@ -11,9 +11,9 @@ since 01/07/2025.
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Date, ForeignKey, String, or_
+from sqlalchemy import Date, ForeignKey, String, or_, select
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,6 +89,11 @@ class Agency(_Ends, db.Model):
                     return former.name
         return self.name
 
+    @property
+    def last_day(self) -> date | None:
+        """The last day the agency existed (None while it goes on)."""
+        return self.ended_on - timedelta(days=1) if self.ended_on is not None else None
+
     def __repr__(self) -> str:
         return f"<Agency {self.short_name}>"
 
@@ -108,6 +113,27 @@ class AgencyName(db.Model):
     reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     agency = relationship("Agency", back_populates="former_names")
+
+    @property
+    def last_day(self) -> date:
+        """The last day the agency bore this name."""
+        return self.until - timedelta(days=1)
+
+
+def names_on(day: date, agency_ids) -> dict[int, tuple[str, str]]:
+    """{agency id: (name, short name)} of the given agencies as they were called on `day`,
+    for the ones renamed since (one query; the others keep today's name)."""
+    ids = set(agency_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AgencyName.agency_id, AgencyName.name, AgencyName.short_name)
+        .where(AgencyName.agency_id.in_(ids), AgencyName.until > day)
+        .order_by(AgencyName.agency_id, AgencyName.until.desc(), AgencyName.id.desc()))
+    found = {}
+    for row in rows:  # the earliest `until` after the day comes last and wins
+        found[row.agency_id] = (row.name, row.short_name)
+    return found
 
 
 class LocalityLevel(enum.StrEnum):

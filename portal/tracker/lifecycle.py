@@ -106,6 +106,7 @@ STEP_LABELS = {
     "answer_on_the_spot": _l("Trả lời trực tiếp tại buổi đối thoại"),
     "auto_remind": _l("Tự động nhắc hạn"),
     "reassign": _l("Thay đổi phân công tại buổi đối thoại"),
+    "agency_merged": _l("Chuyển cơ quan do sắp xếp tổ chức"),
     **{name: action.label for name, action in ACTIONS.items()},
 }
 
