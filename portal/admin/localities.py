@@ -218,3 +218,27 @@ def chosen(record, locality_id: int | None, typed: str | None) -> None:
         record.locality_id, record.locality = locality.id, locality.name
     else:
         record.locality_id, record.locality = None, " ".join((typed or "").split())
+
+
+def _id_or_zero(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def locality_field(label=None):
+    """The select of a form that takes a locality: a commune, ward or special zone of the
+    tree (0: none chosen, the free text beside it is kept). `offer` fills its choices."""
+    from flask_babel import lazy_gettext as _l
+    from wtforms import SelectField
+
+    return SelectField(label or _l("Xã, phường, đặc khu"), coerce=_id_or_zero, default=0,
+                       invalid_choice_message=_l("Lựa chọn không hợp lệ."))
+
+
+def offer(field) -> None:
+    """Fill a locality select's choices (the record's own locality stays offered)."""
+    from flask_babel import lazy_gettext as _l
+
+    field.choices = choices(field.data or None, blank=_l("— Chọn từ danh sách địa bàn —"))

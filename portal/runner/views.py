@@ -123,7 +123,8 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         submitter_name=current_speaker.name if current_speaker else "",
         submitter_kind=(current_speaker.kind.value if current_speaker
                         else SubmitterKind.CITIZEN.value),
-        locality=current_speaker.locality if current_speaker else "")
+        locality=current_speaker.locality if current_speaker else "",
+        locality_id=(current_speaker.locality_id or 0) if current_speaker else 0)
     revision = stages.revision(meeting.id)
     response = render(
         f"runner/{view}.html",  # the secretary's console, or the chair's view
@@ -466,7 +467,7 @@ def add_at_door(meeting, form):
 def add_speaker(meeting, form):
     """Add a speaker to the queue in a few keystrokes."""
     return speakers.add(meeting, current_user, form.name.data, SubmitterKind(form.kind.data),
-                        form.locality.data)
+                        form.locality.data, form.locality_id.data)
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/move/<any(up, down):direction>")

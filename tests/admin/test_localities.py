@@ -121,3 +121,111 @@ def test_the_same_upload_sent_twice_imports_once(app, login, data):
     assert _post(c, GOOD, key="k" * 32).status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count(Locality.id))) == 4
+
+
+# --------------------------------------------------------------------------- choosing one
+
+@pytest.fixture
+def tree(app, data):
+    """Bắc Ninh with two wards and one merged into the first; returns their ids by code."""
+    from portal.admin.models import Locality, LocalityLevel
+    from portal.extensions import db
+    from portal.timefmt import local_today
+
+    with app.app_context():
+        province = Locality(code="24", name="Tỉnh Bắc Ninh", level=LocalityLevel.PROVINCE)
+        first = Locality(code="07210", name="Phường Bắc Giang", level=LocalityLevel.WARD,
+                         parent=province)
+        second = Locality(code="07228", name="Phường Đa Mai", level=LocalityLevel.WARD,
+                          parent=province)
+        gone = Locality(code="07999", name="Phường Cũ", level=LocalityLevel.WARD,
+                        parent=province, ended_on=local_today(), successor=first)
+        db.session.add_all([province, first, second, gone])
+        db.session.commit()
+        return {loc.code: loc.id for loc in (province, first, second, gone)}
+
+
+def _petition_form(data, **over):
+    values = {"submitter_kind": "citizen", "submitter_name": "Trần Thị Bình",
+              "submitter_contact": "", "locality": "", "channel": "writing",
+              "field_id": str(data["fields"][1]), "content": "Phản ánh ô nhiễm tiếng ồn",
+              "advising_agency_id": "0", "advising_deadline": ""}
+    values.update(over)
+    return values
+
+
+def _petitions(app):
+    from portal.extensions import db
+    from portal.petitions.models import Petition
+
+    with app.app_context():
+        return [(p.locality_id, p.locality) for p in db.session.scalars(
+            select(Petition).order_by(Petition.id))]
+
+
+def test_a_petition_chooses_its_commune_from_the_tree(app, login, data, tree):
+    c = login("office")
+    url = f"/petitions/sessions/{data['session']}"
+    page = c.get(url).get_data(as_text=True)
+    assert "Phường Đa Mai" in page and "Phường Cũ" not in page  # a merged one is not offered
+    assert page.index("Phường Bắc Giang") < page.index("Phường Đa Mai")
+    r = c.post(url, _petition_form(data, locality_id=str(tree["07228"])))
+    assert r.status_code == 303, r.get_data(as_text=True)[:500]
+    # Without a choice, the free text is kept as typed (and old records keep theirs).
+    assert c.post(url, _petition_form(data, locality="thôn Đông, xã Cũ")).status_code == 303
+    assert _petitions(app) == [(tree["07228"], "Phường Đa Mai"), (None, "thôn Đông, xã Cũ")]
+    # A merged commune cannot be chosen for a new record.
+    refused = c.post(url, _petition_form(data, locality_id=str(tree["07999"])), htmx=True)
+    assert refused.status_code == 422 and "đã sáp nhập hoặc không còn" in refused.get_data(as_text=True)
+
+
+def test_an_old_free_text_locality_stays_readable_on_edit(app, login, data, tree):
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+
+    with app.app_context():
+        p = Petition(session_id=data["session"], submitter_kind=SubmitterKind.CITIZEN,
+                     submitter_name="Lê Văn Cũ", field_id=data["fields"][0], content="Cũ",
+                     channel=Channel.WRITING, locality="xã Tân Sỏi, huyện Yên Thế")
+        db.session.add(p)
+        db.session.commit()
+        pid = p.id
+    page = login("office").get(f"/petitions/{pid}/edit").get_data(as_text=True)
+    assert 'value="xã Tân Sỏi, huyện Yên Thế"' in page
+    assert "Phường Bắc Giang" in page  # the tree is offered beside it
+
+
+def test_a_session_and_a_speaker_choose_from_the_tree(app, login, data, tree):
+    from portal.calendar.models import DialogueSession
+    from portal.extensions import db
+    from portal.runner.models import Speaker
+
+    c = login("office")
+    sid = data["session"]
+    edit = c.get(f"/calendar/sessions/{sid}/edit").get_data(as_text=True)
+    assert "Phường Đa Mai" in edit
+    import re
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', edit).group(1)
+    with app.app_context():
+        s = db.session.get(DialogueSession, sid)
+        from portal.timefmt import to_local
+        start = to_local(s.starts_at)
+    r = c.post(f"/calendar/sessions/{sid}/edit", {
+        "kind": "voter_contact", "title": "Tiếp xúc cử tri", "day": start.strftime("%d/%m/%Y"),
+        "start_time": start.strftime("%H:%M"), "venue": "Nhà văn hóa", "host": "Phan Thế Tuấn",
+        "content": "", "locality_id": str(tree["07210"]), "locality": "", "version": version,
+        "ignore_conflicts": "y"})
+    assert r.status_code == 303, r.get_data(as_text=True)[:800]
+    with app.app_context():
+        s = db.session.get(DialogueSession, sid)
+        assert (s.locality_id, s.locality) == (tree["07210"], "Phường Bắc Giang")
+    # The floor-discussion queue: a speaker from a ward of the tree.
+    assert c.post(f"/runner/{sid}/start", htmx=True).status_code == 200
+    for _ in range(2):
+        assert c.post(f"/runner/{sid}/advance", htmx=True, data={"confirm": "1"}).status_code == 200
+    r = c.post(f"/runner/{sid}/speakers", htmx=True, data={
+        "sp-name": "Ngô Thị Hoa", "sp-kind": "citizen", "sp-locality_id": str(tree["07228"])})
+    assert r.status_code == 200
+    with app.app_context():
+        speaker = db.session.scalar(select(Speaker))
+        assert (speaker.locality_id, speaker.locality) == (tree["07228"], "Phường Đa Mai")
