@@ -154,7 +154,7 @@ def parse(raw: bytes) -> list[_Row]:
     return rows
 
 
-def import_csv(raw: bytes, user: User) -> Imported:
+def import_csv(raw: bytes, user: User | None) -> Imported:
     """Import the locality tree from a CSV file: all of it, or nothing (ImportRefused)."""
     rows = parse(raw)
     by_code = {loc.code: loc for loc in db.session.scalars(select(Locality))}
