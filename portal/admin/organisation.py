@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.admin.models import Agency, AgencyName, names_on  # noqa: F401 - names_on: re-exported
@@ -95,8 +95,12 @@ def rename_agency(agency: Agency, user: User, *, name: str, short_name: str, eff
 # --------------------------------------------------------------------------- deactivate
 
 def open_assignment_count(agency_id: int) -> int:
+    """How many unfinished assignments the agency leads or coordinates."""
+    coordinating = select(assignment_coordinator.c.assignment_id).where(
+        assignment_coordinator.c.agency_id == agency_id)
     return db.session.scalar(select(func.count(Assignment.id)).where(
-        Assignment.agency_id == agency_id, Assignment.status.not_in(CLOSED))) or 0
+        or_(Assignment.agency_id == agency_id, Assignment.id.in_(coordinating)),
+        Assignment.status.not_in(CLOSED))) or 0
 
 
 def deactivate_agency(agency: Agency, user: User, *, effective: date | None) -> Agency:

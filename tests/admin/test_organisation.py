@@ -335,3 +335,42 @@ def test_organisation_routes_follow_the_policy(login, data):
                             ("GET", "/admin/localities"), ("POST", "/admin/localities/import")):
             check_access(c, method, url, role, allowed)
     assert login("admin").get("/admin/agencies/99999").status_code == 404
+
+
+def test_an_agency_that_still_coordinates_open_work_is_not_deactivated(app, login, data, make):
+    make(agency="agency", coordinators=["other_agency"])
+    c = login("admin")
+    v = _agency(app, data["other_agency"])["version"]
+    r = c.post(f"/admin/agencies/{data['other_agency']}/deactivate",
+               {"effective_on": vn(_today()), "version": str(v)}, htmx=True)
+    assert r.status_code == 409 and _agency(app, data["other_agency"])["active"]
+
+
+@pytest.mark.parametrize("as_lead", [True, False])
+def test_a_deactivated_agency_gets_no_new_assignment(app, data, as_lead):
+    """Even a request that names it (a form opened before the change) is refused."""
+    from portal.admin.models import Agency
+    from portal.auth.models import User
+    from portal.errors import DomainError
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.tracker import lifecycle
+
+    with app.app_context():
+        db.session.get(Agency, data["other_agency"]).ended_on = _today()
+        petition = Petition(session_id=data["session"], submitter_kind=SubmitterKind.CITIZEN,
+                            submitter_name="Nguyễn Văn Dân", field_id=data["fields"][0],
+                            content="Kiến nghị", channel=Channel.AT_DIALOGUE)
+        db.session.add(petition)
+        db.session.flush()
+        lead, helpers = ((data["other_agency"], []) if as_lead
+                         else (data["agency"], [data["other_agency"]]))
+        with pytest.raises(DomainError) as refused:
+            lifecycle.assign(petition, db.session.get(User, data["users"]["chair"]),
+                             agency_id=lead, mode="in_writing",
+                             deadline=_today() + timedelta(days=10), coordinators=helpers,
+                             beyond_authority=False, answer="")
+        assert refused.value.status == 422
+        assert refused.value.field == ("agency_id" if as_lead else "coordinators")
+        assert "Sở Xây dựng đã ngừng hoạt động" in str(refused.value)
+        db.session.rollback()
