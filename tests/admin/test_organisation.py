@@ -374,3 +374,22 @@ def test_a_deactivated_agency_gets_no_new_assignment(app, data, as_lead):
         assert refused.value.field == ("agency_id" if as_lead else "coordinators")
         assert "Sở Xây dựng đã ngừng hoạt động" in str(refused.value)
         db.session.rollback()
+
+
+def test_organisation_changes_are_audited(app, login, data, make):
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+
+    item = make(agency="agency")
+    c = login("admin")
+    _rename(c, data["agency"], _agency(app, data["agency"])["version"], "Sở A", "SA", _today())
+    assert _merge(c, [data["agency"]], into=data["other_agency"]).status_code == 303
+    with app.app_context():
+        events = {(e.action, e.entity, e.entity_id, e.user_id) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity.in_(
+                ("Agency", "AgencyName", "Assignment", "AssignmentStep"))))}
+        admin = data["users"]["admin"]
+        assert any(a == "create" and e == "AgencyName" and u == admin for a, e, i, u in events)
+        assert ("update", "Agency", str(data["agency"]), admin) in events
+        assert ("update", "Assignment", str(item), admin) in events
+        assert any(a == "create" and e == "AssignmentStep" and u == admin for a, e, i, u in events)
