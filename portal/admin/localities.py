@@ -205,10 +205,28 @@ def choices(current_id: int | None = None, blank=None) -> list[SelectChoice]:
                                               for r in db.session.execute(query)]
 
 
+def names() -> list[str]:
+    """The names of the communes, wards and special zones offered today (Vietnamese order):
+    what a free-text locality suggests as the user types."""
+    return [str(c.label) for c in choices()[1:]]
+
+
+def _named(typed: str | None) -> Locality | None:
+    """The offered locality whose name is `typed` (case, spaces and diacritics aside)."""
+    key = " ".join(fold(typed or "").lower().split())
+    if not key:
+        return None
+    found = [loc for loc in db.session.scalars(
+        select(Locality).where(Locality.level != LocalityLevel.PROVINCE, Locality.is_active))
+        if " ".join(fold(loc.name).lower().split()) == key]
+    return found[0] if len(found) == 1 else None
+
+
 def chosen(record, locality_id: int | None, typed: str | None) -> None:
-    """Set a record's locality: the chosen one (its name kept beside it as it is today), or
-    the free text typed when none is chosen (old records keep theirs)."""
-    locality = db.session.get(Locality, locality_id) if locality_id else None
+    """Set a record's locality: the chosen one, or the one whose name was typed as in the
+    list (its name kept beside it as it is today), or else the free text as typed (old
+    records keep theirs)."""
+    locality = db.session.get(Locality, locality_id) if locality_id else _named(typed)
     if locality_id and locality is None:
         raise DomainError(N_("Lựa chọn không hợp lệ."), 422, "locality_id")
     if locality is not None:
@@ -237,8 +255,11 @@ def locality_field(label=None):
                        invalid_choice_message=_l("Lựa chọn không hợp lệ."))
 
 
-def offer(field) -> None:
-    """Fill a locality select's choices (the record's own locality stays offered)."""
+def offer(form) -> None:
+    """Fill a form's `locality_id` choices (the record's own locality stays offered) and its
+    `locality_names`, the names its free-text `locality` suggests as the user types."""
     from flask_babel import lazy_gettext as _l
 
+    field = form.locality_id
     field.choices = choices(field.data or None, blank=_l("— Chọn từ danh sách địa bàn —"))
+    form.locality_names = [str(c.label) for c in field.choices[1:]]

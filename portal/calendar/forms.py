@@ -47,13 +47,13 @@ class _SessionFields(_WhenMixin, FlaskForm):
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(REQUIRED), _too_long(300)])
     host = StringField(_l("Người chủ trì"), validators=[DataRequired(REQUIRED), _too_long(200)])
     content = TextAreaField(_l("Nội dung"), validators=[_too_long(10000)])
-    locality_id = locality_field(_l("Địa bàn tổ chức (xã, phường, đặc khu; buổi tiếp xúc cử tri)"))
-    locality = StringField(_l("Địa bàn ghi tay (nếu không có trong danh sách)"),
+    locality_id = locality_field(_l("Xã, phường, đặc khu nơi tổ chức"))
+    locality = StringField(_l("Địa bàn tổ chức (xã, phường; buổi tiếp xúc cử tri)"),
                            validators=[_too_long(200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offer(self.locality_id)
+        offer(self)
 
     def values(self) -> SessionValues:
         return SessionValues(SessionKind(self.kind.data), self.title.data.strip(),

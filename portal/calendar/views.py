@@ -373,7 +373,7 @@ def edit_session_form(session_id: int):
     form.content.data = item.content
     form.locality.data = item.locality
     form.locality_id.data = item.locality_id or 0
-    offer(form.locality_id)
+    offer(form)
     _load_when(form, item)
     return _session_form_page(item, form)
 

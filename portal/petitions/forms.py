@@ -67,9 +67,8 @@ class PetitionForm(FlaskForm):
     # Optional: forms that do not render it (the runner's) post nothing and keep it empty.
     submitter_id_number = StringField(_l("Số định danh (CCCD), nếu có"),
                                       validators=[Optional(), _too_long(20), ID_NUMBER_RULE])
-    locality_id = locality_field(_l("Địa bàn (xã, phường, đặc khu)"))
-    locality = StringField(_l("Địa bàn ghi tay (nếu không có trong danh sách)"),
-                           validators=[_too_long(200)])
+    locality_id = locality_field()
+    locality = StringField(_l("Địa bàn"), validators=[_too_long(200)])
     field_id = SelectField(_l("Lĩnh vực"), **BAD_CHOICE, coerce=int,
                            validators=[DataRequired(_l("Vui lòng chọn lĩnh vực."))])
     channel = SelectField(_l("Kênh tiếp nhận"), **BAD_CHOICE, choices=choices(Channel),
@@ -80,7 +79,7 @@ class PetitionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.field_id.choices = [SelectChoice(0, _l("— Chọn lĩnh vực —"))] + field_choices()
-        offer(self.locality_id)
+        offer(self)
 
 
 def check_advising(form, meeting_day: date, current_deadline: date | None) -> None:

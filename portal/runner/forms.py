@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.text import vn_order
-from portal.admin.localities import locality_field, offer
+from portal.admin.localities import names
 from portal.admin.models import Agency
 from portal.calendar.models import SessionKind
 from portal.extensions import db
@@ -126,12 +126,12 @@ class SpeakerForm(FlaskForm):
     name = StringField(_l("Họ tên người phát biểu"),
                        validators=[DataRequired(_l("Vui lòng nhập họ tên.")), Length(max=200)])
     kind = SelectField(_l("Là"), choices=choices(SubmitterKind), validators=[DataRequired(REQUIRED)])
-    locality_id = locality_field(_l("Địa bàn (xã, phường, đặc khu)"))
-    locality = StringField(_l("Địa bàn ghi tay"), validators=[Length(max=200)])
+    # Typed, with the tree's names offered (a datalist): the console is run by keyboard.
+    locality = StringField(_l("Địa bàn"), validators=[Length(max=200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offer(self.locality_id)
+        self.locality_names = names()
 
 
 class DoorForm(FlaskForm):

@@ -467,7 +467,7 @@ def add_at_door(meeting, form):
 def add_speaker(meeting, form):
     """Add a speaker to the queue in a few keystrokes."""
     return speakers.add(meeting, current_user, form.name.data, SubmitterKind(form.kind.data),
-                        form.locality.data, form.locality_id.data)
+                        form.locality.data)
 
 
 @bp.post("/<int:session_id>/speakers/<int:speaker_id>/move/<any(up, down):direction>")
