@@ -77,16 +77,17 @@ def _agency_or_none(agency_id: int) -> Agency | None:
     return db.session.get(Agency, agency_id)
 
 
+# The page holds several forms: each has its prefix, so ids and labels stay unique.
 def _agency_page(agency: Agency, *, rename: RenameAgencyForm | None = None,
                  deactivate: DeactivateAgencyForm | None = None, status: int = 200,
                  error=None):
     """The `agency` component: its names over time, and the forms that change it."""
     error = _at_fields(rename or deactivate, error)
     return render("admin/agency.html", "agency", status=status, agency=agency, error=error,
-                  rename=rename or RenameAgencyForm(formdata=None, version=agency.version),
-                  deactivate=deactivate or DeactivateAgencyForm(formdata=None,
+                  rename=rename or RenameAgencyForm(formdata=None, prefix="rn", version=agency.version),
+                  deactivate=deactivate or DeactivateAgencyForm(formdata=None, prefix="end",
                                                                 version=agency.version),
-                  reactivate=ReactivateAgencyForm(formdata=None, version=agency.version),
+                  reactivate=ReactivateAgencyForm(formdata=None, prefix="re", version=agency.version),
                   owed=organisation.open_assignment_count(agency.id))
 
 
@@ -106,7 +107,7 @@ def agency(agency_id: int):
 
 
 @bp.post("/agencies/<int:agency_id>/rename")
-@web.change(allow="agency.manage", load=_agency_or_none, form=lambda _a: RenameAgencyForm(),
+@web.change(allow="agency.manage", load=_agency_or_none, form=lambda _a: RenameAgencyForm(prefix="rn"),
             versioned=lambda agency: agency,
             invalid=lambda agency, form, status, error: _agency_page(
                 agency, rename=form, status=status, error=error),
@@ -121,7 +122,7 @@ def rename_agency(agency: Agency, form: RenameAgencyForm):
 
 @bp.post("/agencies/<int:agency_id>/deactivate")
 @web.change(allow="agency.manage", load=_agency_or_none,
-            form=lambda _a: DeactivateAgencyForm(), versioned=lambda agency: agency,
+            form=lambda _a: DeactivateAgencyForm(prefix="end"), versioned=lambda agency: agency,
             invalid=lambda agency, form, status, error: _agency_page(
                 agency, deactivate=form, status=status, error=error),
             done=_agency_done(N_("Đã ghi nhận cơ quan ngừng hoạt động.")))
@@ -132,7 +133,7 @@ def deactivate_agency(agency: Agency, form: DeactivateAgencyForm):
 
 @bp.post("/agencies/<int:agency_id>/reactivate")
 @web.change(allow="agency.manage", load=_agency_or_none,
-            form=lambda _a: ReactivateAgencyForm(), versioned=lambda agency: agency,
+            form=lambda _a: ReactivateAgencyForm(prefix="re"), versioned=lambda agency: agency,
             invalid=lambda agency, _form, status, error: _agency_page(
                 agency, status=status, error=error),
             done=_agency_done(N_("Đã dùng lại cơ quan.")))

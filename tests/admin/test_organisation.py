@@ -32,8 +32,9 @@ def _agency(app, agency_id):
 
 def _rename(c, agency_id, version, name, short, day, **extra):
     return c.post(f"/admin/agencies/{agency_id}/rename", {
-        "name": name, "short_name": short, "effective_on": vn(day), "version": str(version),
-        **extra})
+        "rn-name": name, "rn-short_name": short, "rn-effective_on": vn(day),
+        "rn-version": str(version), **{f"rn-{k}": v for k, v in extra.items() if k != "htmx"}},
+        htmx=extra.get("htmx", False))
 
 
 # --------------------------------------------------------------------------- rename
@@ -272,7 +273,7 @@ def test_a_deactivated_agency_is_not_offered_but_stays_on_its_records(app, login
     c = login("admin")
     v = _agency(app, data["other_agency"])["version"]
     r = c.post(f"/admin/agencies/{data['other_agency']}/deactivate",
-               {"effective_on": vn(_today()), "version": str(v)})
+               {"end-effective_on": vn(_today()), "end-version": str(v)})
     assert r.status_code == 303, r.get_data(as_text=True)
     assert not _agency(app, data["other_agency"])["active"]
     office = login("office")
@@ -301,7 +302,7 @@ def test_an_agency_that_owes_answers_is_merged_not_deactivated(app, login, data,
     c = login("admin")
     v = _agency(app, data["other_agency"])["version"]
     r = c.post(f"/admin/agencies/{data['other_agency']}/deactivate",
-               {"effective_on": vn(_today()), "version": str(v)}, htmx=True)
+               {"end-effective_on": vn(_today()), "end-version": str(v)}, htmx=True)
     assert r.status_code == 409 and "còn 1 nhiệm vụ chưa hoàn thành" in r.get_data(as_text=True)
     assert _agency(app, data["other_agency"])["active"]
 
@@ -342,7 +343,7 @@ def test_an_agency_that_still_coordinates_open_work_is_not_deactivated(app, logi
     c = login("admin")
     v = _agency(app, data["other_agency"])["version"]
     r = c.post(f"/admin/agencies/{data['other_agency']}/deactivate",
-               {"effective_on": vn(_today()), "version": str(v)}, htmx=True)
+               {"end-effective_on": vn(_today()), "end-version": str(v)}, htmx=True)
     assert r.status_code == 409 and _agency(app, data["other_agency"])["active"]
 
 
