@@ -150,7 +150,8 @@ def _register_template_helpers(app: Flask) -> None:
 
         return call
 
-    for name in ("field", "version_input", "client_key_input", "post_button", "change_error"):
+    for name in ("field", "version_input", "client_key_input", "post_button", "change_error",
+                 "locality_input"):
         app.jinja_env.globals[name] = form_macro(name)
     app.jinja_env.globals.update(may=may, new_client_key=new_client_key)
 

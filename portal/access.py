@@ -82,7 +82,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "public_page.switch": EDITORS,
     # administration
     "field.manage": EDITORS,
-    "agency.manage": ADMINS,
+    "agency.manage": ADMINS,  # add, rename, merge, deactivate agencies
+    "locality.manage": ADMINS,  # the locality tree and its CSV import
     "account.manage": ADMINS,
     "account.own_password": EVERYONE,
     "audit.read": frozenset({ADMIN, OFFICE}),  # the audit viewer; officers, observers: 403

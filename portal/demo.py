@@ -1,12 +1,16 @@
-"""Demo data: the 2024 plan of the seed, its sessions, agencies, fields and accounts."""
+"""Demo data: the 2024 plan of the seed, its sessions, agencies, fields and accounts, the
+locality tree of one province as it is since 01/07/2025 (two levels: the province and its
+communes and wards, no districts), and the office's issuing settings and signing position,
+so that documents can be issued out of the box."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, insert, select
 
-from portal.admin.models import Agency, AgencyKind, Field
+from portal.admin import localities
+from portal.admin.models import Agency, AgencyKind, Field, Locality
 from portal.auth.models import Role, User
 from portal.calendar.models import (
     DayShift,
@@ -16,6 +20,7 @@ from portal.calendar.models import (
     SessionKind,
     TimingRule,
 )
+from portal.documents.models import IssuingProfile, SigningPosition
 from portal.extensions import db
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.plans.generation import generate_sessions
@@ -43,18 +48,43 @@ AGENCIES = [
     ("Cục Thuế tỉnh", "CT", AgencyKind.DEPARTMENT),
     ("Thanh tra tỉnh", "TTT", AgencyKind.DEPARTMENT),
     ("Liên minh Hợp tác xã tỉnh", "LMHTX", AgencyKind.DEPARTMENT),
-    ("UBND thành phố Bắc Giang", "TPBG", AgencyKind.LOCALITY),
-    ("UBND thị xã Việt Yên", "TXVY", AgencyKind.LOCALITY),
-    ("UBND huyện Lục Nam", "HLN", AgencyKind.LOCALITY),
-    ("UBND huyện Lục Ngạn", "HLNG", AgencyKind.LOCALITY),
-    ("UBND huyện Sơn Động", "HSD", AgencyKind.LOCALITY),
-    ("UBND huyện Yên Thế", "HYT", AgencyKind.LOCALITY),
-    ("UBND huyện Tân Yên", "HTY", AgencyKind.LOCALITY),
-    ("UBND huyện Hiệp Hòa", "HHH", AgencyKind.LOCALITY),
-    ("UBND huyện Lạng Giang", "HLG", AgencyKind.LOCALITY),
-    ("UBND huyện Yên Dũng", "HYD", AgencyKind.LOCALITY),
+    # The commune-level committees (UBND xã, phường): since 01/07/2025 there is no district.
+    ("UBND phường Bắc Giang", "PBG", AgencyKind.LOCALITY),
+    ("UBND phường Đa Mai", "PDM", AgencyKind.LOCALITY),
+    ("UBND phường Chũ", "PC", AgencyKind.LOCALITY),
+    ("UBND phường Phượng Sơn", "PPS", AgencyKind.LOCALITY),
+    ("UBND phường Yên Dũng", "PYD", AgencyKind.LOCALITY),
+    ("UBND phường Việt Yên", "PVY", AgencyKind.LOCALITY),
+    ("UBND phường Nếnh", "PN", AgencyKind.LOCALITY),
     ("Văn phòng UBND tỉnh", "VP", AgencyKind.OFFICE),
 ]
+
+# The province and a dozen of its wards since 01/07/2025 (Bắc Giang merged into Bắc Ninh;
+# codes of Decision 19/2025/QĐ-TTg), as the office would import them (admin → Địa bàn).
+PROVINCE = ("24", "Tỉnh Bắc Ninh")
+WARDS = [
+    ("07210", "Phường Bắc Giang"), ("07228", "Phường Đa Mai"), ("07525", "Phường Chũ"),
+    ("07612", "Phường Phượng Sơn"), ("07681", "Phường Yên Dũng"), ("07682", "Phường Tân An"),
+    ("07696", "Phường Tiền Phong"), ("07699", "Phường Tân Tiến"), ("07738", "Phường Cảnh Thụy"),
+    ("07774", "Phường Tự Lạn"), ("07777", "Phường Việt Yên"), ("07795", "Phường Nếnh"),
+]
+TWO_LEVELS_FROM = date(2025, 7, 1)
+
+# The issuing body and place over time: the seed's Bắc Giang, then the merged Bắc Ninh.
+ISSUING_PROFILES = [
+    (date(2024, 1, 1), "ỦY BAN NHÂN DÂN", "TỈNH BẮC GIANG", "UBND", "Bắc Giang"),
+    (TWO_LEVELS_FROM, "ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH", "UBND", "Bắc Ninh"),
+]
+# The leader of the plan signs on behalf of the committee (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH).
+SIGNING_POSITION = ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", LEADER, date(2024, 1, 1))
+
+
+def locality_csv() -> bytes:
+    """The demo's locality tree as the CSV file the admin import takes."""
+    lines = ["Mã,Tên,Cấp,Mã cấp trên", f"{PROVINCE[0]},{PROVINCE[1]},Tỉnh,"]
+    lines += [f"{code},{name},{name.split()[0]},{PROVINCE[0]}" for code, name in WARDS]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
 
 FIELDS = ["Đất đai", "Môi trường", "Xây dựng", "Giao thông", "Nông nghiệp",
           "Lao động - việc làm", "Chính sách xã hội", "Y tế", "Giáo dục",
@@ -189,6 +219,13 @@ def seed_demo() -> bool:
         db.session.flush()
         generate_sessions(plan)
     ensure_default_templates()
+    localities.import_csv(locality_csv(), None)
+    for effective_from, parent, body, code, place in ISSUING_PROFILES:
+        db.session.add(IssuingProfile(effective_from=effective_from, body_parent=parent,
+                                      body=body, body_code=code, place=place))
+    authority, title, name, effective_from = SIGNING_POSITION
+    db.session.add(SigningPosition(authority=authority, title=title, name=name,
+                                   effective_from=effective_from, active=True))
     db.session.flush()
     _prepare_next_session(agencies)
     db.session.commit()
@@ -206,20 +243,23 @@ def _prepare_next_session(agencies: dict[str, Agency]) -> None:
     if upcoming is None:
         return
     build_checklist(upcoming)
-    invite_agencies(upcoming, [agencies["STNMT"].id, agencies["SXD"].id, agencies["HYT"].id])
+    invite_agencies(upcoming, [agencies["STNMT"].id, agencies["SXD"].id, agencies["PBG"].id])
     upcoming.is_customized = True
     fields = {f.name: f.id for f in db.session.scalars(select(Field))}
+    wards = {loc.name: loc for loc in db.session.scalars(select(Locality))}
     meeting_day = to_local(upcoming.starts_at).date()
     for name, kind, locality, field, content, agency in (
-        ("Nguyễn Văn Hùng", SubmitterKind.CITIZEN, "xã Tân Sỏi, huyện Yên Thế", "Đất đai",
-         "Đề nghị cấp giấy chứng nhận quyền sử dụng đất cho 12 hộ dân thôn Đồng Kỳ.", "STNMT"),
-        ("Công ty TNHH Minh Phát", SubmitterKind.BUSINESS, "TP Bắc Giang", "Xây dựng",
+        ("Nguyễn Văn Hùng", SubmitterKind.CITIZEN, "Phường Chũ", "Đất đai",
+         "Đề nghị cấp giấy chứng nhận quyền sử dụng đất cho 12 hộ dân tổ dân phố Đồng Kỳ.",
+         "STNMT"),
+        ("Công ty TNHH Minh Phát", SubmitterKind.BUSINESS, "Phường Bắc Giang", "Xây dựng",
          "Thủ tục cấp phép xây dựng nhà xưởng kéo dài quá thời hạn quy định.", "SXD"),
-        ("Đại diện cử tri xã Đồng Lạc", SubmitterKind.VOTER, "huyện Yên Thế", "Môi trường",
+        ("Đại diện cử tri phường Việt Yên", SubmitterKind.VOTER, "Phường Việt Yên", "Môi trường",
          "Ô nhiễm nước thải từ cơ sở chế biến gỗ ảnh hưởng ruộng lúa.", "STNMT"),
     ):
         petition = Petition(session_id=upcoming.id, submitter_kind=kind, submitter_name=name,
-                            locality=locality, field_id=fields[field], content=content,
+                            locality=locality, locality_id=wards[locality].id,
+                            field_id=fields[field], content=content,
                             channel=Channel.WRITING, advising_agency_id=agencies[agency].id,
                             advising_deadline=meeting_day - timedelta(days=3))
         petition.refresh_search_text()
@@ -238,8 +278,7 @@ CONTENTS = [
 ]
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Đức",
          "Công ty TNHH Đồng Tâm", "HTX Nông nghiệp Tân Yên", "Vũ Thị Hằng", "Đặng Văn Khoa"]
-LOCALITIES = ["xã Tân Sỏi, huyện Yên Thế", "phường Trần Phú, TP Bắc Giang",
-              "xã Nghĩa Phương, huyện Lục Nam", "thị trấn Chũ, huyện Lục Ngạn"]
+LOCALITIES = [name for _code, name in WARDS[:6]]
 
 
 def seed_petitions(count: int, rng: random.Random, batch: int = 5000) -> None:
@@ -250,6 +289,7 @@ def seed_petitions(count: int, rng: random.Random, batch: int = 5000) -> None:
     if not (session_ids and field_ids and agency_ids):
         raise RuntimeError("seed the demo data first")
     start = (db.session.scalar(select(func.max(Petition.id))) or 0) + 1
+    ward_ids = dict(db.session.execute(select(Locality.name, Locality.id)).all())
     statuses = list(AssignmentStatus)
     now = utcnow()
     for offset in range(0, count, batch):
@@ -263,6 +303,7 @@ def seed_petitions(count: int, rng: random.Random, batch: int = 5000) -> None:
                 "id": pid, "session_id": rng.choice(session_ids),
                 "submitter_kind": rng.choice(list(SubmitterKind)),
                 "submitter_name": name, "submitter_contact": "", "locality": locality,
+                "locality_id": ward_ids.get(locality),
                 "field_id": rng.choice(field_ids), "content": content,
                 "channel": rng.choice(list(Channel)), "raised_at_meeting": True,
                 "search_text": fold(f"{content} {name} {locality}"), "created_at": now,

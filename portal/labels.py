@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from portal.admin.models import AgencyKind
+from portal.admin.models import AgencyKind, LocalityLevel
 from portal.auth.models import Role
 from portal.calendar.models import DayShift, SessionKind, SessionStatus, TimingRule
 from portal.petitions.models import Channel, SubmitterKind
@@ -21,6 +21,10 @@ LABELS = [
     (AgencyKind.LOCALITY, _l("Địa phương")),
     (AgencyKind.OFFICE, _l("Văn phòng")),
     (AgencyKind.UPPER, _l("Cấp có thẩm quyền")),
+    (LocalityLevel.PROVINCE, _l("Tỉnh")),
+    (LocalityLevel.COMMUNE, _l("Xã")),
+    (LocalityLevel.WARD, _l("Phường")),
+    (LocalityLevel.SPECIAL_ZONE, _l("Đặc khu")),
     (SessionKind.CITIZEN_RECEPTION, _l("Đối thoại kết hợp tiếp công dân định kỳ")),
     (SessionKind.VOTER_CONTACT, _l("Đối thoại kết hợp tiếp xúc cử tri")),
     (SessionKind.BUSINESS, _l("Đối thoại với cộng đồng doanh nghiệp")),

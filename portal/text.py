@@ -20,6 +20,7 @@ import icu  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.ext.compiler import compiles  # noqa: E402
+from sqlalchemy.sql.visitors import InternalTraversal  # noqa: E402
 from sqlalchemy.sql.expression import ColumnElement  # noqa: E402
 
 _COLLATOR = icu.Collator.createInstance(icu.Locale("vi"))
@@ -37,9 +38,13 @@ def vn_sorted(items, key=lambda item: item):
 
 class _VnOrder(ColumnElement):
     inherit_cache = True
+    # Traversed like any expression, so an aliased table (a joined eager load) adapts it.
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, column):
-        self.column = column
+        # The column expression, not the ORM attribute, so adapting it reaches the table.
+        self.column = column.__clause_element__() if hasattr(column, "__clause_element__") \
+            else column
         self.type = column.type
 
 

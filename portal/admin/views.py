@@ -10,12 +10,17 @@ from flask import Blueprint, abort, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal import web
 from portal.access import requires
-from portal.admin import services
+from portal.errors import N_
+from portal.admin import localities as locality_tree
+from portal.admin import organisation, services
 from portal.admin.forms import (
-    AgencyForm, FieldForm, MoveFieldForm, RenameFieldForm, ToggleFieldForm, UserForm,
+    AgencyForm, DeactivateAgencyForm, FieldForm, LocalityImportForm, MergeAgenciesForm,
+    MoveFieldForm,
+    ReactivateAgencyForm, RenameAgencyForm, RenameFieldForm, ToggleFieldForm, UserForm,
 )
 from portal.admin.models import Agency, Field
 from portal.auth.models import User
@@ -40,9 +45,12 @@ def _at_fields(form, error):
 
 def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None):
     error = _at_fields(form, error)
-    rows = db.session.scalars(select(Agency).order_by(Agency.kind, vn_order(Agency.name), Agency.id)).all()
+    rows = db.session.scalars(
+        select(Agency).options(selectinload(Agency.successor), selectinload(Agency.former_names))
+        .order_by(Agency.kind, vn_order(Agency.name), Agency.id)).all()
     return render("admin/agencies.html", "admin", status=status, agencies=rows, error=error,
-                  form=form or AgencyForm(formdata=None))
+                  form=form or AgencyForm(formdata=None),
+                  stranded=organisation.stranded_accounts())
 
 
 @bp.get("/agencies")
@@ -61,6 +69,153 @@ def agencies():
 def add_agency(form: AgencyForm):
     """Add an agency (422 with the errors at the fields; the same form sent twice adds one)."""
     return services.add_agency(form, current_user)
+
+
+# --- organisation changes: rename, deactivate, merge ---------------------------------------------
+
+def _agency_or_none(agency_id: int) -> Agency | None:
+    return db.session.get(Agency, agency_id)
+
+
+# The page holds several forms: each has its prefix, so ids and labels stay unique.
+def _agency_page(agency: Agency, *, rename: RenameAgencyForm | None = None,
+                 deactivate: DeactivateAgencyForm | None = None, status: int = 200,
+                 error=None):
+    """The `agency` component: its names over time, and the forms that change it."""
+    error = _at_fields(rename or deactivate, error)
+    return render("admin/agency.html", "agency", status=status, agency=agency, error=error,
+                  rename=rename or RenameAgencyForm(formdata=None, prefix="rn", version=agency.version),
+                  deactivate=deactivate or DeactivateAgencyForm(formdata=None, prefix="end",
+                                                                version=agency.version),
+                  reactivate=ReactivateAgencyForm(formdata=None, prefix="re", version=agency.version),
+                  owed=organisation.open_assignment_count(agency.id))
+
+
+def _agency_done(message: str):
+    return lambda agency, _result: web.saved(
+        _(message), redirect=url_for("admin.agency", agency_id=agency.id))
+
+
+@bp.get("/agencies/<int:agency_id>")
+@requires("agency.manage")
+def agency(agency_id: int):
+    """One agency: its names over time, rename and deactivate forms (404 if unknown)."""
+    found = db.session.get(Agency, agency_id)
+    if found is None:
+        abort(404)
+    return _agency_page(found)
+
+
+@bp.post("/agencies/<int:agency_id>/rename")
+@web.change(allow="agency.manage", load=_agency_or_none, form=lambda _a: RenameAgencyForm(prefix="rn"),
+            versioned=lambda agency: agency,
+            invalid=lambda agency, form, status, error: _agency_page(
+                agency, rename=form, status=status, error=error),
+            done=_agency_done(N_("Đã đổi tên cơ quan.")))
+def rename_agency(agency: Agency, form: RenameAgencyForm):
+    """Rename an agency from a date (422 at the field: a taken name, a future date, a date
+    before its last rename; 409 when it changed since the page was shown)."""
+    organisation.rename_agency(agency, current_user, name=form.name.data,
+                               short_name=form.short_name.data,
+                               effective=form.effective_on.data, reason=form.reason.data or "")
+
+
+@bp.post("/agencies/<int:agency_id>/deactivate")
+@web.change(allow="agency.manage", load=_agency_or_none,
+            form=lambda _a: DeactivateAgencyForm(prefix="end"), versioned=lambda agency: agency,
+            invalid=lambda agency, form, status, error: _agency_page(
+                agency, deactivate=form, status=status, error=error),
+            done=_agency_done(N_("Đã ghi nhận cơ quan ngừng hoạt động.")))
+def deactivate_agency(agency: Agency, form: DeactivateAgencyForm):
+    """Stop offering an agency from a date (409 while it still owes answers: merge it)."""
+    organisation.deactivate_agency(agency, current_user, effective=form.effective_on.data)
+
+
+@bp.post("/agencies/<int:agency_id>/reactivate")
+@web.change(allow="agency.manage", load=_agency_or_none,
+            form=lambda _a: ReactivateAgencyForm(prefix="re"), versioned=lambda agency: agency,
+            invalid=lambda agency, _form, status, error: _agency_page(
+                agency, status=status, error=error),
+            done=_agency_done(N_("Đã dùng lại cơ quan.")))
+def reactivate_agency(agency: Agency, form: ReactivateAgencyForm):
+    """Offer a deactivated agency again (409 for a merged one)."""
+    organisation.reactivate_agency(agency, current_user)
+
+
+def _merge_page(form: MergeAgenciesForm | None = None, *, status: int = 200, error=None):
+    form = form or MergeAgenciesForm(formdata=None)
+    error = _at_fields(form, error)
+    return render("admin/merge.html", "merge", status=status, form=form, error=error)
+
+
+@bp.get("/agencies/merge")
+@requires("agency.manage")
+def merge():
+    """The form to merge agencies into a successor from a date."""
+    return _merge_page()
+
+
+def _merged(_obj, successor: Agency | None):
+    if successor is None:  # a resend of a merge already applied, its successor gone
+        return web.saved(None, redirect=url_for("admin.agencies"))
+    return web.saved(_("Đã sáp nhập vào %(name)s.", name=successor.name),
+                     redirect=url_for("admin.agency", agency_id=successor.id))
+
+
+@bp.post("/agencies/merge")
+@web.change(allow="agency.manage", form=lambda _obj: MergeAgenciesForm(), once=True,
+            invalid=lambda _obj, form, status, error: _merge_page(form, status=status,
+                                                                   error=error),
+            done=_merged)
+def merge_agencies(form: MergeAgenciesForm):
+    """Merge agencies from a date: their open assignments move to the successor with a step
+    in each timeline (422 at the field for bad choices; the same form sent twice merges
+    once)."""
+    sources = [db.session.get(Agency, i) for i in form.sources.data]
+    into = db.session.get(Agency, form.into_id.data) if form.into_id.data else None
+    result = organisation.merge_agencies(
+        [s for s in sources if s is not None], current_user, into=into,
+        new_name=form.new_name.data or "", new_short_name=form.new_short_name.data or "",
+        effective=form.effective_on.data, move_accounts=form.move_accounts.data)
+    return result.successor
+
+
+# --- the locality tree (địa bàn) -------------------------------------------------------------
+
+def _localities_page(form: LocalityImportForm | None = None, *, status: int = 200, error=None):
+    lines = getattr(error, "lines", [])
+    return render("admin/localities.html", "localities", status=status,
+                  tree=locality_tree.tree(), form=form or LocalityImportForm(formdata=None),
+                  error=None if getattr(error, "placed", False) else error,
+                  lines=lines)
+
+
+@bp.get("/localities")
+@requires("locality.manage")
+def localities():
+    """The province and its communes, wards and special zones; the CSV import form."""
+    return _localities_page()
+
+
+def _localities_imported(_obj, result):
+    if not isinstance(result, locality_tree.Imported):  # the same upload sent again
+        return web.saved(_("Tệp này đã được nhập."), redirect=url_for("admin.localities"))
+    return web.saved(_("Đã nhập: %(a)s địa bàn mới, %(c)s đổi tên hoặc cấp trên, %(e)s sáp "
+                       "nhập; %(u)s không đổi.", a=result.added, c=result.changed,
+                       e=result.ended, u=result.unchanged),
+                     redirect=url_for("admin.localities"))
+
+
+@bp.post("/localities/import")
+@web.change(allow="locality.manage", form=lambda _obj: LocalityImportForm(), once=True,
+            invalid=lambda _obj, form, status, error: _localities_page(form, status=status,
+                                                                       error=error),
+            done=_localities_imported)
+def import_localities(form: LocalityImportForm):
+    """Import the locality tree from CSV: every line checked first, nothing imported while
+    one is wrong (422 listing each line and its reason)."""
+    data = form.file.data.stream.read(locality_tree.MAX_BYTES + 1)
+    return locality_tree.import_csv(data, current_user)
 
 
 # --- accounts ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.calendar.lifecycle import SessionValues, When
 from portal.calendar.models import SessionKind, SessionStatus
+from portal.admin.localities import locality_field, offer
 from portal.formfields import OnceForm, VersionedForm, VNDateField, VNTimeField
 from portal.labels import choices
 
@@ -46,13 +47,19 @@ class _SessionFields(_WhenMixin, FlaskForm):
     title = StringField(_l("Tiêu đề"), validators=[DataRequired(REQUIRED), _too_long(300)])
     host = StringField(_l("Người chủ trì"), validators=[DataRequired(REQUIRED), _too_long(200)])
     content = TextAreaField(_l("Nội dung"), validators=[_too_long(10000)])
+    locality_id = locality_field(_l("Xã, phường, đặc khu nơi tổ chức"))
     locality = StringField(_l("Địa bàn tổ chức (xã, phường; buổi tiếp xúc cử tri)"),
                            validators=[_too_long(200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer(self)
 
     def values(self) -> SessionValues:
         return SessionValues(SessionKind(self.kind.data), self.title.data.strip(),
                              self.host.data.strip(), (self.content.data or "").strip(),
-                             self.when(), (self.locality.data or "").strip())
+                             self.when(), (self.locality.data or "").strip(),
+                             self.locality_id.data or None)
 
 
 class SessionForm(VersionedForm, _SessionFields):

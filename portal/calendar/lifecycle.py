@@ -24,6 +24,7 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 
+from portal.admin import localities
 from portal.calendar import conflicts as conflict_rules
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.errors import LOCKED, N_, DomainError
@@ -170,6 +171,7 @@ class SessionValues:
     content: str
     when: When
     locality: str = ""  # where a voter-contact session is held (its related sessions)
+    locality_id: int | None = None  # the commune or ward of the tree, if one was chosen
 
 
 class Conflicts(DomainError):
@@ -212,7 +214,7 @@ def _apply_values(session: DialogueSession, values: SessionValues) -> None:
     session.title = values.title.strip()
     session.host = values.host.strip()
     session.content = (values.content or "").strip()
-    session.locality = " ".join((values.locality or "").split())
+    localities.chosen(session, values.locality_id, values.locality)
     _apply_when(session, values.when)
 
 

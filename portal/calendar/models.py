@@ -130,6 +130,9 @@ class DialogueSession(db.Model):
     # Where a voter-contact session is held (xã, phường): the briefing's earlier related
     # sessions are those of the same kind, leader and locality.
     locality: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The commune or ward chosen from the locality tree; `locality` keeps its name as it
+    # was chosen (and the free text of records made before the tree).
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"))
     content: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[SessionStatus] = mapped_column(
         enum_type(SessionStatus, 20), default=SessionStatus.SCHEDULED

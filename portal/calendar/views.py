@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from portal import web
 from portal.access import officer_agency, requires
+from portal.admin.localities import offer
 from portal.admin.models import Agency
 from portal.auth.models import User
 from portal.calendar import conflicts as conflict_rules
@@ -371,6 +372,8 @@ def edit_session_form(session_id: int):
     form.host.data = item.host
     form.content.data = item.content
     form.locality.data = item.locality
+    form.locality_id.data = item.locality_id or 0
+    offer(form)
     _load_when(form, item)
     return _session_form_page(item, form)
 

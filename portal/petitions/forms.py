@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.text import vn_order
+from portal.admin.localities import locality_field, offer
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.extensions import db
 from portal.formfields import OnceForm, VersionedForm, VNDateField
@@ -66,6 +67,7 @@ class PetitionForm(FlaskForm):
     # Optional: forms that do not render it (the runner's) post nothing and keep it empty.
     submitter_id_number = StringField(_l("Số định danh (CCCD), nếu có"),
                                       validators=[Optional(), _too_long(20), ID_NUMBER_RULE])
+    locality_id = locality_field()
     locality = StringField(_l("Địa bàn"), validators=[_too_long(200)])
     field_id = SelectField(_l("Lĩnh vực"), **BAD_CHOICE, coerce=int,
                            validators=[DataRequired(_l("Vui lòng chọn lĩnh vực."))])
@@ -77,6 +79,7 @@ class PetitionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.field_id.choices = [SelectChoice(0, _l("— Chọn lĩnh vực —"))] + field_choices()
+        offer(self)
 
 
 def check_advising(form, meeting_day: date, current_deadline: date | None) -> None:

@@ -42,6 +42,9 @@ class Petition(db.Model):
     # Folded submitter name, to find the same person's earlier petitions.
     submitter_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     locality: Mapped[str] = mapped_column(String(200), default="")
+    # The commune or ward chosen from the locality tree; `locality` keeps its name as it
+    # was chosen (and the free text of records made before the tree).
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"))
     field_id: Mapped[int] = mapped_column(ForeignKey("field.id"), index=True)
     content: Mapped[str] = mapped_column(Text)
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, 30))

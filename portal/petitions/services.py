@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.text import vn_order
+from portal.admin import localities
 from portal.admin.models import Agency, AgencyKind, Field
 from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession, SessionStatus
@@ -42,7 +43,8 @@ def _copy_form(petition: Petition, form) -> None:
     id_number = getattr(form, "submitter_id_number", None)
     petition.submitter_id_number = ((id_number.data or "").strip() if id_number is not None
                                     else petition.submitter_id_number or "")
-    petition.locality = (form.locality.data or "").strip()
+    chosen = getattr(form, "locality_id", None)
+    localities.chosen(petition, chosen.data if chosen is not None else None, form.locality.data)
     petition.field_id = form.field_id.data
     petition.channel = Channel(form.channel.data)
     petition.content = form.content.data.strip()

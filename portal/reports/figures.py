@@ -26,7 +26,7 @@ from sqlalchemy import DateTime, and_, case, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from portal.admin.models import Agency, Field
+from portal.admin.models import Agency, Field, names_on
 from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.calendar.rules import working_calendar
 from portal.extensions import db
@@ -586,6 +586,11 @@ def period_report(period: Period, today: date, outstanding_limit: int | None = N
         .order_by(DialogueSession.starts_at, DialogueSession.id)).all()
     by_field = _field_counts(in_period)
     by_agency, total, by_status = _tallies(today, in_period)
+    # An agency renamed since shows the name it had at the end of the period.
+    renamed = names_on(period.end, [a.agency_id for a in by_agency])
+    for tally in by_agency:
+        if tally.agency_id in renamed:
+            tally.name, tally.short_name = renamed[tally.agency_id]
     outstanding_query = _open_items_query(sessions_in_period)
     if outstanding_limit is not None:
         outstanding_query = outstanding_query.limit(outstanding_limit)

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.text import vn_order
+from portal.admin.localities import names
 from portal.admin.models import Agency
 from portal.calendar.models import SessionKind
 from portal.extensions import db
@@ -125,7 +126,12 @@ class SpeakerForm(FlaskForm):
     name = StringField(_l("Họ tên người phát biểu"),
                        validators=[DataRequired(_l("Vui lòng nhập họ tên.")), Length(max=200)])
     kind = SelectField(_l("Là"), choices=choices(SubmitterKind), validators=[DataRequired(REQUIRED)])
+    # Typed, with the tree's names offered (a datalist): the console is run by keyboard.
     locality = StringField(_l("Địa bàn"), validators=[Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locality_names = names()
 
 
 class DoorForm(FlaskForm):

@@ -48,6 +48,9 @@ class Speaker(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[SubmitterKind] = mapped_column(enum_type(SubmitterKind, 20))
     locality: Mapped[str] = mapped_column(String(200), default="")
+    # The commune or ward chosen from the locality tree; `locality` keeps its name as it
+    # was chosen (and the free text of records made before the tree).
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("locality.id"))
     status: Mapped[SpeakerStatus] = mapped_column(
         enum_type(SpeakerStatus, 20), default=SpeakerStatus.QUEUED
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.calendar.models import DialogueSession
 from portal.errors import N_
+from portal.admin import localities
 from portal.extensions import db
 from portal.petitions.models import SubmitterKind
 from portal.runner import stages
@@ -31,14 +32,16 @@ class QueueError(stages.StageError):
 
 
 def add(meeting: DialogueSession, user, name: str, kind: SubmitterKind,
-        locality: str = "") -> Speaker:
-    """Put someone at the end of the queue."""
+        locality: str = "", locality_id: int | None = None) -> Speaker:
+    """Put someone at the end of the queue (from a commune or ward of the tree, or with the
+    free text of where they come from)."""
     stages.require_stage(meeting, stages.DISCUSSION)
     last = db.session.scalar(
         select(func.max(Speaker.position)).where(Speaker.session_id == meeting.id)
     )
     speaker = Speaker(session_id=meeting.id, name=name.strip(), kind=kind,
-                      locality=(locality or "").strip(), position=(last or 0) + 1)
+                      position=(last or 0) + 1)
+    localities.chosen(speaker, locality_id, locality)
     db.session.add(speaker)
     stages.log(meeting, "speaker_added", user, f"Đăng ký phát biểu: {speaker.name}")
     return speaker

@@ -183,7 +183,8 @@ def _render_component(meeting: DialogueSession, revision: int | None, *, status:
         submitter_name=current_speaker.name if current_speaker else "",
         submitter_kind=(current_speaker.kind.value if current_speaker
                         else SubmitterKind.CITIZEN.value),
-        locality=current_speaker.locality if current_speaker else "")
+        locality=current_speaker.locality if current_speaker else "",
+        locality_id=(current_speaker.locality_id or 0) if current_speaker else 0)
     response = render(
         f"runner/{view}.html",  # the secretary's console, or the chair's view
         "runner",

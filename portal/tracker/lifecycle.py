@@ -106,6 +106,7 @@ STEP_LABELS = {
     "answer_on_the_spot": _l("Trả lời trực tiếp tại buổi đối thoại"),
     "auto_remind": _l("Tự động nhắc hạn"),
     "reassign": _l("Thay đổi phân công tại buổi đối thoại"),
+    "agency_merged": _l("Chuyển cơ quan do sắp xếp tổ chức"),
     **{name: action.label for name, action in ACTIONS.items()},
 }
 
@@ -419,6 +420,7 @@ NO_AGENCY = N_("Vui lòng chọn cơ quan.")
 NO_DEADLINE = N_("Vui lòng nhập hạn trả lời bằng văn bản.")
 NO_SPOT_ANSWER = N_("Vui lòng ghi nội dung trả lời tại buổi đối thoại.")
 LEAD_IS_COORDINATOR = N_("Cơ quan chủ trì không đồng thời là cơ quan phối hợp.")
+ENDED_AGENCY = N_("%(name)s đã ngừng hoạt động hoặc đã sáp nhập; chọn cơ quan đang hoạt động.")
 
 
 def _checked(mode, agency_id, deadline, coordinators, answer):
@@ -428,6 +430,8 @@ def _checked(mode, agency_id, deadline, coordinators, answer):
     agency = db.session.get(Agency, agency_id) if agency_id else None
     if agency is None:
         raise DomainError(NO_AGENCY, 422, "agency_id")
+    if not agency.is_active:  # a deactivated or merged agency gets no new work
+        raise DomainError(ENDED_AGENCY, 422, "agency_id", name=agency.name)
     if deadline is None:
         raise DomainError(NO_DEADLINE, 422, "deadline")
     if mode == AnswerMode.ON_THE_SPOT and not (answer or "").strip():
@@ -439,6 +443,9 @@ def _checked(mode, agency_id, deadline, coordinators, answer):
         select(Agency).where(Agency.id.in_(coordinator_ids))
         .order_by(vn_order(Agency.name), Agency.id)
     )) if coordinator_ids else []
+    ended = next((a for a in helpers if not a.is_active), None)
+    if ended is not None:
+        raise DomainError(ENDED_AGENCY, 422, "coordinators", name=ended.name)
     return mode, agency, helpers
 
 

@@ -56,6 +56,13 @@ assignment_coordinator = Table(
 )
 
 
+def _agencies_in_vn_order():
+    from portal.admin.models import Agency
+    from portal.text import vn_order
+
+    return [vn_order(Agency.name), Agency.id]
+
+
 class Assignment(db.Model):
     """The lead agency's task to answer one petition."""
 
@@ -96,8 +103,9 @@ class Assignment(db.Model):
     petition = relationship("Petition", back_populates="assignment")
     agency = relationship("Agency")
     answered_by = relationship("User", foreign_keys=[answered_by_id])
+    # Shown in Vietnamese order (ICU: «Sở Dân tộc» before «Sở Du lịch»), on both databases.
     coordinators = relationship("Agency", secondary=assignment_coordinator,
-                                order_by="[Agency.name, Agency.id]")
+                                order_by=lambda: _agencies_in_vn_order())
 
     __mapper_args__ = {"version_id_col": version}
     # The tracker lists by deadline, for everyone, per agency and per status.
