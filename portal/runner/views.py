@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.labels import STAGE_LABELS
 from portal.petitions.forms import PetitionForm
+from portal.petitions import privacy
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
 from portal.runner import (amendments, attendance, briefing, dispositions, floor, kiosk,
@@ -171,6 +172,7 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         timeline=timeline,
         error=error,
         needs_confirmation=isinstance(error, NeedsConfirmation),
+        viewer=privacy.meeting_viewer(current_user, meeting.id),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -407,7 +409,8 @@ def briefing_print(session_id: int):
     """The host briefing with the previous meeting's results, laid out to print or read aloud."""
     meeting = _meeting(session_id)
     return render("runner/briefing.html", "briefing", meeting=meeting,
-                  previous=briefing.previous_results(meeting, local_today()))
+                  previous=briefing.previous_results(meeting, local_today()),
+                  viewer=privacy.meeting_viewer(current_user, meeting.id))
 
 
 # ---- stage machine ---------------------------------------------------------------------
