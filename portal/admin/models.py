@@ -28,6 +28,10 @@ class Agency(db.Model):
     short_name: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[AgencyKind] = mapped_column(enum_type(AgencyKind, 20))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The agency's head (thủ trưởng): escalation of items long late is written to them.
+    head_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    head_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    head_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Secret token of the agency's iCalendar feed URL.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Optimistic lock: an edit form carries the version it started from (409 if stale).
