@@ -299,6 +299,13 @@ def export_private(value: str, personal: bool) -> str:
     return value if personal else mask_value(value)
 
 
+def export_text(petition: Petition, value: str | None, personal: bool) -> str:
+    """A petition's free text in an export: as written only when `personal` was ticked."""
+    if personal:
+        return value or ""
+    return masked_text(value, [petition.submitter_name] if is_personal_name(petition) else [])
+
+
 def official_document(user, concerned: bool = True) -> bool:
     """Whether `user` gets an issued document's official PDF (else its masked rendition);
     an officer only for a document addressed or assigned to their agency (`concerned`)."""
