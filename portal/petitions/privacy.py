@@ -70,8 +70,10 @@ _PATTERNS = [
     # mobiles: 10 digits from 0, or +84 / 84 and 9 digits
     re.compile(r"(?<![\w+])(?:\+84|\(\+84\)|0)" + _SEP + r"\d(?:" + _SEP + r"\d){8}(?!\d)"),
     # CCCD (12 digits) and CMND (9 digits), plain or grouped by spaces
-    re.compile(r"(?<![\d.])\d(?: ?\d){11}(?![\d.])"),
-    re.compile(r"(?<![\d.])\d(?: ?\d){8}(?![\d.])"),
+    # (a dot next to the digits is a group of an amount, "100.000.000", unless it ends the
+    # sentence: "CCCD 036099001234.")
+    re.compile(r"(?<!\d)(?<!\d\.)\d(?: ?\d){11}(?!\d|\.\d)"),
+    re.compile(r"(?<!\d)(?<!\d\.)\d(?: ?\d){8}(?!\d|\.\d)"),
     # house numbers with a street: "số 45 Trần Phú", "12/3 đường Lê Lợi", "ngõ 5 phố Huế"
     re.compile(r"\b(?:[Ss]ố nhà|[Ss]ố)\s+\d+[a-zA-Z]?(?:/\d+[a-zA-Z]?)*(?:\s+(?:đường|phố|"
                r"ngõ|ngách|hẻm|kiệt))?(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4}", re.UNICODE),
@@ -183,19 +185,23 @@ def masked_text(text: str | None, names: Iterable[str] = ()) -> str:
 
 def personal_names(meeting_id: int | None) -> list[str]:
     """The names of the people (citizens, voter representatives) of a meeting: its petitions'
-    submitters and its speakers. Free text of the meeting masks them for MASKED readers."""
+    submitters, its speakers and the citizens present. Free text of the meeting masks them
+    for MASKED readers."""
     if meeting_id is None:
         return []
     from sqlalchemy import select
 
     from portal.extensions import db
-    from portal.runner.models import Speaker
+    from portal.preparation.models import InviteeKind
+    from portal.runner.models import Attendance, Speaker
 
     names = db.session.scalars(select(Petition.submitter_name).where(
         Petition.session_id == meeting_id, Petition.submitter_kind.in_(PERSONAL_KINDS)))
     spoke = db.session.scalars(select(Speaker.name).where(
         Speaker.session_id == meeting_id, Speaker.kind.in_(PERSONAL_KINDS)))
-    return [*names, *spoke]
+    present = db.session.scalars(select(Attendance.name).where(
+        Attendance.session_id == meeting_id, Attendance.kind == InviteeKind.CITIZEN))
+    return [*names, *spoke, *present]
 
 
 def meeting_viewer(user, meeting_id: int | None, output: Output = Output.PAGE) -> "Viewer":
@@ -237,7 +243,7 @@ class Viewer:
         return mask_name(petition.submitter_name)
 
     def speaker(self, speaker) -> str:
-        """A speaker's (or any person-with-a-kind's) name."""
+        """A speaker's (or anyone's with a `kind`: a person present, an invitee) name."""
         if speaker.kind not in PERSONAL_KINDS or self.level() >= Level.NAMES:
             return speaker.name
         return mask_name(speaker.name)
