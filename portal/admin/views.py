@@ -15,7 +15,7 @@ from portal import web
 from portal.access import requires
 from portal.admin import services
 from portal.admin.forms import (
-    AgencyForm, FieldForm, MoveFieldForm, RenameFieldForm, ToggleFieldForm, UserForm,
+    AgencyForm, AgencyHeadForm, FieldForm, MoveFieldForm, RenameFieldForm, ToggleFieldForm, UserForm,
 )
 from portal.admin.models import Agency, Field
 from portal.auth.models import User
@@ -38,11 +38,24 @@ def _at_fields(form, error):
 
 # --- agencies ------------------------------------------------------------------------------
 
-def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None):
+def _head_forms(rows, posted: dict | None) -> dict:
+    """A head form per agency, filled from the agency (or as typed, for the one refused)."""
+    forms = {}
+    for agency in rows:
+        form = (posted or {}).get(agency.id) or AgencyHeadForm(
+            formdata=None, prefix=f"h{agency.id}", obj=agency)
+        if (posted or {}).get(agency.id) is None:
+            form.version.data = agency.version
+        forms[agency.id] = form
+    return forms
+
+
+def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None,
+                   heads: dict | None = None):
     error = _at_fields(form, error)
     rows = db.session.scalars(select(Agency).order_by(Agency.kind, vn_order(Agency.name), Agency.id)).all()
     return render("admin/agencies.html", "admin", status=status, agencies=rows, error=error,
-                  form=form or AgencyForm(formdata=None))
+                  form=form or AgencyForm(formdata=None), head_forms=_head_forms(rows, heads))
 
 
 @bp.get("/agencies")
@@ -61,6 +74,24 @@ def agencies():
 def add_agency(form: AgencyForm):
     """Add an agency (422 with the errors at the fields; the same form sent twice adds one)."""
     return services.add_agency(form, current_user)
+
+
+def _agency_or_none(agency_id: int) -> Agency | None:
+    return db.session.get(Agency, agency_id)
+
+
+@bp.post("/agencies/<int:agency_id>/head")
+@web.change(allow="agency.manage", load=_agency_or_none,
+            form=lambda agency: AgencyHeadForm(prefix=f"h{agency.id}"),
+            versioned=lambda agency: agency,
+            invalid=lambda agency, form, status, error: _agencies_page(
+                status=status, error=error, heads={agency.id: form}),
+            done=lambda _agency, _result: web.saved(_("Đã lưu thủ trưởng cơ quan."),
+                                                    redirect=url_for("admin.agencies")))
+def set_agency_head(agency: Agency, form: AgencyHeadForm):
+    """Set the agency head's name, title and e-mail, who receives the escalations of items
+    long late (422 at the field for a bad e-mail; 409 when changed since shown)."""
+    services.set_agency_head(agency, form, current_user)
 
 
 # --- accounts ------------------------------------------------------------------------------
