@@ -101,3 +101,25 @@ def reassigned(assignment: Assignment, old_agency_id: int) -> list[Notification]
             old_agency_id, f"Không còn được giao trả lời (đã chuyển cho "
                            f"{assignment.agency.short_name}): «{content}»", link))
     return notes + assigned(assignment)
+
+
+def withdrawn(assignment: Assignment) -> list[Notification]:
+    """An assignment undone at the meeting: its tracker item is removed, so the notifications
+    linking to it go (they would open nothing), and the agencies that were told of it (the
+    lead and the coordinators; nobody for an answer on the spot) are told it was withdrawn."""
+    from sqlalchemy import delete
+
+    from portal.extensions import db
+    from portal.tracker.models import AnswerMode
+
+    db.session.execute(delete(Notification).where(
+        Notification.link == item_link(assignment.id)).execution_options(
+        synchronize_session=False))
+    if assignment.mode == AnswerMode.ON_THE_SPOT:
+        return []
+    with force_locale("vi"):
+        content = " ".join(assignment.petition.content.split())
+        content = content if len(content) <= 120 else content[:117] + "..."
+    text = f"Đã hủy phân công tại buổi đối thoại, không phải trả lời: «{content}»"
+    return [services.notify_agency(agency_id, text) for agency_id in sorted(
+        {assignment.agency_id} | {a.id for a in assignment.coordinators})]
