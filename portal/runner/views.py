@@ -433,8 +433,10 @@ def advance(meeting, form):
 @runner_change()
 def close(meeting, form):
     """Close the meeting, lock its record (Bế mạc) and draft its conclusion notice and minutes
-    for the office to edit and issue."""
-    services.close(meeting, current_user, current_app.config)
+    for the office to edit and issue; petitions with no disposition ask to confirm first
+    (409 naming them, with a «Vẫn bế mạc» button)."""
+    services.close(meeting, current_user, current_app.config,
+                   confirm=form.confirm.data == "1")
 
 
 # ---- opening and briefing --------------------------------------------------------------
