@@ -22,6 +22,7 @@ from portal.auth.models import Role, User
 from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.jobs.models import ReminderSent
+from portal.petitions import privacy
 from portal.jobs.schedule import Due, Offsets, escalation_due, reminder_due
 from portal.preparation.models import ChecklistItem
 from portal.timefmt import to_local
@@ -78,8 +79,13 @@ def _words(due: Due) -> str:
     return WORDS[due.kind].format(n=due.offset)
 
 
-def _content(assignment: Assignment) -> str:
-    content = " ".join(assignment.petition.content.split())
+def _content(assignment: Assignment, agency_id: int | None = None) -> str:
+    """The petition's content, shortened, as the agency writing or written to may read it
+    (`privacy.for_agency`: masked for a coordinating agency)."""
+    petition = assignment.petition
+    content = " ".join(privacy.for_agency(
+        petition, assignment.agency_id if agency_id is None else agency_id,
+        petition.content).split())
     return content if len(content) <= 80 else content[:77] + "..."
 
 
@@ -249,7 +255,7 @@ def _assignment_notices(now, settings, link) -> list:
             body = "\n".join([
                 f"Kính gửi: {agency.name}", "",
                 f"Cơ quan được giao {role} ý kiến, kiến nghị sau, hạn "
-                f"{item.deadline:%d/%m/%Y}:", "", _content(item), "", link(item), "",
+                f"{item.deadline:%d/%m/%Y}:", "", _content(item, agency.id), "", link(item), "",
                 "Văn phòng UBND tỉnh"])
             mails.append(message(settings, to, "Được giao trả lời ý kiến, kiến nghị", body))
     return mails

@@ -17,8 +17,14 @@ pdf (draft)  FULL     (403)               FULL      MASKED     MASKED      —
 pdf issued   official official if conc.   official  masked     masked      —
 export       FULL if ticked, else MASKED; every other role MASKED
 email        FULL     FULL if concerned   NAMES     MASKED     MASKED      —
-public, hall MASKED, and only what the office reviewed and published
+public       MASKED, and only what the office reviewed and published
 ===========  =======  ==================  ========  =========  ==========  ========
+
+E-mails and in-app notifications to an agency (`for_agency`) are judged for that agency:
+the lead and the advising agency read a petition's text as written, a coordinating agency
+masked; the agency head's escalation and the office's copy as written. The hall screen
+names the people called to speak (they are called aloud in the room) and shows the
+petition being answered with its numbers and addresses redacted.
 
 * FULL: names, contact, ID number and free text as written.
 * NAMES: the chair calls people to speak: names in full, contact and ID number `***`, free
@@ -308,6 +314,20 @@ def export_private(value: str, personal: bool) -> str:
 def export_text(petition: Petition, value: str | None, personal: bool) -> str:
     """A petition's free text in an export: as written only when `personal` was ticked."""
     if personal:
+        return value or ""
+    return masked_text(value, [petition.submitter_name] if is_personal_name(petition) else [])
+
+
+def for_agency(petition: Petition, agency_id: int | None, value: str | None,
+               output: Output = Output.EMAIL) -> str:
+    """A petition's free text in a message to an agency's officers (an e-mail, an in-app
+    notification): as the table says for an officer, judged for that agency. The lead and
+    the advising agency read it as written; any other (a coordinating agency) masked."""
+    assignment = petition.assignment
+    concerned = agency_id is not None and agency_id in (
+        petition.advising_agency_id, assignment.agency_id if assignment is not None else None)
+    rule = RULES[output].get(OFFICER, Level.MASKED)
+    if rule == Level.FULL or (rule == CONCERNED and concerned):
         return value or ""
     return masked_text(value, [petition.submitter_name] if is_personal_name(petition) else [])
 

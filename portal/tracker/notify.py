@@ -19,11 +19,17 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 
 from portal.admin.models import Agency
+from portal.petitions import privacy
 from portal.tracker import services
 from portal.tracker.models import Assignment, AssignmentStep, Notification
 
 TO_OFFICE = ("answer", "request_extension")
 TO_NOBODY = ("start",)
+
+
+def _short(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def item_link(assignment_id: int) -> str:
@@ -83,9 +89,12 @@ def assigned(assignment: Assignment) -> list[Notification]:
         assignment.agency_id, f"Được giao trả lời, hạn {deadline}: «{content}»", link)]
     for agency in sorted(assignment.coordinators, key=lambda a: a.id):
         if agency.id != assignment.agency_id:
+            # a coordinating agency reads the petition's personal data masked
+            helper = _short(privacy.for_agency(assignment.petition, agency.id,
+                                               assignment.petition.content, privacy.Output.PAGE))
             notes.append(services.notify_agency(
                 agency.id, f"Được đề nghị phối hợp với {assignment.agency.short_name} trả lời, "
-                           f"hạn {deadline}: «{content}»", link))
+                           f"hạn {deadline}: «{helper}»", link))
     return notes
 
 
