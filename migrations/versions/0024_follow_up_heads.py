@@ -1,4 +1,4 @@
-"""agency heads for escalation; meeting-day leftovers
+"""agency heads for escalation; masked renditions of issued documents
 
 Revision ID: 0024
 Revises: 0023
@@ -18,8 +18,25 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The agency head's contact, to whom escalations are written (issue 12).
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('head_name', sa.String(length=120), server_default='',
+                                      nullable=False))
+        batch_op.add_column(sa.Column('head_title', sa.String(length=120), server_default='',
+                                      nullable=False))
+        batch_op.add_column(sa.Column('head_email', sa.String(length=254), server_default='',
+                                      nullable=False))
+    # The masked rendition of an issued document, frozen beside the official one (issue 11).
+    with op.batch_alter_table('document_file', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('masked_content', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('masked_sha256', sa.String(length=64), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('document_file', schema=None) as batch_op:
+        batch_op.drop_column('masked_sha256')
+        batch_op.drop_column('masked_content')
+    with op.batch_alter_table('agency', schema=None) as batch_op:
+        batch_op.drop_column('head_email')
+        batch_op.drop_column('head_title')
+        batch_op.drop_column('head_name')

@@ -18,12 +18,28 @@ from portal.text import vn_order
 REQUIRED = _l("Trường này là bắt buộc.")
 
 
-class AgencyForm(OnceForm, FlaskForm):
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư điện tử không hợp lệ."))
+
+
+class _AgencyHead(FlaskForm):
+    """The agency head's contact (thủ trưởng): items long late are escalated to them."""
+
+    head_name = StringField(_l("Họ tên thủ trưởng"), validators=[Optional(), Length(max=120)])
+    head_title = StringField(_l("Chức vụ thủ trưởng"), validators=[Optional(), Length(max=120)])
+    head_email = StringField(_l("Thư điện tử của thủ trưởng"),
+                             validators=[Optional(), Length(max=254), EMAIL])
+
+
+class AgencyForm(OnceForm, _AgencyHead):
     """A new agency; its client key makes a resent form add it once."""
 
     name = StringField(_l("Tên cơ quan"), validators=[DataRequired(REQUIRED), Length(max=200)])
     short_name = StringField(_l("Tên viết tắt"), validators=[DataRequired(REQUIRED), Length(max=40)])
     kind = SelectField(_l("Loại"), choices=choices(AgencyKind), validators=[DataRequired(REQUIRED)])
+
+
+class AgencyHeadForm(VersionedForm, _AgencyHead):
+    """Change an agency's head, from the version the list was shown with (stale: 409)."""
 
 
 class UserForm(OnceForm, FlaskForm):

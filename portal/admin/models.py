@@ -68,6 +68,10 @@ class Agency(_Ends, db.Model):
     # The first day it no longer exists (deactivated, or merged into `successor`).
     ended_on: Mapped[date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    # The agency's head (thủ trưởng): escalation of items long late is written to them.
+    head_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    head_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    head_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Secret token of the agency's iCalendar feed URL.
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Optimistic lock: an edit form carries the version it started from (409 if stale).

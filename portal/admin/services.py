@@ -34,7 +34,17 @@ def add_agency(form, user: User) -> Agency:
     if taken:
         raise Taken(taken)
     agency = Agency(name=name, short_name=short_name, kind=AgencyKind(form.kind.data))
+    set_agency_head(agency, form, user)
     db.session.add(agency)
+    return agency
+
+
+def set_agency_head(agency: Agency, form, user: User) -> Agency:
+    """The agency head's name, title and e-mail (a validated form with `head_*` fields), to
+    whom the reminder job escalates items long late (`portal.jobs.reminders`)."""
+    agency.head_name = " ".join((form.head_name.data or "").split())
+    agency.head_title = " ".join((form.head_title.data or "").split())
+    agency.head_email = (form.head_email.data or "").strip()
     return agency
 
 

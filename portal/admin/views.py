@@ -18,7 +18,7 @@ from portal.errors import N_
 from portal.admin import localities as locality_tree
 from portal.admin import organisation, services
 from portal.admin.forms import (
-    AgencyForm, DeactivateAgencyForm, FieldForm, LocalityImportForm, MergeAgenciesForm,
+    AgencyForm, AgencyHeadForm, DeactivateAgencyForm, FieldForm, LocalityImportForm, MergeAgenciesForm,
     MoveFieldForm,
     ReactivateAgencyForm, RenameAgencyForm, RenameFieldForm, ToggleFieldForm, UserForm,
 )
@@ -43,13 +43,26 @@ def _at_fields(form, error):
 
 # --- agencies ------------------------------------------------------------------------------
 
-def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None):
+def _head_forms(rows, posted: dict | None) -> dict:
+    """A head form per agency, filled from the agency (or as typed, for the one refused)."""
+    forms = {}
+    for agency in rows:
+        form = (posted or {}).get(agency.id) or AgencyHeadForm(
+            formdata=None, prefix=f"h{agency.id}", obj=agency)
+        if (posted or {}).get(agency.id) is None:
+            form.version.data = agency.version
+        forms[agency.id] = form
+    return forms
+
+
+def _agencies_page(form: AgencyForm | None = None, *, status: int = 200, error=None,
+                   heads: dict | None = None):
     error = _at_fields(form, error)
     rows = db.session.scalars(
         select(Agency).options(selectinload(Agency.successor), selectinload(Agency.former_names))
         .order_by(Agency.kind, vn_order(Agency.name), Agency.id)).all()
     return render("admin/agencies.html", "admin", status=status, agencies=rows, error=error,
-                  form=form or AgencyForm(formdata=None),
+                  form=form or AgencyForm(formdata=None), head_forms=_head_forms(rows, heads),
                   stranded=organisation.stranded_accounts())
 
 
@@ -216,6 +229,20 @@ def import_localities(form: LocalityImportForm):
     one is wrong (422 listing each line and its reason)."""
     data = form.file.data.stream.read(locality_tree.MAX_BYTES + 1)
     return locality_tree.import_csv(data, current_user)
+
+
+@bp.post("/agencies/<int:agency_id>/head")
+@web.change(allow="agency.manage", load=_agency_or_none,
+            form=lambda agency: AgencyHeadForm(prefix=f"h{agency.id}"),
+            versioned=lambda agency: agency,
+            invalid=lambda agency, form, status, error: _agencies_page(
+                status=status, error=error, heads={agency.id: form}),
+            done=lambda _agency, _result: web.saved(_("Đã lưu thủ trưởng cơ quan."),
+                                                    redirect=url_for("admin.agencies")))
+def set_agency_head(agency: Agency, form: AgencyHeadForm):
+    """Set the agency head's name, title and e-mail, who receives the escalations of items
+    long late (422 at the field for a bad e-mail; 409 when changed since shown)."""
+    services.set_agency_head(agency, form, current_user)
 
 
 # --- accounts ------------------------------------------------------------------------------

@@ -107,9 +107,15 @@ def _disposition_lines(petition) -> list[Bullet]:
     return lines
 
 
-def minutes_pdf(meeting: DialogueSession, config) -> bytes:
-    """The minutes as an unnumbered A4 PDF with both signers (THƯ KÝ, CHỦ TỌA)."""
-    return render_two_signer_pdf(build_minutes(meeting, config), config["PDF_FONT_DIRS"])
+def minutes_pdf(meeting: DialogueSession, config, *, masked: bool = False) -> bytes:
+    """The minutes as an unnumbered A4 PDF with both signers (THƯ KÝ, CHỦ TỌA); `masked`:
+    personal data masked in the body (`portal.petitions.privacy`)."""
+    from portal.petitions import privacy
+
+    built = build_minutes(meeting, config)
+    if masked:
+        built = privacy.mask_document(built, privacy.personal_names(meeting.id))
+    return render_two_signer_pdf(built, config["PDF_FONT_DIRS"])
 
 
 def build_minutes(meeting: DialogueSession, config) -> AdminDocument:

@@ -109,9 +109,14 @@ class DocumentFile(db.Model):
                                              autoincrement=False)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The masked rendition (personal data masked, `portal.petitions.privacy`), rendered at
+    # issue beside the official one and frozen too: what readers not allowed personal data
+    # download. None for documents issued before renditions were stored.
+    masked_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    masked_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __audit_exclude__ = ("content",)
+    __audit_exclude__ = ("content", "masked_content")
 
 
 class SigningPosition(db.Model):

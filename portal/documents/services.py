@@ -220,7 +220,10 @@ def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = 
     doc.status = DocumentStatus.ISSUED
     db.session.flush()  # the version check: a concurrent issue or edit fails here
     font_dirs = tuple(config.get("PDF_FONT_DIRS") or ())
-    store_issued_pdf(doc, render_document(doc, config, font_dirs))
+    official = render_document(doc, config, font_dirs)
+    # A meeting's document names its people: a masked rendition is frozen beside it.
+    store_issued_pdf(doc, official, render_document(doc, config, font_dirs, masked=True)
+                     if carries_personal_data(doc) else None)
     from portal.documents import signing  # it calls back into this module
     if signing.signing_configured(config):  # a certificate is configured: issuing signs
         signing.sign_issued(doc, config)
@@ -289,14 +292,17 @@ def check_signer(position: SigningPosition | None, day: date) -> None:
 # --------------------------------------------------------------------------- the issued PDF
 
 
-def store_issued_pdf(doc: Document, pdf_bytes: bytes) -> DocumentFile:
+def store_issued_pdf(doc: Document, pdf_bytes: bytes,
+                     masked_bytes: bytes | None = None) -> DocumentFile:
     """THE SEAM FOR SIGNING: store `pdf_bytes` as the issued document's PDF, the one every
     later download returns byte for byte, with its SHA-256 on the register.
 
     `issue` renders the frozen document and calls this once, inside the issuing
-    transaction. A signer (`portal.documents.signing`) signs those bytes and calls this
-    again with the signed PDF, in the same transaction or later: the stored file and its
-    hash are replaced; the number and the text never change. Only for an issued document.
+    transaction, with its masked rendition (`masked_bytes`, for readers not allowed personal
+    data; see `portal.petitions.privacy`). A signer (`portal.documents.signing`) signs the
+    official bytes and calls this again with the signed PDF, in the same transaction or
+    later: the stored file and its hash are replaced, the masked rendition kept; the number
+    and the text never change. Only for an issued document.
     """
     if doc.status != DocumentStatus.ISSUED:
         raise DocumentError(N_("Chỉ lưu tệp PDF của văn bản đã ban hành."))
@@ -308,34 +314,49 @@ def store_issued_pdf(doc: Document, pdf_bytes: bytes) -> DocumentFile:
     else:
         stored.content = pdf_bytes
         stored.sha256 = digest
+    if masked_bytes is not None:
+        stored.masked_content = masked_bytes
+        stored.masked_sha256 = hashlib.sha256(masked_bytes).hexdigest()
     doc.pdf_sha256 = digest
     db.session.flush()
     return stored
 
 
-def issued_pdf(doc: Document) -> bytes | None:
-    """The stored PDF of an issued document (None for a draft, or one issued before PDFs
-    were stored)."""
+def issued_pdf(doc: Document, *, masked: bool = False) -> bytes | None:
+    """The stored PDF of an issued document, official or `masked` (None for a draft, or one
+    issued before PDFs, or masked renditions, were stored)."""
     if doc.status != DocumentStatus.ISSUED:
         return None
-    content = db.session.scalar(select(DocumentFile.content)
-                                .where(DocumentFile.document_id == doc.id))
+    column = DocumentFile.masked_content if masked else DocumentFile.content
+    content = db.session.scalar(select(column).where(DocumentFile.document_id == doc.id))
     return bytes(content) if content is not None else None
 
 
-def document_pdf(doc: Document, config: Mapping) -> bytes:
-    """What a download returns: the stored bytes of an issued document; a draft (or an
-    issued document from before PDFs were stored, from its kept fields) rendered now."""
-    stored = issued_pdf(doc)
+def carries_personal_data(doc: Document) -> bool:
+    """A meeting's documents (notice, minutes, invitation) name its people; a plan, a report
+    or a letter does not: its masked rendition is the document itself."""
+    return doc.session_id is not None
+
+
+def document_pdf(doc: Document, config: Mapping, *, masked: bool = False) -> bytes:
+    """What a download returns: the stored bytes of an issued document (its masked
+    rendition when `masked`); a draft (or an issued document from before PDFs were stored,
+    from its kept fields) rendered now, masked when asked."""
+    stored = issued_pdf(doc, masked=masked)
     if stored is not None:
         return stored
-    return render_document(doc, config, tuple(config["PDF_FONT_DIRS"]))
+    return render_document(doc, config, tuple(config["PDF_FONT_DIRS"]), masked=masked)
 
 
-def render_document(doc: Document, config: Mapping, font_dirs) -> bytes:
+def render_document(doc: Document, config: Mapping, font_dirs, *, masked: bool = False) -> bytes:
     """The PDF of a stored document: minutes (BB) that name their secretary are signed by
-    two, THƯ KÝ beside CHỦ TỌA (Decree 30's biên bản); every other document by one."""
+    two, THƯ KÝ beside CHỦ TỌA (Decree 30's biên bản); every other document by one.
+    `masked`: personal data masked in the body (`privacy.mask_document`)."""
+    from portal.petitions import privacy
+
     laid_out = admin_document(doc, config)
+    if masked:
+        laid_out = privacy.mask_document(laid_out, privacy.personal_names(doc.session_id))
     secretary = (doc.source or {}).get("secretary") if doc.doc_type == DocumentType.BB else None
     if secretary:
         fields = {f: getattr(laid_out, f) for f in laid_out.__dataclass_fields__}

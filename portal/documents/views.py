@@ -46,6 +46,7 @@ from portal.documents.models import (
 )
 from portal.errors import N_
 from portal.extensions import db
+from portal.petitions import privacy
 from portal.htmx import redirect_to, render
 from portal.timefmt import local_to_utc, local_today
 
@@ -238,8 +239,12 @@ def _issue_form(doc: Document, formdata=None) -> IssueForm:
 def _detail(doc: Document, *, status: int = 200, issue_form: IssueForm | None = None,
             error=None):
     issuer = db.session.get(User, doc.issued_by_id) if doc.issued_by_id else None
+    full = privacy.reads_documents_in_full(current_user) or not services.carries_personal_data(
+        doc)
     return render(
         "documents/detail.html", "actions", status=status, doc=doc, issuer=issuer,
+        blocks=doc.blocks if full else privacy.mask_blocks(
+            doc.blocks, privacy.personal_names(doc.session_id)),
         successor=services.successor_of(doc), error=error,
         issue_form=issue_form or _issue_form(doc),
         recipients=services.recipient_lines(doc.recipients), **_labels())
@@ -426,6 +431,14 @@ def delete(doc: Document, _form):
 # --------------------------------------------------------------------------- PDFs
 
 
+def _masked_for(user, doc: Document) -> bool:
+    """Whether `user` gets the masked rendition of `doc` (`portal.petitions.privacy`): an
+    officer reaching here is one the notice concerns (checked before)."""
+    if doc.status == DocumentStatus.ISSUED:
+        return not privacy.official_document(user)
+    return not privacy.reads_documents_in_full(user)
+
+
 def _pdf_response(pdf: bytes, filename: str):
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
@@ -449,8 +462,9 @@ def document_pdf(document_id: int):
         if not services.officer_may_read(doc, current_user.agency_id,
                                          agency.name if agency else None):
             abort(404)
-    # An issued document: the stored bytes, exactly as issued; a draft: rendered now.
-    pdf = services.document_pdf(doc, current_app.config)
+    # An issued document: the stored bytes, exactly as issued (the official PDF, or its
+    # masked rendition for a reader not allowed personal data); a draft: rendered now.
+    pdf = services.document_pdf(doc, current_app.config, masked=_masked_for(current_user, doc))
     # A conclusion notice and the minutes name citizens: every download is recorded.
     record("download", "Document", doc.id, {"number": services.short_number(doc),
                                             "status": doc.status.value})
@@ -465,10 +479,12 @@ def minutes_pdf(session_id: int):
     meeting = _meeting(session_id)
     issued = services.issued_of(DocumentType.BB, session_id=meeting.id)
     if issued is not None:  # once issued, the minutes are the register's, as issued
-        return _pdf_response(services.document_pdf(issued, current_app.config),
+        return _pdf_response(services.document_pdf(issued, current_app.config,
+                                                   masked=_masked_for(current_user, issued)),
                              services.file_name(issued))
     with force_locale("vi"):  # a document is in Vietnamese whatever the reader's UI language
-        pdf = minutes_pdf_of(meeting, current_app.config)  # THƯ KÝ and CHỦ TỌA
+        pdf = minutes_pdf_of(meeting, current_app.config,  # THƯ KÝ and CHỦ TỌA
+                             masked=not privacy.reads_documents_in_full(current_user))
     return _pdf_response(pdf, f"bien-ban-{meeting.id}.pdf")
 
 

@@ -2,8 +2,9 @@
 
 `run(now, config)` does all the due work once: it reminds the lead agency of every open
 assignment before its deadline, on the day and while late (a step in each item's timeline,
-one in-app notification per agency), tells the office once an item is long late
-(escalation), reminds the owners of preparation steps due soon or overdue, and e-mails each
+one in-app notification per agency), writes to the agency's head once an item is long late,
+copying the office (escalation: a timeline step, the office's notification, and, with mail,
+one letter per head with the office in copy), reminds the owners of preparation steps due soon or overdue, and e-mails each
 officer one digest a day. A row in `reminder_sent` per reminder makes it idempotent; on
 PostgreSQL an advisory lock makes a second host running it at the same moment skip.
 Plain functions, no Flask request.
@@ -21,6 +22,7 @@ from portal.auth.models import Role, User
 from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.jobs.models import ReminderSent
+from portal.petitions import privacy
 from portal.jobs.schedule import Due, Offsets, escalation_due, reminder_due
 from portal.preparation.models import ChecklistItem
 from portal.timefmt import to_local
@@ -28,7 +30,7 @@ from portal.tracker import services as tracker_services
 from portal.tracker.lifecycle import OPEN
 from portal.tracker.mail import MailSettings, message
 from portal.tracker.models import Assignment, AssignmentStep, Notification
-from portal.tracker.reminders import agency_addresses
+from portal.tracker.reminders import _EMAIL, agency_addresses
 
 LOCK_KEY = 815_2024  # pg_advisory lock id of the reminder job
 WORDS = {"before": "còn {n} ngày làm việc đến hạn", "due": "đến hạn hôm nay",
@@ -77,9 +79,26 @@ def _words(due: Due) -> str:
     return WORDS[due.kind].format(n=due.offset)
 
 
-def _content(assignment: Assignment) -> str:
-    content = " ".join(assignment.petition.content.split())
+def _content(assignment: Assignment, agency_id: int | None = None) -> str:
+    """The petition's content, shortened, as the agency writing or written to may read it
+    (`privacy.for_agency`: masked for a coordinating agency)."""
+    petition = assignment.petition
+    content = " ".join(privacy.for_agency(
+        petition, assignment.agency_id if agency_id is None else agency_id,
+        petition.content).split())
     return content if len(content) <= 80 else content[:77] + "..."
+
+
+def head_of(agency) -> str:
+    """The agency head as a letter names them ("Giám đốc Nguyễn Văn Hùng"), or ""."""
+    return " ".join(part for part in (agency.head_title, agency.head_name) if part)
+
+
+def _escalation_step(agency, due: Due) -> str:
+    head = head_of(agency)
+    to = f"{head}, đồng gửi Văn phòng" if head else \
+        "chưa có thông tin thủ trưởng, đã báo Văn phòng"
+    return f"Báo lãnh đạo cơ quan ({to}): {_words(due)}"
 
 
 def run(now: datetime, config, *, link=lambda a: "", list_link: str = "") -> Report:
@@ -116,23 +135,27 @@ def run(now: datetime, config, *, link=lambda a: "", list_link: str = "") -> Rep
 
     fresh = _new_keys(list(wanted) + list(checklist))
     by_agency: dict[int, list[tuple[Assignment, Due]]] = defaultdict(list)
+    escalated: dict[int, list[tuple[Assignment, Due]]] = defaultdict(list)
     for key in sorted(fresh):
         db.session.add(ReminderSent(key=key, at=now))
         if key in wanted:
             item, due = wanted[key]
             if due.kind == "escalate":
                 report.escalated += 1
-                tracker_services.notify_office(
+                escalated[item.agency_id].append((item, due))
+                head = head_of(item.agency)
+                tracker_services.notify_office(  # the office's copy
                     f"{item.agency.short_name}: quá hạn {due.offset} ngày làm việc, đề nghị "
-                    f"lãnh đạo chỉ đạo — «{_content(item)}»", link(item))
+                    f"lãnh đạo chỉ đạo" + (f" (đã báo {head})" if head else "")
+                    + f" — «{_content(item)}»", link(item))
             else:
                 report.reminded += 1
                 by_agency[item.agency_id].append((item, due))
             db.session.add(AssignmentStep(
                 assignment_id=item.id, action="auto_remind", from_status=item.status.value,
                 to_status=item.status.value, actor_id=None, at=now,
-                text=("Báo lãnh đạo cơ quan: " if due.kind == "escalate" else "Tự động nhắc: ")
-                + _words(due)))
+                text=_escalation_step(item.agency, due) if due.kind == "escalate"
+                else "Tự động nhắc: " + _words(due)))
         else:
             step, due = checklist[key]
             report.checklist += 1
@@ -153,8 +176,50 @@ def run(now: datetime, config, *, link=lambda a: "", list_link: str = "") -> Rep
     if settings is not None:
         report.mails = _digests(by_agency, today, now, settings, link)
         report.mails += _assignment_notices(now, settings, link)
+        report.mails += _escalations(escalated, settings, link)
     db.session.flush()
     return report
+
+
+def office_addresses() -> list[str]:
+    """E-mail addresses of the active office accounts (the copy of an escalation)."""
+    found = []
+    for user in db.session.scalars(select(User).where(User.role == Role.OFFICE,
+                                                      User.is_active_account).order_by(User.id)):
+        address = (user.email or user.username or "").strip()
+        if _EMAIL.match(address):
+            found.append(address)
+    return found
+
+
+def _escalations(escalated, settings, link) -> list:
+    """One letter per agency head about the agency's items escalated in this run, the office
+    in copy (Cc); to the office alone when the head has no e-mail address."""
+    mails = []
+    office = office_addresses()
+    for items in escalated.values():
+        agency = items[0][0].agency
+        head = head_of(agency)
+        to = [agency.head_email] if agency.head_email else office
+        if not to:
+            continue
+        lines = [f"Kính gửi: {head + ', ' if head else 'Thủ trưởng '}{agency.name}", "",
+                 "Văn phòng UBND tỉnh báo các ý kiến, kiến nghị giao cơ quan trả lời đã quá hạn "
+                 "lâu, đề nghị đồng chí chỉ đạo giải quyết:", ""]
+        if not agency.head_email:
+            lines[:0] = ["(Cơ quan chưa có thư điện tử của thủ trưởng; thư này gửi Văn phòng.)",
+                         ""]
+        for n, (item, due) in enumerate(items, 1):
+            lines.append(f"{n}. {_content(item)} — hạn {item.deadline:%d/%m/%Y}, {_words(due)}")
+            lines.append(f"   {link(item)}")
+        lines += ["", "Văn phòng UBND tỉnh"]
+        mail = message(settings, to, f"Đề nghị chỉ đạo: {len(items)} nội dung quá hạn — "
+                                     f"{agency.short_name}", "\n".join(lines))
+        cc = [a for a in office if a not in to] if agency.head_email else []
+        if cc:
+            mail["Cc"] = ", ".join(cc)
+        mails.append(mail)
+    return mails
 
 
 NOTICE_WINDOW = timedelta(days=3)  # an assignment made while mail was down is still told
@@ -190,7 +255,7 @@ def _assignment_notices(now, settings, link) -> list:
             body = "\n".join([
                 f"Kính gửi: {agency.name}", "",
                 f"Cơ quan được giao {role} ý kiến, kiến nghị sau, hạn "
-                f"{item.deadline:%d/%m/%Y}:", "", _content(item), "", link(item), "",
+                f"{item.deadline:%d/%m/%Y}:", "", _content(item, agency.id), "", link(item), "",
                 "Văn phòng UBND tỉnh"])
             mails.append(message(settings, to, "Được giao trả lời ý kiến, kiến nghị", body))
     return mails

@@ -95,9 +95,9 @@ def export_rows(petitions, personal: bool) -> list[list]:
             privacy.export_name(p, personal),
             privacy.export_private(p.submitter_contact, personal),
             privacy.export_private(p.submitter_id_number, personal),
-            p.locality, p.field.name, label(p.channel), p.content,
+            p.locality, p.field.name, label(p.channel), privacy.export_text(p, p.content, personal),
             p.advising_agency.name if p.advising_agency else "", p.advising_deadline,
-            p.prepared_answer, _local_date(p.prepared_at), p.duplicate_of_id or "",
+            privacy.export_text(p, p.prepared_answer, personal), _local_date(p.prepared_at), p.duplicate_of_id or "",
             _local_date(p.created_at),
         ])
     return rows

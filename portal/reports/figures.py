@@ -31,7 +31,7 @@ from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
 from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition, SubmitterKind
-from portal.petitions.privacy import PERSONAL_KINDS, mask_name
+from portal.petitions.privacy import PERSONAL_KINDS, mask_name, masked_text
 from portal.timefmt import LOCAL_TZ, local_to_utc, to_local
 from portal.tracker.deadlines import ANSWERED_STATES, OPEN_STATES, late_clause
 from portal.tracker.models import CitizenVerdict, Assignment, AssignmentStatus
@@ -424,7 +424,9 @@ def _open_items(rows, today: date) -> list[OpenItem]:
         assignment_id=r.id, petition_id=r.petition_id,
         session_day=r.starts_at.astimezone(LOCAL_TZ).date(), session_title=r.session_title,
         field=r.field_name, submitter=masked_submitter(r.submitter_kind, r.submitter_name),
-        content=r.content, agency=r.agency_name, deadline=r.deadline, status=r.status,
+        # a report is an export (`privacy.RULES`): the free text masked for every reader
+        content=masked_text(r.content, [r.submitter_name] if r.submitter_kind in PERSONAL_KINDS
+                            else []), agency=r.agency_name, deadline=r.deadline, status=r.status,
         days_late=late.of(r.deadline)) for r in rows]
 
 

@@ -17,7 +17,7 @@ from portal.calendar.models import DialogueSession, SessionStatus
 from portal.errors import N_, DomainError
 from portal.extensions import db
 from portal.petitions.models import Petition
-from portal.petitions.privacy import redact
+from portal.petitions.privacy import masked_text, personal_names, redact
 from portal.reports.models import PublishedPetition, PublishedSession
 from portal.tracker.models import Assignment
 from portal.types import utcnow
@@ -51,9 +51,12 @@ def review(meeting: DialogueSession) -> tuple[str, list[Line]]:
         select(Petition).options(joinedload(Petition.field),
                                  joinedload(Petition.assignment).joinedload(Assignment.agency))
         .where(Petition.session_id == meeting.id).order_by(Petition.id)).all()
-    lines = [Line(p, published.get(p.id, redact(p.content)),
+    # The public is a MASKED reader (privacy.RULES): numbers, addresses and the meeting's
+    # people's names masked in the wording offered.
+    names = personal_names(meeting.id)
+    lines = [Line(p, published.get(p.id, masked_text(p.content, names)),
                   p.id in published if found else True) for p in petitions]
-    conclusion = found.conclusion if found else redact(meeting.conclusion or "")
+    conclusion = found.conclusion if found else masked_text(meeting.conclusion or "", names)
     return conclusion, lines
 
 

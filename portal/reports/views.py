@@ -20,6 +20,7 @@ from portal.documents.models import Setting
 from portal.extensions import db
 from portal.htmx import is_fragment_request, render
 from portal.labels import label
+from portal.petitions import privacy
 from portal.reports import excel, figures, pdf, publication
 from portal.reports.charts import Bar, bar_chart, percent
 from portal.reports.forms import DashboardFilterForm, PeriodForm, PublicPageForm, PublishForm
@@ -162,7 +163,8 @@ def _review_page(meeting, form=None, status=200, error=None):
     posted = request.form if request.method == "POST" else None
     return render("reports/publish.html", "publish", status=status, meeting=meeting,
                   form=form, lines=lines, posted=posted, error=error,
-                  published=publication.publication(meeting))
+                  published=publication.publication(meeting),
+                  viewer=privacy.meeting_viewer(current_user, meeting.id))
 
 
 @bp.get("/public/sessions/<int:session_id>")

@@ -189,10 +189,12 @@ def save_conclusion(meeting: DialogueSession, user, text: str, base: str | None 
         _log_text(meeting, "conclusion", user, "Cập nhật kết luận")
 
 
-def close(meeting: DialogueSession, user, config: Mapping | None = None) -> None:
+def close(meeting: DialogueSession, user, config: Mapping | None = None,
+          confirm: bool = False) -> None:
     """Close the meeting and lock its record (Bế mạc), then draft its conclusion notice and
-    minutes for the office to edit and issue (`config`: the letterhead settings)."""
-    stages.close(meeting, user)
+    minutes for the office to edit and issue (`config`: the letterhead settings). Petitions
+    with no disposition need `confirm`."""
+    stages.close(meeting, user, confirm=confirm)
     db.session.flush()
     draft_conclusion_notice(meeting, stages.actor_id(user), config)
     draft_minutes(meeting, stages.actor_id(user), config)

@@ -43,6 +43,8 @@ LAST_STAGE = N_("Đây là bước cuối: hãy lưu kết luận và bế mạc
 UNASSIGNED = N_("Còn %(n)s ý kiến chưa có hướng xử lý (%(names)s). Vẫn chuyển sang kết luận?")
 ONLY_AT = N_("Chỉ thực hiện được ở bước: %(stages)s.")
 NEEDS_CONCLUSION = N_("Cần nhập kết luận của người chủ trì trước khi bế mạc.")
+UNDISPOSED_AT_CLOSE = N_("Còn %(n)s ý kiến chưa có hướng xử lý (%(names)s): biên bản sẽ ghi "
+                         "các ý kiến này là chưa có hướng xử lý. Vẫn bế mạc?")
 
 
 class StageError(DomainError):
@@ -56,8 +58,13 @@ class StageError(DomainError):
 
 
 class ConfirmationNeeded(StageError, NeedsConfirmation):
-    """The move goes through once confirmed (entering the conclusion with petitions left
-    unassigned)."""
+    """The move goes through once confirmed (entering the conclusion, or closing, with
+    petitions left with no disposition); `confirm_endpoint` is the action to post again
+    with `confirm=1`."""
+
+    def __init__(self, msgid, *args, confirm_endpoint: str = "runner.advance", **params):
+        super().__init__(msgid, *args, **params)
+        self.confirm_endpoint = confirm_endpoint
 
 
 class _StageNames:
@@ -192,12 +199,19 @@ def advance(meeting: DialogueSession, user, confirm: bool = False) -> str:
     return target
 
 
-def close(meeting: DialogueSession, user) -> None:
+def close(meeting: DialogueSession, user, confirm: bool = False) -> None:
     """End the meeting and lock its record (Bế mạc): needs the conclusion stage and the
-    chair's conclusion, then the session's `close` move (concluded, locked)."""
+    chair's conclusion, then the session's `close` move (concluded, locked). Petitions with
+    no disposition still need `confirm` (the message names them)."""
     require_stage(meeting, CONCLUSION)
     if not meeting.conclusion.strip():
         raise StageError(NEEDS_CONCLUSION)
+    if not confirm:
+        pending = unassigned_count(meeting)
+        if pending:
+            raise ConfirmationNeeded(UNDISPOSED_AT_CLOSE, n=pending,
+                                     names=_undisposed_names(meeting),
+                                     confirm_endpoint="runner.close")
     floor.end_current_turn(meeting)
     meeting.current_petition_id = None
     sessions.close_meeting(meeting, user)

@@ -32,6 +32,7 @@ from portal.htmx import is_fragment_request, render
 from portal.labels import STAGE_LABELS
 from portal.papers import script
 from portal.petitions.forms import PetitionForm
+from portal.petitions import privacy
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
 from portal.runner import (amendments, attendance, briefing, dispositions, floor, kiosk,
@@ -233,6 +234,7 @@ def _render_component(meeting: DialogueSession, revision: int | None, *, status:
         script_lines=[] if meeting.is_locked else script.runner_lines(meeting, current_user),
         error=error,
         needs_confirmation=isinstance(error, NeedsConfirmation),
+        viewer=privacy.meeting_viewer(current_user, meeting.id),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -629,7 +631,8 @@ def briefing_print(session_id: int):
     """The host briefing with the previous meeting's results, laid out to print or read aloud."""
     meeting = _meeting(session_id)
     return render("runner/briefing.html", "briefing", meeting=meeting,
-                  previous=briefing.previous_results(meeting, local_today()))
+                  previous=briefing.previous_results(meeting, local_today()),
+                  viewer=privacy.meeting_viewer(current_user, meeting.id))
 
 
 # ---- stage machine ---------------------------------------------------------------------
@@ -652,8 +655,10 @@ def advance(meeting, form):
 @runner_change()
 def close(meeting, form):
     """Close the meeting, lock its record (Bế mạc) and draft its conclusion notice and minutes
-    for the office to edit and issue."""
-    services.close(meeting, current_user, current_app.config)
+    for the office to edit and issue; petitions with no disposition ask to confirm first
+    (409 naming them, with a «Vẫn bế mạc» button)."""
+    services.close(meeting, current_user, current_app.config,
+                   confirm=form.confirm.data == "1")
 
 
 # ---- opening and briefing --------------------------------------------------------------

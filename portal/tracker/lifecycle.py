@@ -538,11 +538,22 @@ def reassign(assignment: Assignment, user, *, agency_id, mode, deadline, coordin
 
 
 def withdraw(assignment: Assignment) -> str:
-    """Undo an untouched assignment made at the meeting: it and its steps are removed (the
-    meeting's timeline keeps the record). Returns what it was. Raises DomainError (409)."""
+    """Undo an untouched assignment made at the meeting: the tracker item it created goes
+    with everything hanging on it, so nothing dangles: its steps, the notifications that link
+    to it (the agencies told of it are told it was withdrawn instead) and the reminder job's
+    records of it (an id used again is reminded afresh). The meeting's timeline keeps the
+    record. Returns what it was. Raises DomainError (409) once the agency has acted."""
+    from sqlalchemy import delete
+
+    from portal.jobs.models import ReminderSent
+
     if not untouched(assignment):
         raise DomainError(CHANGED_BY_AGENCY)
     what = _describe(assignment)
+    notify.withdrawn(assignment)
+    db.session.execute(delete(ReminderSent).where(
+        ReminderSent.key.like(f"a{assignment.id}:%")).execution_options(
+        synchronize_session=False))
     for step in db.session.scalars(select(AssignmentStep).where(
             AssignmentStep.assignment_id == assignment.id)):
         db.session.delete(step)

@@ -19,11 +19,17 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 
 from portal.admin.models import Agency
+from portal.petitions import privacy
 from portal.tracker import services
 from portal.tracker.models import Assignment, AssignmentStep, Notification
 
 TO_OFFICE = ("answer", "request_extension")
 TO_NOBODY = ("start",)
+
+
+def _short(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def item_link(assignment_id: int) -> str:
@@ -83,9 +89,12 @@ def assigned(assignment: Assignment) -> list[Notification]:
         assignment.agency_id, f"Được giao trả lời, hạn {deadline}: «{content}»", link)]
     for agency in sorted(assignment.coordinators, key=lambda a: a.id):
         if agency.id != assignment.agency_id:
+            # a coordinating agency reads the petition's personal data masked
+            helper = _short(privacy.for_agency(assignment.petition, agency.id,
+                                               assignment.petition.content, privacy.Output.PAGE))
             notes.append(services.notify_agency(
                 agency.id, f"Được đề nghị phối hợp với {assignment.agency.short_name} trả lời, "
-                           f"hạn {deadline}: «{content}»", link))
+                           f"hạn {deadline}: «{helper}»", link))
     return notes
 
 
@@ -101,3 +110,25 @@ def reassigned(assignment: Assignment, old_agency_id: int) -> list[Notification]
             old_agency_id, f"Không còn được giao trả lời (đã chuyển cho "
                            f"{assignment.agency.short_name}): «{content}»", link))
     return notes + assigned(assignment)
+
+
+def withdrawn(assignment: Assignment) -> list[Notification]:
+    """An assignment undone at the meeting: its tracker item is removed, so the notifications
+    linking to it go (they would open nothing), and the agencies that were told of it (the
+    lead and the coordinators; nobody for an answer on the spot) are told it was withdrawn."""
+    from sqlalchemy import delete
+
+    from portal.extensions import db
+    from portal.tracker.models import AnswerMode
+
+    db.session.execute(delete(Notification).where(
+        Notification.link == item_link(assignment.id)).execution_options(
+        synchronize_session=False))
+    if assignment.mode == AnswerMode.ON_THE_SPOT:
+        return []
+    with force_locale("vi"):
+        content = " ".join(assignment.petition.content.split())
+        content = content if len(content) <= 120 else content[:117] + "..."
+    text = f"Đã hủy phân công tại buổi đối thoại, không phải trả lời: «{content}»"
+    return [services.notify_agency(agency_id, text) for agency_id in sorted(
+        {assignment.agency_id} | {a.id for a in assignment.coordinators})]

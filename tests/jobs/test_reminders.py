@@ -206,3 +206,51 @@ def test_two_hosts_at_once_send_once(app, data, db_name, tmp_path):
         assert len(_steps(app, item)) == len({s for s in _steps(app, item)})
     total = sum(len(_steps(app, i)) for i in items)
     assert total == len([k for k in keys if k.startswith("a")])
+
+
+def test_escalation_writes_to_the_agency_head_and_copies_the_office(app, data, smtp):  # noqa: F811
+    """Issue 12: an item long late goes to the agency's head (the admin's agency form), with
+    the office in copy, a step in its timeline naming the head, and once only."""
+    from portal.admin.models import Agency
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.tracker.mail import MailSettings, send_all
+
+    with app.app_context():
+        agency = db.session.get(Agency, data["agency"])
+        agency.head_name, agency.head_title = "Nguyễn Văn Hùng", "Giám đốc"
+        agency.head_email = "giamdoc@stnmt.gov.vn"
+        db.session.get(User, data["users"]["office"]).email = "vp@ubnd.gov.vn"
+        db.session.commit()
+    item = _assignment(app, data, MONDAY - timedelta(days=21))
+    report = _run(app, MONDAY)
+    assert report.escalated == 1
+    send_all(MailSettings.from_config(app.config), report.mails)
+    letters = [(to, m) for to, m in smtp.messages() if "Đề nghị chỉ đạo" in m["Subject"]]
+    assert len(letters) == 1
+    (to, mail), = letters
+    assert sorted(to) == ["giamdoc@stnmt.gov.vn", "vp@ubnd.gov.vn"]
+    assert mail["To"] == "giamdoc@stnmt.gov.vn" and mail["Cc"] == "vp@ubnd.gov.vn"
+    body = mail.get_content()
+    assert "Kính gửi: Giám đốc Nguyễn Văn Hùng, Sở Tài nguyên và Môi trường" in body
+    assert f"/tracker/{item}" in body
+    assert "Báo lãnh đạo cơ quan (Giám đốc Nguyễn Văn Hùng, đồng gửi Văn phòng): " \
+           "quá hạn 10 ngày làm việc" in _steps(app, item)
+    again = _run(app, MONDAY)
+    assert again.escalated == 0 and not [m for m in again.mails
+                                         if "Đề nghị chỉ đạo" in str(m["Subject"])]
+
+
+def test_escalation_without_a_head_goes_to_the_office(app, data, smtp):  # noqa: F811
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.get(User, data["users"]["office"]).email = "vp@ubnd.gov.vn"
+        db.session.commit()
+    item = _assignment(app, data, MONDAY - timedelta(days=21))
+    report = _run(app, MONDAY)
+    letters = [m for m in report.mails if "Đề nghị chỉ đạo" in str(m["Subject"])]
+    assert len(letters) == 1 and letters[0]["To"] == "vp@ubnd.gov.vn"
+    assert "chưa có thư điện tử của thủ trưởng" in letters[0].get_payload(decode=True).decode()
+    assert any("chưa có thông tin thủ trưởng" in s for s in _steps(app, item))

@@ -311,7 +311,9 @@ def test_directive_amendment_and_lock(app, login, data):
         "target": "conclusion", "petition_id": "0", "text": "x", "reason": "y"})
     assert early.status_code == 409
     c.post(_url(data, "/conclusion"), htmx=True, data={"conclusion": "Kết luận ban đầu"})
-    c.post(_url(data, "/close"), htmx=True)
+    # The petition still has no disposition: closing asks again (issue 9), then closes.
+    assert c.post(_url(data, "/close"), htmx=True).status_code == 409
+    c.post(_url(data, "/close"), htmx=True, data={"confirm": "1"})
     # Locked: directives, notes and speakers are refused.
     assert c.post(_url(data, f"/petitions/{pid}/directive"), htmx=True,
                   data={f"d{pid}-directive": "Sửa"}).status_code == 409
