@@ -33,6 +33,7 @@ def upgrade():
         sa.Column('claimed_by', sa.String(length=120), nullable=False),
         sa.Column('created_at', portal.types.UTCDateTime(), nullable=False),
         sa.Column('started_at', portal.types.UTCDateTime(), nullable=True),
+        sa.Column('heartbeat_at', portal.types.UTCDateTime(), nullable=True),
         sa.Column('finished_at', portal.types.UTCDateTime(), nullable=True),
         sa.Column('result', sa.LargeBinary(), nullable=True),
         sa.Column('result_name', sa.String(length=200), nullable=False),

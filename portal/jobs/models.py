@@ -39,7 +39,8 @@ class BackgroundJob(db.Model):
 
     __tablename__ = "background_job"
     # The start and the end are audited; progress ticks and the file's bytes are not.
-    __audit_exclude__ = ("percent", "message", "result", "claimed_by", "started_at")
+    __audit_exclude__ = ("percent", "message", "result", "claimed_by", "started_at",
+                         "heartbeat_at")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
@@ -54,6 +55,7 @@ class BackgroundJob(db.Model):
     claimed_by: Mapped[str] = mapped_column(String(120), default="")  # host:pid running it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # its last progress
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     result_name: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,270 @@
+"""The chair's dossier (issue 13): built in the background from the record, one PDF with
+the program, the script, every advance petition with its prepared answer, the previous
+results and the attendance expected; personal data masked as the role of the user who
+asked requires; the build's progress polled, left and picked up again; nobody else's."""
+import io
+import unicodedata
+from datetime import time, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+pytest_plugins = ["tests.petitions.petition_fixtures"]
+
+PHONE = "0987 654 321"
+PREPARED = "Sở đã rà soát hồ sơ đất của hộ ông An, sẽ cấp giấy trong tháng"
+BEFORE = "Đã trả lời bằng Công văn số 45/STNMT, tuyến đường đã được sửa"
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(unicodedata.normalize(
+        "NFC", "\n".join(p.extract_text() for p in reader.pages)).split())
+
+
+@pytest.fixture
+def record(app, data, make_petition):
+    """A session with invitations and replies (a stand-in, a refusal), three advance
+    petitions (one answered before the meeting, one of another agency) and a previous
+    related meeting with an answered petition."""
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.extensions import db
+    from portal.petitions import answers
+    from portal.petitions.models import AnswerPlan, Channel, Petition, SubmitterKind
+    from portal.preparation.models import Invitee, InviteeKind, Reply
+    from portal.timefmt import local_to_utc, local_today
+    from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus
+    from portal.auth.models import User
+    from portal.types import utcnow
+
+    ids = {
+        "land": make_petition(content=f"Đề nghị cấp giấy đất, liên hệ SĐT {PHONE}",
+                              advising_agency_id=data["agency"],
+                              advising_deadline=local_today(), prepared_answer=PREPARED,
+                              prepared_at=utcnow(), answer_plan=AnswerPlan.AT_MEETING),
+        "road": make_petition(submitter_name="Trần Thị Bích", content="Đề nghị sửa đường liên thôn",
+                              field_id=data["fields"][2], advising_agency_id=data["agency"],
+                              advising_deadline=local_today(), prepared_answer=BEFORE,
+                              prepared_at=utcnow()),
+        "build": make_petition(submitter_name="Công ty TNHH Minh Phát",
+                               submitter_kind=SubmitterKind.BUSINESS,
+                               content="Đề nghị rút ngắn thời gian cấp phép xây dựng",
+                               field_id=data["fields"][2], advising_agency_id=data["other_agency"],
+                               answer_plan=AnswerPlan.TO_ASSIGN),
+    }
+    with app.app_context():
+        office = db.session.get(User, data["users"]["office"])
+        answers.mark(db.session.get(Petition, ids["road"]), AnswerPlan.BEFORE_MEETING, office)
+        db.session.add_all([
+            Invitee(session_id=data["session"], kind=InviteeKind.AGENCY, agency_id=data["agency"],
+                    name="Giám đốc Sở Tài nguyên và Môi trường", organisation="Sở TN&MT",
+                    reply=Reply.DELEGATED, delegate_name="Phạm Văn Cường"),
+            Invitee(session_id=data["session"], kind=InviteeKind.DELEGATE, name="Đỗ Thị Hạnh",
+                    position="Đại biểu HĐND tỉnh", reply=Reply.CONFIRMED),
+            Invitee(session_id=data["session"], kind=InviteeKind.AGENCY,
+                    agency_id=data["other_agency"], name="Sở Xây dựng", reply=Reply.DECLINED),
+        ])
+        earlier = DialogueSession(
+            kind=SessionKind.CITIZEN_RECEPTION, title="Đối thoại tháng 11 về đất đai",
+            starts_at=local_to_utc(data["day"] - timedelta(days=30), time(8, 0)),
+            venue="Trụ sở Tiếp công dân tỉnh", host="Phan Thế Tuấn",
+            status=SessionStatus.CONCLUDED)
+        db.session.add(earlier)
+        db.session.flush()
+        old = Petition(session_id=earlier.id, submitter_kind=SubmitterKind.CITIZEN,
+                       submitter_name="Vũ Văn Khải", field_id=data["fields"][0],
+                       content="Đề nghị bồi thường đất nông nghiệp", channel=Channel.WRITING)
+        db.session.add(old)
+        db.session.flush()
+        db.session.add(Assignment(petition_id=old.id, agency_id=data["agency"],
+                                  mode=AnswerMode.IN_WRITING, deadline=local_today(),
+                                  status=AssignmentStatus.DONE, answer="Đã chi trả bồi thường",
+                                  answered_at=utcnow()))
+        db.session.commit()
+    return ids
+
+
+def _start(c, data, key="k-1"):
+    return c.post(f"/dossier/sessions/{data['session']}", data={"client_key": key})
+
+
+def _job_id(response) -> int:
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def _run(app, job_id):
+    from portal.jobs import background
+
+    with app.app_context():
+        assert background.run(job_id)
+
+
+def _built(app, c, data, role_key):
+    started = _start(c, data, role_key)
+    assert started.status_code == 303, started.get_data(as_text=True)[:300]
+    job_id = _job_id(started)
+    _run(app, job_id)
+    file = c.get(f"/jobs/{job_id}/file")
+    assert file.status_code == 200 and file.headers["Content-Type"] == "application/pdf"
+    return _text(file.data)
+
+
+def test_office_dossier_holds_everything_in_clear(app, login, data, record):
+    text = _built(app, login("office"), data, "o1")
+    # the program and the script, stage by stage
+    for words in ("I. CHƯƠNG TRÌNH", "II. KỊCH BẢN ĐIỀU HÀNH", "Khai mạc", "Chủ trì thông báo",
+                  "Thảo luận, đối thoại", "Phân công trả lời", "Kết luận",
+                  "Trụ sở Tiếp công dân tỉnh"):
+        assert words in text, words
+    # every petition, with its prepared answer and mark; the office sees the phone
+    for words in ("Nguyễn Văn An", f"SĐT {PHONE}", PREPARED, "Trần Thị Bích", BEFORE,
+                  "Công ty TNHH Minh Phát", "Đề nghị rút ngắn thời gian cấp phép xây dựng",
+                  "Hướng trả lời: Đã trả lời bằng văn bản trước buổi đối thoại",
+                  "Hướng trả lời: Phân công cơ quan trả lời bằng văn bản",
+                  "1 ý kiến đã được trả lời bằng văn bản trước buổi đối thoại"):
+        assert words in text, words
+    # the previous results and the attendance expected, stand-ins included
+    for words in ("Đối thoại tháng 11 về đất đai", "Vũ Văn Khải", "Đã chi trả bồi thường",
+                  "Phạm Văn Cường dự thay", "Đỗ Thị Hạnh", "Sở Xây dựng — không tham dự",
+                  "Ông/Bà Phạm Văn Cường (dự thay Giám đốc Sở Tài nguyên và Môi trường"):
+        assert words in text, words
+
+
+def test_chair_dossier_masks_what_the_chair_may_not_see(app, login, data, record):
+    text = _built(app, login("chair"), data, "c1")
+    assert "Nguyễn Văn An" in text and "Trần Thị Bích" in text  # the chair calls names
+    assert PHONE not in text and "SĐT ***" in text
+    assert PREPARED in text and BEFORE in text and "Công ty TNHH Minh Phát" in text
+    assert "II. KỊCH BẢN ĐIỀU HÀNH" in text and "Vũ Văn Khải" in text
+
+
+def test_observer_dossier_masks_names_too(app, login, data, record):
+    text = _built(app, login("observer"), data, "b1")
+    assert "Nguyễn V. A." in text and "Nguyễn Văn An" not in text and PHONE not in text
+    assert "Công ty TNHH Minh Phát" in text  # a business's name is public
+
+
+def test_officer_gets_only_their_agency_petitions(app, login, data, record):
+    text = _built(app, login("officer"), data, "f1")
+    assert "Nguyễn Văn An" in text and PHONE in text  # their agency advises: in clear
+    assert "Công ty TNHH Minh Phát" not in text  # another agency's petition
+
+
+def test_progress_is_polled_left_and_picked_up(app, login, data, record):
+    from portal.extensions import db
+    from portal.jobs import background
+    from portal.jobs.models import BackgroundJob
+
+    c = login("chair")
+    job_id = _job_id(_start(c, data, "p1"))
+    again = _start(c, data, "p1")  # a resent click: the same build
+    assert _job_id(again) == job_id
+    page = c.get(f"/jobs/{job_id}", htmx=True).get_data(as_text=True)
+    assert page.lstrip().startswith(f'<section class="card job" id="job-{job_id}"')
+    assert 'hx-trigger="every 1s"' in page and 'value="0"' in page and "Đang chờ" in page
+    # Left and found again on the session's dossier list.
+    listed = c.get(f"/dossier/sessions/{data['session']}", htmx=True).get_data(as_text=True)
+    assert listed.lstrip().startswith('<section id="dossier"')
+    assert f'id="dossier-job-{job_id}"' in listed and f"/jobs/{job_id}\"" in listed
+    assert 'hx-get="/dossier/sessions/%d"' % data["session"] in \
+        c.get(f"/calendar/sessions/{data['session']}").get_data(as_text=True)
+    # Running: the progress the job reports is what the page shows.
+    seen = []
+    with app.app_context():
+        claimed = background.claim(job_id, "host-a")
+        assert claimed == job_id and background.claim(job_id, "host-b") is None
+        context = background.JobContext(job_id, "dossier", {}, None, None,
+                                        background._report(job_id))
+        context.progress(42, "Đang tổng hợp dữ liệu")
+        seen.append(c.get(f"/jobs/{job_id}", htmx=True).get_data(as_text=True))
+    assert 'value="42"' in seen[0] and "42%" in seen[0] and "Đang thực hiện" in seen[0]
+    assert c.get(f"/jobs/{job_id}/file").status_code == 404  # not done yet
+    # The host died: once silent past JOB_STALE_MINUTES another run takes it over.
+    with app.app_context():
+        assert background.run_pending("host-b") == 0  # still alive
+        job = db.session.get(BackgroundJob, job_id)
+        job.heartbeat_at = job.heartbeat_at - timedelta(minutes=30)
+        db.session.commit()
+        assert background.run_pending("host-b") == 1
+        job = db.session.get(BackgroundJob, job_id)
+        assert job.status.value == "done" and job.percent == 100
+        assert job.claimed_by == "host-b"
+    done = c.get(f"/jobs/{job_id}", htmx=True).get_data(as_text=True)
+    assert "hx-trigger" not in done and f"/jobs/{job_id}/file" in done
+    assert "Tải về" in done
+
+
+def test_a_failing_job_says_so(app, login, data, record, monkeypatch):
+    from portal.dossier import build
+
+    c = login("office")
+    job_id = _job_id(_start(c, data, "x1"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(build, "render_pdf", broken)
+    from portal.jobs import background
+
+    with app.app_context():
+        assert background.run(job_id) is False
+    page = c.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Lỗi" in page and "Không hoàn thành được" in page
+    assert c.get(f"/jobs/{job_id}/file").status_code == 404
+
+
+def test_nobody_gets_another_users_job_nor_another_agency_session(
+        app, login, data, record, make_session):
+    c = login("office")
+    job_id = _job_id(_start(c, data, "o2"))
+    _run(app, job_id)
+    for role in ("chair", "officer", "other_officer", "observer"):
+        other = login(role)
+        assert other.get(f"/jobs/{job_id}").status_code == 404, role
+        assert other.get(f"/jobs/{job_id}/file").status_code == 404, role
+    # An officer: only sessions their agency is invited to or advises on.
+    elsewhere = make_session(5)
+    officer = login("officer")
+    assert officer.get(f"/dossier/sessions/{elsewhere}").status_code == 404
+    assert _start(officer, {"session": elsewhere}, "e1").status_code == 404
+    assert officer.get(f"/dossier/sessions/{data['session']}").status_code == 200
+    assert login("chair").get(f"/dossier/sessions/{elsewhere}").status_code == 200
+
+
+def test_download_is_audited(app, login, data, record):
+    from portal.audit.models import AuditEvent
+    from portal.extensions import db
+
+    c = login("office")
+    _built(app, c, data, "a1")
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent.action).where(
+            AuditEvent.entity == "BackgroundJob")).all()
+    assert "download_job_file" in events and "create" in events
+
+
+@pytest.mark.real_commit
+def test_the_build_runs_in_a_thread_after_the_commit(app, login, data, record):
+    """With BACKGROUND_JOBS="thread" the request returns at once and a thread builds it."""
+    import time as clock
+
+    from portal.extensions import db
+    from portal.jobs.models import BackgroundJob
+
+    app.config["BACKGROUND_JOBS"] = "thread"
+    try:
+        c = login("chair")
+        job_id = _job_id(_start(c, data, "t1"))
+        status = None
+        for _ in range(200):  # waits for the thread, not a timing assertion
+            with app.app_context():
+                status = db.session.get(BackgroundJob, job_id).status.value
+                db.session.remove()
+            if status in ("done", "failed"):
+                break
+            clock.sleep(0.1)
+        assert status == "done"
+        assert "II. KỊCH BẢN ĐIỀU HÀNH" in _text(c.get(f"/jobs/{job_id}/file").data)
+    finally:
+        app.config["BACKGROUND_JOBS"] = "queue"
