@@ -13,12 +13,15 @@ A background job (`portal.jobs.background`, kind "dossier"); plain functions oth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.access import officer_agency
+from portal.auth.models import Role
 from portal.calendar.models import DialogueSession
 from portal.documents.layout import AdminDocument, Bullet, Heading, Paragraph, render_pdf
 from portal.dossier import sections
@@ -28,7 +31,7 @@ from portal.petitions import privacy
 from portal.petitions.answers import PLAN_TEXT, answered_before
 from portal.petitions.models import Petition
 from portal.petitions.services import visible_petitions
-from portal.preparation.models import Invitee, Reply
+from portal.preparation.models import Invitee, InviteeKind, Reply
 from portal.runner import briefing
 from portal.text import vn_key
 from portal.timefmt import admin_date_line, format_date, local_today
@@ -51,6 +54,7 @@ class Facts:
     answering_agencies: list[str] = field(default_factory=list)
     by_field: list[tuple[str, list[tuple[int, str, str]]]] = field(default_factory=list)
     to_assign: list[tuple[int, str]] = field(default_factory=list)
+    name_of: Callable[[Invitee], str] = lambda invitee: invitee.name  # masked as the user may
 
 
 def _petitions(meeting: DialogueSession, user) -> list[Petition]:
@@ -76,9 +80,19 @@ def _summary(previous: briefing.PreviousResults) -> str:
             f"lời ({t.overdue} đã quá hạn).")
 
 
+def _own_agency_only(previous: briefing.PreviousResults, user, viewer) -> None:
+    """An officer's dossier keeps, of the previous results, their agency's items only."""
+    previous.petitions = [p for p in previous.petitions if viewer.sees_all(p)]
+    previous.open_by_agency = [(agency, items) for agency, items in previous.open_by_agency
+                               if agency.id == user.agency_id]
+
+
 def gather(meeting: DialogueSession, user, viewer: privacy.Viewer) -> Facts:
     facts = Facts(petitions=_petitions(meeting, user), invitees=_invitees(meeting))
     facts.previous = briefing.previous_results(meeting, local_today())
+    if officer_agency(user) is not None:
+        _own_agency_only(facts.previous, user, viewer)
+    facts.name_of = lambda invitee: invitee_name(invitee, user)
     facts.previous_summary = _summary(facts.previous)
     facts.answered_before = [p for p in facts.petitions
                              if answered_before(p)]
@@ -138,7 +152,15 @@ def previous_blocks(facts: Facts, viewer: privacy.Viewer) -> list:
     return blocks
 
 
-def attendance_blocks(facts: Facts) -> list:
+def invitee_name(invitee: Invitee, user) -> str:
+    """A citizen's representative is a private person: named in clear for the office and the
+    chair (who introduce them), masked for anyone else."""
+    if invitee.kind == InviteeKind.CITIZEN and user.role not in (Role.OFFICE, Role.CHAIR):
+        return privacy.mask_name(invitee.name)
+    return invitee.name
+
+
+def attendance_blocks(facts: Facts, user) -> list:
     if not facts.invitees:
         return [Paragraph("Chưa có danh sách mời.")]
     blocks: list = []
@@ -150,7 +172,8 @@ def attendance_blocks(facts: Facts) -> list:
             current = invitee.kind.value
             blocks.append(Paragraph(f"{KIND_TEXT.get(current, current)}:"))
         where = ", ".join(x for x in (invitee.position, invitee.organisation) if x)
-        line = f"{invitee.name}{', ' + where if where else ''} — {REPLY_TEXT[invitee.reply]}"
+        line = (f"{invitee_name(invitee, user)}{', ' + where if where else ''} — "
+                f"{REPLY_TEXT[invitee.reply]}")
         if invitee.reply == Reply.DELEGATED and invitee.delegate_name:
             line += f": {invitee.delegate_name} dự thay"
         blocks.append(Bullet(line + "."))
@@ -172,7 +195,7 @@ def build_dossier(meeting: DialogueSession, user, config, progress=lambda pct, s
     blocks += [Heading("IV. KẾT QUẢ GIẢI QUYẾT Ý KIẾN CỦA BUỔI ĐỐI THOẠI TRƯỚC"),
                *previous_blocks(facts, viewer)]
     progress(70, "Thành phần dự kiến tham dự")
-    blocks += [Heading("V. THÀNH PHẦN DỰ KIẾN THAM DỰ"), *attendance_blocks(facts)]
+    blocks += [Heading("V. THÀNH PHẦN DỰ KIẾN THAM DỰ"), *attendance_blocks(facts, user)]
     today = local_today()
     return AdminDocument(
         body_parent=config["ISSUING_BODY_PARENT"], body=config["ISSUING_BODY"], number="",

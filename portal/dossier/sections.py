@@ -39,10 +39,10 @@ def attending(invitees):
     return [i for i in invitees if i.reply != Reply.DECLINED]
 
 
-def person_line(invitee) -> str:
+def person_line(invitee, name_of=lambda invitee: invitee.name) -> str:
     """"Ông/Bà Trần Văn A, Giám đốc, Sở X" — or the stand-in attending for them."""
     where = ", ".join(x for x in (invitee.position, invitee.organisation) if x)
-    line = f"{invitee.name}{', ' + where if where else ''}"
+    line = f"{name_of(invitee)}{', ' + where if where else ''}"
     if invitee.reply == Reply.DELEGATED and invitee.delegate_name:
         return f"Ông/Bà {invitee.delegate_name} (dự thay {line})"
     return f"Ông/Bà {line}" if invitee.kind.value in ("delegate", "citizen", "business") \
@@ -75,7 +75,7 @@ def script_blocks(meeting, facts) -> list:
     present = attending(facts.invitees)
     if present:
         blocks.append(Paragraph("Giới thiệu đại biểu và thành phần tham dự:"))
-        blocks.extend(Bullet(person_line(i)) for i in present)
+        blocks.extend(Bullet(person_line(i, facts.name_of)) for i in present)
     blocks.append(Heading(f"2. {label[stages.BRIEFING]}"))
     blocks.append(Paragraph(f"Người chủ trì thông báo mục đích, nội dung chính: "
                             f"{meeting.briefing or meeting.content or meeting.title}"))

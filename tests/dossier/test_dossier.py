@@ -64,6 +64,9 @@ def record(app, data, make_petition):
                     position="Đại biểu HĐND tỉnh", reply=Reply.CONFIRMED),
             Invitee(session_id=data["session"], kind=InviteeKind.AGENCY,
                     agency_id=data["other_agency"], name="Sở Xây dựng", reply=Reply.DECLINED),
+            Invitee(session_id=data["session"], kind=InviteeKind.CITIZEN, name="Lương Văn Tâm",
+                    organisation="thôn Đồng Tâm", contact="0912 000 111",
+                    reply=Reply.CONFIRMED),
         ])
         earlier = DialogueSession(
             kind=SessionKind.CITIZEN_RECEPTION, title="Đối thoại tháng 11 về đất đai",
@@ -77,10 +80,19 @@ def record(app, data, make_petition):
                        content="Đề nghị bồi thường đất nông nghiệp", channel=Channel.WRITING)
         db.session.add(old)
         db.session.flush()
-        db.session.add(Assignment(petition_id=old.id, agency_id=data["agency"],
-                                  mode=AnswerMode.IN_WRITING, deadline=local_today(),
-                                  status=AssignmentStatus.DONE, answer="Đã chi trả bồi thường",
-                                  answered_at=utcnow()))
+        other_old = Petition(session_id=earlier.id, submitter_kind=SubmitterKind.CITIZEN,
+                             submitter_name="Mai Văn Sơn", field_id=data["fields"][2],
+                             content="Đề nghị cấp phép sửa nhà", channel=Channel.WRITING)
+        db.session.add(other_old)
+        db.session.flush()
+        db.session.add_all([
+            Assignment(petition_id=old.id, agency_id=data["agency"],
+                       mode=AnswerMode.IN_WRITING, deadline=local_today(),
+                       status=AssignmentStatus.DONE, answer="Đã chi trả bồi thường",
+                       answered_at=utcnow()),
+            Assignment(petition_id=other_old.id, agency_id=data["other_agency"],
+                       mode=AnswerMode.IN_WRITING, deadline=local_today() + timedelta(days=9),
+                       status=AssignmentStatus.ASSIGNED)])
         db.session.commit()
     return ids
 
@@ -127,8 +139,10 @@ def test_office_dossier_holds_everything_in_clear(app, login, data, record):
     # the previous results and the attendance expected, stand-ins included
     for words in ("Đối thoại tháng 11 về đất đai", "Vũ Văn Khải", "Đã chi trả bồi thường",
                   "Phạm Văn Cường dự thay", "Đỗ Thị Hạnh", "Sở Xây dựng — không tham dự",
-                  "Ông/Bà Phạm Văn Cường (dự thay Giám đốc Sở Tài nguyên và Môi trường"):
+                  "Ông/Bà Phạm Văn Cường (dự thay Giám đốc Sở Tài nguyên và Môi trường",
+                  "Ông/Bà Lương Văn Tâm, thôn Đồng Tâm", "Mai Văn Sơn"):
         assert words in text, words
+    assert "0912 000 111" not in text  # an invitee's contact is never printed
 
 
 def test_chair_dossier_masks_what_the_chair_may_not_see(app, login, data, record):
@@ -137,18 +151,22 @@ def test_chair_dossier_masks_what_the_chair_may_not_see(app, login, data, record
     assert PHONE not in text and "SĐT ***" in text
     assert PREPARED in text and BEFORE in text and "Công ty TNHH Minh Phát" in text
     assert "II. KỊCH BẢN ĐIỀU HÀNH" in text and "Vũ Văn Khải" in text
+    assert "Lương Văn Tâm" in text  # the chair introduces the citizens' representatives
 
 
 def test_observer_dossier_masks_names_too(app, login, data, record):
     text = _built(app, login("observer"), data, "b1")
     assert "Nguyễn V. A." in text and "Nguyễn Văn An" not in text and PHONE not in text
     assert "Công ty TNHH Minh Phát" in text  # a business's name is public
+    assert "Lương Văn Tâm" not in text and "Lương V. T." in text
 
 
 def test_officer_gets_only_their_agency_petitions(app, login, data, record):
     text = _built(app, login("officer"), data, "f1")
     assert "Nguyễn Văn An" in text and PHONE in text  # their agency advises: in clear
     assert "Công ty TNHH Minh Phát" not in text  # another agency's petition
+    assert "Vũ Văn Khải" in text and "Mai Văn Sơn" not in text  # previous: their own only
+    assert "Lương Văn Tâm" not in text
 
 
 def test_progress_is_polled_left_and_picked_up(app, login, data, record):
