@@ -286,3 +286,47 @@ def test_the_build_runs_in_a_thread_after_the_commit(app, login, data, record):
         assert "II. KỊCH BẢN ĐIỀU HÀNH" in _text(c.get(f"/jobs/{job_id}/file").data)
     finally:
         app.config["BACKGROUND_JOBS"] = "queue"
+
+
+def test_flask_jobs_run_builds_the_waiting_dossiers(app, login, data, record):
+    from portal.extensions import db
+    from portal.jobs.models import BackgroundJob
+
+    c = login("office")
+    first, second = _job_id(_start(c, data, "q1")), _job_id(_start(c, data, "q2"))
+    result = app.test_cli_runner().invoke(args=["jobs", "run"])
+    assert result.exit_code == 0, result.output
+    assert "Việc nền đã chạy: 2" in result.output
+    with app.app_context():
+        assert [db.session.get(BackgroundJob, i).status.value for i in (first, second)] == \
+            ["done", "done"]
+    again = app.test_cli_runner().invoke(args=["jobs", "run"])
+    assert "Việc nền đã chạy: 0" in again.output
+
+
+@pytest.mark.real_commit
+def test_a_job_another_host_is_claiming_is_skipped_not_waited_for(app, db_name, login, data):
+    """On PostgreSQL a host claiming a job holds its row FOR UPDATE; another host's claim at
+    that moment skips it (SKIP LOCKED) instead of waiting or running it twice."""
+    if db_name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises writers")
+    from sqlalchemy import text
+
+    from portal.extensions import db
+    from portal.jobs import background
+
+    c = login("office")
+    job_id = _job_id(_start(c, data, "l1"))
+    with app.app_context():
+        other_host = db.engine.connect()
+        held = other_host.begin()
+        other_host.execute(text("SELECT id FROM background_job WHERE id = :i FOR UPDATE"),
+                           {"i": job_id})
+        try:
+            assert background.claim(job_id, "host-b") is None
+            assert background.claim(None, "host-b") is None
+        finally:
+            held.rollback()
+            other_host.close()
+        assert background.claim(job_id, "host-b") == job_id
+        db.session.remove()
