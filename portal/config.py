@@ -67,6 +67,7 @@ class Config:
     # any host. A running job silent for JOB_STALE_MINUTES is taken over by the next run.
     BACKGROUND_JOBS = os.environ.get("BACKGROUND_JOBS", "thread")
     JOB_STALE_MINUTES = float(os.environ.get("JOB_STALE_MINUTES", "10"))
+    JOB_KEEP_DAYS = float(os.environ.get("JOB_KEEP_DAYS", "7"))  # then a job's file is deleted
     # The dashboard ranks an agency only from this many assignments on.
     RANKING_MIN_ITEMS = int(os.environ.get("RANKING_MIN_ITEMS", "5"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # links in e-mail

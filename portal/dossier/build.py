@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -205,7 +205,11 @@ def build_dossier(meeting: DialogueSession, user, config, progress=lambda pct, s
         title_for_metadata=f"Hồ sơ — {meeting.title}")
 
 
-@job_kind("dossier", _l("Hồ sơ của người chủ trì"))
+def _back(job) -> str | None:
+    return url_for("dossier.session_page", session_id=job.session_id) if job.session_id else None
+
+
+@job_kind("dossier", _l("Hồ sơ của người chủ trì"), back=_back)
 def dossier_job(ctx: JobContext) -> JobResult:
     """Build the dossier of `params["session_id"]` for the user who asked, as a PDF."""
     config = current_app.config

@@ -69,16 +69,18 @@ class Kind:
     name: str
     title: object  # what the job list and the progress page call it
     run: Callable[[JobContext], JobResult]
+    back: Callable[[BackgroundJob], str | None] | None = None  # the page it was started from
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def job_kind(name: str, title=""):
-    """Register a kind of job: `@job_kind("dossier", _l("Hồ sơ …"))` on `f(ctx) -> JobResult`."""
+def job_kind(name: str, title="", back: Callable[[BackgroundJob], str | None] | None = None):
+    """Register a kind of job: `@job_kind("dossier", _l("Hồ sơ …"), back=url_of_its_page)`
+    on `f(ctx) -> JobResult`."""
 
     def register(run):
-        KINDS[name] = Kind(name, title or name, run)
+        KINDS[name] = Kind(name, title or name, run, back)
         return run
 
     return register
@@ -87,6 +89,12 @@ def job_kind(name: str, title=""):
 def title_of(job: BackgroundJob) -> str:
     kind = KINDS.get(job.kind)
     return str(kind.title) if kind is not None else job.kind
+
+
+def back_of(job: BackgroundJob) -> str | None:
+    """The page the job was started from (its progress page links back to it)."""
+    kind = KINDS.get(job.kind)
+    return kind.back(job) if kind is not None and kind.back is not None else None
 
 
 def worker_name() -> str:
@@ -223,6 +231,18 @@ def run_pending(worker: str | None = None, limit: int = 100) -> int:
         execute(job_id)
         done += 1
     return done
+
+
+def purge(config) -> int:
+    """Delete finished jobs (and their files) older than JOB_KEEP_DAYS; how many. Commits."""
+    before = utcnow() - timedelta(days=float(config.get("JOB_KEEP_DAYS") or 7))
+    old = list(db.session.scalars(select(BackgroundJob).where(
+        BackgroundJob.status.in_((JobStatus.DONE, JobStatus.FAILED)),
+        BackgroundJob.finished_at < before)))
+    for job in old:
+        db.session.delete(job)
+    db.session.commit()
+    return len(old)
 
 
 # --------------------------------------------------------------------------- reading

@@ -54,12 +54,15 @@ def run_command() -> None:
 
 def run_background(app: Flask) -> int:
     """The background jobs waiting (a dossier, an export) and any abandoned by a host that
-    died, one after another; each claimed so that several hosts can run this at once."""
+    died, one after another, each claimed so that several hosts can run this at once; then
+    the finished ones older than JOB_KEEP_DAYS are deleted with their files."""
     from portal.jobs import background
 
     with app.app_context():
         try:
-            return background.run_pending()
+            done = background.run_pending()
+            background.purge(app.config)
+            return done
         finally:
             db.session.remove()
 

@@ -29,7 +29,8 @@ def show(job_id: int):
     """The job's status and progress bar (the `job` block for htmx, which polls it until
     the job is finished), with the download link once done; 404 for another user's job."""
     job = _own(job_id)
-    response = render("jobs/job.html", "job", job=job, title=background.title_of(job))
+    response = render("jobs/job.html", "job", job=job, title=background.title_of(job),
+                      back=background.back_of(job))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -330,3 +330,26 @@ def test_a_job_another_host_is_claiming_is_skipped_not_waited_for(app, db_name, 
             other_host.close()
         assert background.claim(job_id, "host-b") == job_id
         db.session.remove()
+
+
+def test_finished_jobs_are_deleted_after_the_days_kept(app, login, data, record):
+    from portal.extensions import db
+    from portal.jobs import background
+    from portal.jobs.models import BackgroundJob
+
+    c = login("office")
+    old, new = _job_id(_start(c, data, "d1")), _job_id(_start(c, data, "d2"))
+    _run(app, old)
+    _run(app, new)
+    waiting = _job_id(_start(c, data, "d3"))
+    with app.app_context():
+        job = db.session.get(BackgroundJob, old)
+        job.finished_at = job.finished_at - timedelta(days=8)
+        db.session.commit()
+        assert background.purge(app.config) == 1
+        assert db.session.get(BackgroundJob, old) is None
+        assert db.session.get(BackgroundJob, new) is not None
+        assert db.session.get(BackgroundJob, waiting) is not None
+    assert c.get(f"/jobs/{old}").status_code == 404
+    page = c.get(f"/jobs/{new}").get_data(as_text=True)
+    assert f'href="/dossier/sessions/{data["session"]}"' in page
