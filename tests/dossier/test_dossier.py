@@ -353,3 +353,17 @@ def test_finished_jobs_are_deleted_after_the_days_kept(app, login, data, record)
     assert c.get(f"/jobs/{old}").status_code == 404
     page = c.get(f"/jobs/{new}").get_data(as_text=True)
     assert f'href="/dossier/sessions/{data["session"]}"' in page
+
+
+def test_the_dossier_list_does_not_query_per_job(app, login, data, record):
+    from support import count_queries
+
+    c = login("chair")
+    url = f"/dossier/sessions/{data['session']}"
+    _run(app, _job_id(_start(c, data, "n1")))
+    one = count_queries(app, c, url)
+    for n in range(4):
+        _start(c, data, f"n{n + 2}")
+    assert count_queries(app, c, url) == one
+    job_id = _job_id(_start(c, data, "n9"))
+    assert count_queries(app, c, f"/jobs/{job_id}", htmx=True) <= 4
