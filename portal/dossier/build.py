@@ -12,12 +12,14 @@ A background job (`portal.jobs.background`, kind "dossier"); plain functions oth
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from portal.access import officer_agency
@@ -36,6 +38,7 @@ from portal.runner import briefing
 from portal.text import vn_key
 from portal.timefmt import admin_date_line, format_date, local_today
 
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
 REPLY_TEXT = {Reply.PENDING: "chưa phản hồi", Reply.CONFIRMED: "xác nhận tham dự",
               Reply.DELEGATED: "cử người dự thay", Reply.DECLINED: "không tham dự"}
 KIND_TEXT = {"agency": "Cơ quan, đơn vị, địa phương", "delegate": "Đại biểu",
@@ -180,22 +183,29 @@ def attendance_blocks(facts: Facts, user) -> list:
     return blocks
 
 
-def build_dossier(meeting: DialogueSession, user, config, progress=lambda pct, step: None):
-    """The dossier as a laid-out document (not numbered: a folder, not an issued text)."""
+def build_dossier(meeting: DialogueSession, user, config, progress=lambda pct, step: None,
+                  *, with_papers: bool = True) -> AdminDocument:
+    """The dossier as a laid-out document (not numbered: a folder, not an issued text);
+    without `with_papers`, only the sections after the program and the script."""
     viewer = privacy.Viewer(user)
     progress(5, "Đang tổng hợp dữ liệu")
     facts = gather(meeting, user, viewer)
-    progress(25, "Chương trình, kịch bản")
-    blocks: list = [Heading("I. CHƯƠNG TRÌNH"), *sections.program_blocks(meeting, facts),
-                    Heading("II. KỊCH BẢN ĐIỀU HÀNH"), *sections.script_blocks(meeting, facts)]
+    parts: list[tuple[str, list]] = []
+    if with_papers:
+        progress(25, "Chương trình, kịch bản")
+        parts += [("CHƯƠNG TRÌNH", sections.program_blocks(meeting, facts)),
+                  ("KỊCH BẢN ĐIỀU HÀNH", sections.script_blocks(meeting, facts))]
     progress(45, "Ý kiến, kiến nghị và nội dung trả lời dự kiến")
-    blocks += [Heading("III. Ý KIẾN, KIẾN NGHỊ VÀ NỘI DUNG TRẢ LỜI DỰ KIẾN"),
-               *petition_blocks(facts, viewer)]
+    parts.append(("Ý KIẾN, KIẾN NGHỊ VÀ NỘI DUNG TRẢ LỜI DỰ KIẾN",
+                  petition_blocks(facts, viewer)))
     progress(60, "Kết quả giải quyết của buổi trước")
-    blocks += [Heading("IV. KẾT QUẢ GIẢI QUYẾT Ý KIẾN CỦA BUỔI ĐỐI THOẠI TRƯỚC"),
-               *previous_blocks(facts, viewer)]
+    parts.append(("KẾT QUẢ GIẢI QUYẾT Ý KIẾN CỦA BUỔI ĐỐI THOẠI TRƯỚC",
+                  previous_blocks(facts, viewer)))
     progress(70, "Thành phần dự kiến tham dự")
-    blocks += [Heading("V. THÀNH PHẦN DỰ KIẾN THAM DỰ"), *attendance_blocks(facts, user)]
+    parts.append(("THÀNH PHẦN DỰ KIẾN THAM DỰ", attendance_blocks(facts, user)))
+    blocks: list = []
+    for number, (heading, part) in enumerate(parts):
+        blocks += [Heading(f"{ROMAN[number]}. {heading}"), *part]
     today = local_today()
     return AdminDocument(
         body_parent=config["ISSUING_BODY_PARENT"], body=config["ISSUING_BODY"], number="",
@@ -203,6 +213,16 @@ def build_dossier(meeting: DialogueSession, user, config, progress=lambda pct, s
         summary=f"Tài liệu phục vụ người chủ trì: {meeting.title}", blocks=blocks,
         signer_title="", signer_name="", recipients=[],
         title_for_metadata=f"Hồ sơ — {meeting.title}")
+
+
+def merged(pdfs: list[bytes]) -> bytes:
+    """One PDF of several, in order (each part keeps its pages as they are)."""
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _back(job) -> str | None:
@@ -215,7 +235,12 @@ def dossier_job(ctx: JobContext) -> JobResult:
     config = current_app.config
     meeting = db.session.get(DialogueSession, ctx.params["session_id"])
     with force_locale("vi"):
-        document = build_dossier(meeting, ctx.user, config, ctx.progress)
+        papers = sections.papers_pdfs(meeting, config, ctx.user)
+        document = build_dossier(meeting, ctx.user, config, ctx.progress,
+                                 with_papers=papers is None)
         ctx.progress(80, "Đang dàn trang PDF")
         pdf = render_pdf(document, config["PDF_FONT_DIRS"])
+    if papers:
+        ctx.progress(90, "Ghép chương trình, kịch bản vào hồ sơ")
+        pdf = merged([*papers, pdf])
     return JobResult(pdf, f"ho-so-buoi-doi-thoai-{meeting.id}.pdf")

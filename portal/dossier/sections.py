@@ -1,18 +1,19 @@
-"""The program and the script as the dossier prints them.
+"""The program and the script as the dossier holds them.
 
-These are stand-ins until `portal.papers` (the program and the script of issue 13, built
-by another piece of work) lands on main: `program_blocks` and `script_blocks` are the only
-two functions to swap for `portal.papers.program_of` / `script_of`, kept to the same
-shape (a list of layout blocks). They draft both from the record as the plan orders the
-five stages (5.2): the opening with the delegates invited and their replies (stand-ins
-included), the host's briefing with the previous results, the discussion with the
-advance petitions by field and the agency expected to answer, the assignment, the
-conclusion.
+When `portal.papers` is there (the program and the script of issue 13, another piece of
+work), `papers_pdfs` gives them exactly as the register has them — issued and frozen, or
+the draft, else drafted from the record now — and the dossier puts those PDFs first.
+Until then `program_blocks` and `script_blocks` stand in: they draft both from the record
+as the plan orders the five stages (5.2): the opening with the delegates invited and their
+replies (stand-ins included), the host's briefing with the previous results, the
+discussion with the advance petitions by field and the agency expected to answer, the
+assignment, the conclusion.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.auth.models import Role
 from portal.documents.layout import Bullet, Heading, Paragraph
 from portal.preparation.models import Reply
 from portal.runner import stages
@@ -21,6 +22,23 @@ from portal.timefmt import format_date, format_time
 # Default planned minutes per stage (the office's setting lives with the program).
 DEFAULT_MINUTES = {stages.OPENING: 10, stages.BRIEFING: 20, stages.DISCUSSION: 120,
                    stages.ASSIGNMENT: 30, stages.CONCLUSION: 20}
+
+
+def papers_pdfs(meeting, config, user) -> list[bytes] | None:
+    """The program's and the script's PDFs from `portal.papers` (the script as `user` may
+    read it), or None while that package is not installed. An agency officer's dossier has
+    the program only: the script goes through every petition of the session, and another
+    agency's petitions are never shown to an officer."""
+    try:
+        from portal.papers.program import render_program_pdf
+        from portal.papers.script import render_script_pdf
+    except ModuleNotFoundError as missing:
+        if missing.name in ("portal.papers", "portal.papers.program", "portal.papers.script"):
+            return None
+        raise
+    if user.role == Role.OFFICER:
+        return [render_program_pdf(meeting, config)]
+    return [render_program_pdf(meeting, config), render_script_pdf(meeting, config, user)]
 
 
 def planned_times(meeting):
