@@ -191,3 +191,13 @@ def test_runner_briefing_and_minutes_say_it_was_answered_before(app, login, data
             Document.session_id == data["session"], Document.doc_type == DocumentType.BB))
         texts = " ".join(b["text"] for b in minutes.blocks)
     assert "trả lời bằng văn bản trước buổi đối thoại: " + ANSWER in texts
+
+
+def test_the_petition_page_shows_the_mark(app, login, data, advance):
+    c = login("office")
+    with app.app_context():
+        assert _mark(c, advance["prepared"], "before_meeting").status_code == 200
+    page = c.get(f"/petitions/{advance['prepared']}").get_data(as_text=True)
+    assert 'id="answer-plan">Đã trả lời bằng văn bản trước buổi đối thoại<' in page
+    other = c.get(f"/petitions/{advance['unprepared']}").get_data(as_text=True)
+    assert 'id="answer-plan">—<' in other
