@@ -201,3 +201,17 @@ def test_the_petition_page_shows_the_mark(app, login, data, advance):
     assert 'id="answer-plan">Đã trả lời bằng văn bản trước buổi đối thoại<' in page
     other = c.get(f"/petitions/{advance['unprepared']}").get_data(as_text=True)
     assert 'id="answer-plan">—<' in other
+
+
+def test_the_answer_given_before_cannot_be_rewritten_by_the_agency(app, login, data, advance):
+    from portal.extensions import db
+    from portal.petitions.models import Petition
+
+    with app.app_context():
+        assert _mark(login("office"), advance["prepared"], "before_meeting").status_code == 200
+        version = db.session.get(Petition, advance["prepared"]).version
+    refused = login("officer").post(f"/petitions/{advance['prepared']}/prepare", htmx=True,
+                                    data={"prepared_answer": "Khác", "version": version})
+    assert refused.status_code == 409
+    assert "đã được trả lời bằng văn bản trước buổi đối thoại" in refused.get_data(as_text=True)
+    assert _steps(app, advance["prepared"])[0]["answer"] == ANSWER
