@@ -215,3 +215,5 @@ def test_the_answer_given_before_cannot_be_rewritten_by_the_agency(app, login, d
     assert refused.status_code == 409
     assert "đã được trả lời bằng văn bản trước buổi đối thoại" in refused.get_data(as_text=True)
     assert _steps(app, advance["prepared"])[0]["answer"] == ANSWER
+    page = login("officer").get(f"/petitions/{advance['prepared']}/prepare").get_data(as_text=True)
+    assert 'id="answered-before"' in page and 'name="prepared_answer"' not in page
