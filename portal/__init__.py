@@ -104,12 +104,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.preparation.views import bp as preparation_bp
     from portal.reports.public import bp as public_bp
     from portal.reports.views import bp as reports_bp
+    from portal.papers.views import bp as papers_bp
     from portal.runner.views import bp as runner_bp
     from portal.tracker.views import bp as tracker_bp
 
     for bp in (health_bp, auth_bp, calendar_bp, plans_bp, preparation_bp, petitions_bp,
-               runner_bp, tracker_bp, documents_bp, reports_bp, public_bp, admin_bp, audit_bp,
-               jobs_bp, dossier_bp):
+               runner_bp, papers_bp, tracker_bp, documents_bp, reports_bp, public_bp, admin_bp,
+               audit_bp, jobs_bp, dossier_bp):
         app.register_blueprint(bp)
 
 

@@ -65,6 +65,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "meeting.run": RUNNERS,
     "time_limit.edit": EDITORS,  # working days to answer per kind (the suggested deadline)
     "kiosk.manage": EDITORS,  # create and revoke the hall screen's kiosk links
+    "papers.settings": EDITORS,  # the program's minutes per stage and kind of dialogue
     # the follow-up (plan 5.3)
     "tracker.read": EVERYONE,
     "assignment.agency_act": OFFICERS,  # start, answer, ask an extension or an input

@@ -44,3 +44,4 @@ from portal.tracker.models import (  # noqa: F401
 )
 from portal.documents.signing import DocumentSignature  # noqa: F401,E402
 from portal.reports.models import PublishedPetition, PublishedSession  # noqa: F401,E402
+from portal.papers.models import StageDuration  # noqa: F401,E402

@@ -23,6 +23,8 @@ TYPE_LABELS = {
     DocumentType.GM: _l("Giấy mời"),
     DocumentType.BC: _l("Báo cáo"),
     DocumentType.CV: _l("Công văn"),
+    DocumentType.CTR: _l("Chương trình buổi đối thoại"),
+    DocumentType.KB: _l("Kịch bản điều hành"),
 }
 STATUS_LABELS = {
     DocumentStatus.DRAFT: _l("Dự thảo"),

@@ -119,17 +119,23 @@ def invitations_pdf(meeting: DialogueSession, invitees: Sequence[Invitee], confi
 
     Each invitation is laid out on its own, so its pages are numbered from its own start.
     Once the session's invitation (GM) is issued through the register, this is its stored
-    PDF, exactly as issued, for every invitee.
+    PDF, exactly as issued, for every invitee. Once the session's program (CTr) is issued,
+    its stored PDF follows the invitations: the program is sent with them.
     """
     from portal.documents import services
     from portal.documents.models import DocumentType
 
     issued = services.issued_of(DocumentType.GM, session_id=meeting.id)
     if issued is not None:
-        return services.document_pdf(issued, config)
-    font_dirs = tuple(config["PDF_FONT_DIRS"])
-    parts = [render_pdf(build_invitation(meeting, invitee, config, issued), font_dirs)
-             for invitee in invitees]
+        parts = [services.document_pdf(issued, config)]
+    else:
+        font_dirs = tuple(config["PDF_FONT_DIRS"])
+        parts = [render_pdf(build_invitation(meeting, invitee, config, issued), font_dirs)
+                 for invitee in invitees]
+    # The issued program (chương trình, CTr) goes with the invitations, as issued.
+    program = services.issued_of(DocumentType.CTR, session_id=meeting.id)
+    if program is not None:
+        parts.append(services.document_pdf(program, config))
     if len(parts) == 1:
         return parts[0]
     writer = PdfWriter()

@@ -21,6 +21,14 @@ class DocumentType(enum.StrEnum):
     GM = "GM"  # giấy mời
     BC = "BC"  # báo cáo
     CV = "CV"  # công văn (a letter with no type name: Số: 123/UBND-KTTH)
+    CTR = "CTr"  # chương trình (the meeting's program: Số: 05/CTr-UBND)
+    KB = "KB"  # kịch bản điều hành: an internal working paper, issued without a number
+
+
+# Types issued (dated, frozen, kept in the register) without a number: Decree 30 lists no
+# "kịch bản" among the administrative documents, so the script is the office's internal
+# paper for the chair and the person who leads, not a numbered document.
+UNNUMBERED = frozenset({DocumentType.KB})
 
 
 class DocumentStatus(enum.StrEnum):
@@ -76,7 +84,10 @@ class Document(db.Model):
     @property
     def number_text(self) -> str:
         """`Số: 05/TB-UBND` once issued (numbers below 10 padded); a blank slot before.
-        A letter (CV) has no type name: `Số: 123/UBND-KTTH`, the body then the unit."""
+        A letter (CV) has no type name: `Số: 123/UBND-KTTH`, the body then the unit.
+        An unnumbered type (the script) has no number line at all."""
+        if self.doc_type in UNNUMBERED:
+            return ""
         if self.doc_type != DocumentType.CV:
             symbol = f"{self.doc_type.value}-{self.body_code}"
         else:

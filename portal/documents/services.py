@@ -25,6 +25,7 @@ from portal.documents.models import (
     Document,
     DocumentCounter,
     DocumentFile,
+    UNNUMBERED,
     DocumentStatus,
     DocumentType,
     IssuingProfile,
@@ -47,6 +48,7 @@ __all__ = [
     "file_name",
     "issue",
     "issued_pdf",
+    "latest_draft",
     "issuing_settings",
     "document_pdf",
     "signing_positions",
@@ -69,6 +71,8 @@ TYPE_NAMES = {
     DocumentType.GM: "GIẤY MỜI",
     DocumentType.BC: "BÁO CÁO",
     DocumentType.CV: "",
+    DocumentType.CTR: "CHƯƠNG TRÌNH",
+    DocumentType.KB: "KỊCH BẢN",
 }
 BLOCK_KINDS = ("heading", "paragraph", "bullet")
 DRAFT_MARK = "(DỰ THẢO)"
@@ -104,7 +108,10 @@ def text_date(day: date) -> str:
 
 
 def short_number(doc: Document) -> str:
-    """`05/TB-UBND`: the number and symbol without `Số:`."""
+    """`05/TB-UBND`: the number and symbol without `Số:`; an unnumbered type (the script)
+    is named by its issue date instead (`ngày 05/3/2024`), or `(dự thảo)` before."""
+    if doc.doc_type in UNNUMBERED:
+        return f"ngày {text_date(doc.issued_on)}" if doc.issued_on else "(dự thảo)"
     return doc.number_text.removeprefix("Số:").strip()
 
 
@@ -193,9 +200,10 @@ def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = 
     else:
         check_signer(position, day)
     settings = issuing_settings(day, config)
-    number = take_number(day.year, doc.body_code, doc.doc_type)
-    # The register row is locked from here: the last issued date read now is final.
-    check_register_order(doc, day)
+    numbered = doc.doc_type not in UNNUMBERED  # the script is dated, not numbered
+    number = take_number(day.year, doc.body_code, doc.doc_type) if numbered else None
+    if numbered:  # the register row is locked from here: the last issued date is final
+        check_register_order(doc, day)
     doc.body_parent = settings.body_parent
     doc.body_name = settings.body
     doc.place = settings.place
@@ -216,6 +224,9 @@ def issue(doc: Document, *, user_id: int | None, today: date, on: date | None = 
     from portal.documents import signing  # it calls back into this module
     if signing.signing_configured(config):  # a certificate is configured: issuing signs
         signing.sign_issued(doc, config)
+    if doc.doc_type in (DocumentType.CTR, DocumentType.KB) and doc.session_id is not None:
+        from portal.papers import checklist  # the program's or script's step is done
+        checklist.tick_on_issue(doc, user_id)
 
 
 def check_issue_date(on: date | None, today: date) -> None:
@@ -347,6 +358,14 @@ def issued_of(doc_type: DocumentType, *, session_id: int | None = None,
                              .limit(1))
 
 
+def latest_draft(doc_type: DocumentType, session_id: int) -> Document | None:
+    """The newest draft of a type for a meeting (None when there is none)."""
+    return db.session.scalar(
+        select(Document).where(Document.doc_type == doc_type, Document.session_id == session_id,
+                               Document.status == DocumentStatus.DRAFT)
+        .order_by(Document.id.desc()).limit(1))
+
+
 # --------------------------------------------------------------------------- settings
 
 
@@ -451,8 +470,11 @@ def revise(doc: Document, user_id: int | None) -> Document:
                                 number=short_number(newer))
         raise DocumentError(N_("Văn bản này đã có phiên bản mới (dự thảo)."))
     kind_name = (TYPE_NAMES[doc.doc_type] or "văn bản").capitalize()
-    note = (f"{kind_name} này thay thế {kind_name.lower()} số {short_number(doc)} "
-            f"ngày {text_date(doc.issued_on)}.")
+    if doc.doc_type in UNNUMBERED:
+        note = f"{kind_name} này thay thế {kind_name.lower()} {short_number(doc)}."
+    else:
+        note = (f"{kind_name} này thay thế {kind_name.lower()} số {short_number(doc)} "
+                f"ngày {text_date(doc.issued_on)}.")
     new = Document(
         doc_type=doc.doc_type, body_code=doc.body_code, session_id=doc.session_id,
         plan_id=doc.plan_id, source=dict(doc.source) if doc.source else None,
@@ -658,4 +680,6 @@ def file_name(doc: Document) -> str:
     """An ASCII file name: `TB-05-2024.pdf` once issued, `TB-du-thao-12.pdf` before."""
     if doc.status == DocumentStatus.ISSUED and doc.number is not None:
         return f"{doc.doc_type.value}-{doc.number:02d}-{doc.year}.pdf"
+    if doc.status == DocumentStatus.ISSUED and doc.issued_on is not None:  # unnumbered
+        return f"{doc.doc_type.value}-{doc.issued_on:%Y%m%d}-{doc.id}.pdf"
     return f"{doc.doc_type.value}-du-thao-{doc.id}.pdf"

@@ -32,6 +32,8 @@ from portal.documents.forms import (
     ReportDraftForm,
 )
 from portal.documents.invitation import draft_invitation
+from portal.papers.program import draft_program
+from portal.papers.script import draft_script
 from portal.documents.layout import render_pdf
 from portal.documents.minutes import draft_minutes
 from portal.documents.minutes import minutes_pdf as minutes_pdf_of
@@ -56,6 +58,8 @@ DRAFTERS = {
     "conclusion": (DocumentType.TB, draft_conclusion_notice),
     "minutes": (DocumentType.BB, draft_minutes),
     "invitation": (DocumentType.GM, draft_invitation),
+    "program": (DocumentType.CTR, draft_program),
+    "script": (DocumentType.KB, draft_script),
 }
 
 
@@ -130,7 +134,7 @@ def register_query(year: int | None, doc_type: DocumentType | None,
         query = query.where(Document.doc_type == doc_type)
     if status is not None:
         query = query.where(Document.status == status)
-    return query.order_by(Document.number.is_(None).desc(), Document.issued_on.desc(),
+    return query.order_by(Document.issued_on.is_(None).desc(), Document.issued_on.desc(),
                           Document.doc_type, Document.number.desc(), Document.id.desc())
 
 
@@ -174,7 +178,7 @@ def _session_page(meeting: DialogueSession, *, status: int = 200, error=None):
         by_id=by_id, successors=successors, depth=depth, error=error,
         can_draft={"conclusion": closed,
                    "minutes": closed or meeting.status == SessionStatus.IN_PROGRESS,
-                   "invitation": not closed},
+                   "invitation": not closed, "program": not closed, "script": not closed},
         **_labels())
 
 

@@ -25,6 +25,7 @@ from portal.errors import N_, DomainError, NeedsConfirmation
 from portal.extensions import db
 from portal.htmx import render
 from portal.labels import STAGE_LABELS
+from portal.papers import script
 from portal.petitions.forms import PetitionForm
 from portal.petitions.models import Channel, Petition, SubmitterKind
 from portal.preparation.models import InviteeKind
@@ -169,6 +170,8 @@ def _component(meeting: DialogueSession, *, status: int = 200, error: DomainErro
         now=now,
         text_base=text_base,
         timeline=timeline,
+        # the script's lines of the stage on now (the hall screen has none)
+        script_lines=[] if meeting.is_locked else script.runner_lines(meeting, current_user),
         error=error,
         needs_confirmation=isinstance(error, NeedsConfirmation),
     )
