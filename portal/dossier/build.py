@@ -31,7 +31,7 @@ from portal.extensions import db
 from portal.jobs.background import JobContext, JobResult, job_kind
 from portal.petitions import privacy
 from portal.petitions.answers import PLAN_TEXT, answered_before
-from portal.petitions.models import Petition
+from portal.petitions.models import Channel, Petition
 from portal.petitions.services import visible_petitions
 from portal.preparation.models import Invitee, InviteeKind, Reply
 from portal.runner import briefing
@@ -42,7 +42,8 @@ ROMAN = ("I", "II", "III", "IV", "V", "VI")
 REPLY_TEXT = {Reply.PENDING: "chưa phản hồi", Reply.CONFIRMED: "xác nhận tham dự",
               Reply.DELEGATED: "cử người dự thay", Reply.DECLINED: "không tham dự"}
 KIND_TEXT = {"agency": "Cơ quan, đơn vị, địa phương", "delegate": "Đại biểu",
-             "citizen": "Đại diện công dân, cử tri", "business": "Đại diện doanh nghiệp, hợp tác xã"}
+             "citizen": "Đại diện công dân, cử tri",
+             "business": "Đại diện doanh nghiệp, hợp tác xã"}
 
 
 @dataclass
@@ -61,9 +62,11 @@ class Facts:
 
 
 def _petitions(meeting: DialogueSession, user) -> list[Petition]:
-    """The session's petitions the user may see (an officer: their agency's), in order."""
+    """The session's petitions registered in advance that the user may see (an officer:
+    their agency's), in order."""
     return list(db.session.scalars(
-        visible_petitions(user).where(Petition.session_id == meeting.id)
+        visible_petitions(user).where(Petition.session_id == meeting.id,
+                                      Petition.channel != Channel.AT_DIALOGUE)
         .order_by(Petition.id)).unique())
 
 
@@ -97,8 +100,7 @@ def gather(meeting: DialogueSession, user, viewer: privacy.Viewer) -> Facts:
         _own_agency_only(facts.previous, user, viewer)
     facts.name_of = lambda invitee: invitee_name(invitee, user)
     facts.previous_summary = _summary(facts.previous)
-    facts.answered_before = [p for p in facts.petitions
-                             if answered_before(p)]
+    facts.answered_before = [p for p in facts.petitions if answered_before(p)]
     agencies = {p.advising_agency.name for p in facts.petitions if p.advising_agency}
     facts.answering_agencies = sorted(agencies, key=vn_key)
     groups: dict[str, list] = {}
