@@ -217,3 +217,19 @@ def test_the_answer_given_before_cannot_be_rewritten_by_the_agency(app, login, d
     assert _steps(app, advance["prepared"])[0]["answer"] == ANSWER
     page = login("officer").get(f"/petitions/{advance['prepared']}/prepare").get_data(as_text=True)
     assert 'id="answered-before"' in page and 'name="prepared_answer"' not in page
+
+
+def test_the_script_says_which_were_answered_before(app, login, data, advance):
+    from portal.calendar.models import DialogueSession
+    from portal.extensions import db
+    from portal.papers.script import script_of
+
+    with app.app_context():
+        assert _mark(login("office"), advance["prepared"], "before_meeting").status_code == 200
+        script = {part.stage: " ".join(line.text for line in part.lines)
+                  for part in script_of(db.session.get(DialogueSession, data["session"]))}
+    assert "Đã trả lời bằng văn bản trước buổi đối thoại." in script["discussion"]
+    assignment = script["assignment"]
+    assert "Ý kiến đã được trả lời bằng văn bản trước buổi đối thoại: số" in assignment
+    # The other advance petition is still to be answered by the advising agency.
+    assert "Sở Tài nguyên và Môi trường trả lời ý kiến số" in assignment
