@@ -111,7 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.calendar.views import bp as calendar_bp
     from portal.documents.views import bp as documents_bp
+    from portal.dossier.views import bp as dossier_bp
     from portal.health import bp as health_bp
+    from portal.jobs.views import bp as jobs_bp
     from portal.petitions.views import bp as petitions_bp
     from portal.plans.views import bp as plans_bp
     from portal.preparation.views import bp as preparation_bp
@@ -122,7 +124,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.tracker.views import bp as tracker_bp
 
     for bp in (health_bp, auth_bp, calendar_bp, plans_bp, preparation_bp, petitions_bp,
-               runner_bp, papers_bp, tracker_bp, documents_bp, reports_bp, public_bp, admin_bp, audit_bp):
+               runner_bp, papers_bp, tracker_bp, documents_bp, reports_bp, public_bp, admin_bp,
+               audit_bp, jobs_bp, dossier_bp):
         app.register_blueprint(bp)
 
 

@@ -58,6 +58,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "petition.register": OFFICE_ONLY,  # register, edit, advise, delete, import
     "petition.advising_list": frozenset({OFFICE, CHAIR, ADMIN, OBSERVER, OFFICER}),
     "petition.prepare": OFFICERS,  # the advising agency's prepared answer
+    "petition.answer_plan": OFFICE_ONLY,  # mark: at the meeting, answered before, to assign
     "petition.export": EVERYONE,
     # the meeting day (plan 5.2)
     "meeting.watch": READERS,
@@ -77,6 +78,10 @@ POLICY: dict[str, frozenset[Role]] = {
     "document.edit": OFFICE_ONLY,  # draft, edit, issue, revise, delete
     # the issuing body, place and signing positions, effective from a date
     "document.settings": EDITORS,
+    # the chair's dossier (hồ sơ) and the background jobs that build it; an officer only
+    # for a session their agency is invited to or advises on, and only their own jobs
+    "dossier.build": frozenset({OFFICE, CHAIR, ADMIN, OBSERVER, OFFICER}),
+    "job.read": EVERYONE,
     # reports
     "report.read": READERS,
     "public_page.switch": EDITORS,

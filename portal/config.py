@@ -65,6 +65,12 @@ class Config:
     REMINDER_LATE_DAYS = os.environ.get("REMINDER_LATE_DAYS", "1,5,10")
     REMINDER_ESCALATE_AFTER_DAYS = int(os.environ.get("REMINDER_ESCALATE_AFTER_DAYS", "10"))
     RUN_JOBS_EVERY = float(os.environ.get("RUN_JOBS_EVERY", "0"))
+    # Background jobs (a dossier, an export): "thread" starts each in a thread of the web
+    # process once the request has committed; "queue" leaves them to `flask jobs run` on
+    # any host. A running job silent for JOB_STALE_MINUTES is taken over by the next run.
+    BACKGROUND_JOBS = os.environ.get("BACKGROUND_JOBS", "thread")
+    JOB_STALE_MINUTES = float(os.environ.get("JOB_STALE_MINUTES", "10"))
+    JOB_KEEP_DAYS = float(os.environ.get("JOB_KEEP_DAYS", "7"))  # then a job's file is deleted
     # The dashboard ranks an agency only from this many assignments on.
     RANKING_MIN_ITEMS = int(os.environ.get("RANKING_MIN_ITEMS", "5"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # links in e-mail

@@ -5,7 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from portal.admin.models import AgencyKind, LocalityLevel
 from portal.auth.models import Role
 from portal.calendar.models import DayShift, SessionKind, SessionStatus, TimingRule
-from portal.petitions.models import Channel, SubmitterKind
+from portal.jobs.models import JobStatus
+from portal.petitions.models import AnswerPlan, Channel, SubmitterKind
 from portal.preparation.models import InviteeKind, Reply
 from portal.runner.models import SpeakerStatus
 from portal.tracker.models import (AnswerMode, AssignmentStatus, CitizenVerdict,
@@ -79,6 +80,13 @@ LABELS = [
     (SpeakerStatus.SPEAKING, _l("Đang phát biểu")),
     (SpeakerStatus.DONE, _l("Đã phát biểu")),
     (SpeakerStatus.SKIPPED, _l("Không phát biểu")),
+    (AnswerPlan.AT_MEETING, _l("Trả lời tại buổi đối thoại")),
+    (AnswerPlan.BEFORE_MEETING, _l("Đã trả lời bằng văn bản trước buổi đối thoại")),
+    (AnswerPlan.TO_ASSIGN, _l("Phân công cơ quan trả lời bằng văn bản")),
+    (JobStatus.QUEUED, _l("Đang chờ")),
+    (JobStatus.RUNNING, _l("Đang thực hiện")),
+    (JobStatus.DONE, _l("Hoàn thành")),
+    (JobStatus.FAILED, _l("Lỗi")),
 ]
 
 

@@ -2,7 +2,7 @@
 from portal.admin.models import Agency, AgencyKind, Field  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import LoginSession, Role, User  # noqa: F401
-from portal.jobs.models import ReminderSent  # noqa: F401
+from portal.jobs.models import BackgroundJob, ReminderSent  # noqa: F401
 from portal.calendar.models import (  # noqa: F401
     DayShift,
     DialogueSession,

@@ -72,6 +72,9 @@ def app(db_name, tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
+        # Background jobs wait for the test to run them (`background.run`); the tests of
+        # the thread set "thread" under `real_commit`.
+        "BACKGROUND_JOBS": "queue",
     })
     with application.app_context():
         if db_name == "postgresql":

@@ -90,6 +90,9 @@ def _disposition_lines(petition) -> list[Bullet]:
     elif d == dispositions.CLOSED:
         lines.append(Bullet(f"Không nêu tại buổi đối thoại; kết thúc, lý do: "
                             f"{petition.closed_reason}"))
+    elif d == dispositions.ANSWERED_BEFORE:
+        lines.append(Bullet(f"Đã được {assignment.agency.name} trả lời bằng văn bản trước buổi "
+                            f"đối thoại: {assignment.answer}"))
     elif d == dispositions.ON_THE_SPOT:
         lines.append(Bullet(f"{assignment.agency.name} trả lời trực tiếp: {assignment.answer}"))
     elif d == dispositions.LATER_IN_WRITING:
@@ -184,9 +187,13 @@ def build_minutes(meeting: DialogueSession, config) -> AdminDocument:
         blocks.append(Paragraph("Không có ý kiến, kiến nghị nào của buổi đối thoại."))
     else:
         raised = sum(1 for p in petitions if p.raised_at_meeting)
+        before = sum(1 for p in petitions
+                     if dispositions.disposition(p) == dispositions.ANSWERED_BEFORE)
+        of_which = (f"; trong đó {before} ý kiến đã được trả lời bằng văn bản trước buổi "
+                    f"đối thoại" if before else "")
         blocks.append(Paragraph(f"Buổi đối thoại có {len(petitions)} ý kiến, kiến nghị "
                                 f"({raised} ý kiến nêu tại buổi, {len(petitions) - raised} "
-                                f"ý kiến đăng ký trước không nêu tại buổi)."))
+                                f"ý kiến đăng ký trước không nêu tại buổi{of_which})."))
     for number, petition in enumerate(petitions, start=1):
         who = f"{petition.submitter_name} ({label(petition.submitter_kind).lower()}"
         who += f", {petition.locality})" if petition.locality else ")"

@@ -42,11 +42,29 @@ def run_once(app: Flask):
 @jobs.command("run")
 def run_command() -> None:
     """Do the due work once: reminders before, on and after deadlines, one digest a day per
-    officer, escalation of long-late items, preparation steps due. Safe to run from several
-    hosts at once and to rerun: nothing is sent twice."""
+    officer, escalation of long-late items, preparation steps due; then the background
+    jobs waiting. Safe to run from several hosts at once and to rerun: nothing is sent
+    twice, no job is run twice."""
     from flask import current_app
 
-    click.echo(run_once(current_app._get_current_object()).summary())
+    app = current_app._get_current_object()
+    click.echo(run_once(app).summary())
+    click.echo(f"Việc nền đã chạy: {run_background(app)}")
+
+
+def run_background(app: Flask) -> int:
+    """The background jobs waiting (a dossier, an export) and any abandoned by a host that
+    died, one after another, each claimed so that several hosts can run this at once; then
+    the finished ones older than JOB_KEEP_DAYS are deleted with their files."""
+    from portal.jobs import background
+
+    with app.app_context():
+        try:
+            done = background.run_pending()
+            background.purge(app.config)
+            return done
+        finally:
+            db.session.remove()
 
 
 def start_in_process(app: Flask, every: float) -> threading.Thread:
@@ -56,6 +74,7 @@ def start_in_process(app: Flask, every: float) -> threading.Thread:
         while True:
             try:
                 run_once(app)
+                run_background(app)
             except Exception:  # noqa: BLE001 - keep the loop alive; the next run retries
                 app.logger.exception("scheduled jobs failed")
             time.sleep(every)

@@ -35,6 +35,7 @@ from portal.documents.wording import person, text_date
 from portal.errors import N_
 from portal.extensions import db
 from portal.papers.program import planned_stages
+from portal.petitions.answers import answered_before
 from portal.petitions.models import Channel, Petition
 from portal.petitions.privacy import mask_name, redact
 from portal.preparation.models import Invitee, InviteeKind, Reply
@@ -259,7 +260,8 @@ def _discussion(petitions: list[Petition], numbers: dict[int, int],
             current_field = petition.field_id
             lines.append(_p(f"Lĩnh vực {petition.field.name}:"))
         agency = answering_agency(petition) or UNASSIGNED
-        closed = " Đã trả lời trước buổi đối thoại." if petition.closed_reason else ""
+        closed = (" Đã trả lời bằng văn bản trước buổi đối thoại." if answered_before(petition)
+                  else "")
         lines.append(_b(f"{numbers[petition.id]}. {reader.petitioner(petition)}: "
                         f"{_sentence(_gist(reader.text(petition.content)))} Cơ quan dự kiến "
                         f"trả lời: {_sentence(agency)}{closed}"))
@@ -270,8 +272,11 @@ def _assignment(petitions: list[Petition], numbers: dict[int, int]) -> list[Scri
     lines = [_p(f"Người chủ trì phân công lãnh đạo các sở, ngành, địa phương trả lời trực tiếp "
                 "tại buổi đối thoại hoặc bằng văn bản:")]
     by_agency: dict[str, list[int]] = {}
-    unassigned = []
+    unassigned, before = [], []
     for petition in petitions:
+        if answered_before(petition):  # closed with its answer: nothing left to assign
+            before.append(numbers[petition.id])
+            continue
         agency = answering_agency(petition)
         if agency:
             by_agency.setdefault(agency, []).append(numbers[petition.id])
@@ -283,6 +288,9 @@ def _assignment(petitions: list[Petition], numbers: dict[int, int]) -> list[Scri
     if unassigned:
         lines.append(_b("Ý kiến chưa xác định cơ quan trả lời: "
                         + ", ".join(f"số {n}" for n in unassigned) + "."))
+    if before:
+        lines.append(_b("Ý kiến đã được trả lời bằng văn bản trước buổi đối thoại: "
+                        + ", ".join(f"số {n}" for n in before) + "."))
     lines.append(_p("Các ý kiến phát sinh tại buổi đối thoại được phân công tại chỗ."))
     return lines
 

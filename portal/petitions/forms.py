@@ -17,7 +17,7 @@ from portal.admin.models import Agency, AgencyKind, Field
 from portal.extensions import db
 from portal.formfields import OnceForm, VersionedForm, VNDateField
 from portal.labels import choices
-from portal.petitions.models import Channel, SubmitterKind
+from portal.petitions.models import AnswerPlan, Channel, SubmitterKind
 from portal.timefmt import local_today
 
 REQUIRED = _l("Trường này là bắt buộc.")
@@ -152,6 +152,18 @@ class PreparedAnswerForm(VersionedForm, FlaskForm):
     prepared_answer = TextAreaField(
         _l("Nội dung trả lời dự kiến"),
         validators=[DataRequired(_l("Vui lòng nhập nội dung trả lời.")), _too_long(20000)])
+
+
+class AnswerPlanForm(VersionedForm, FlaskForm):
+    """The office's mark on an advance petition: how it will be answered (hướng trả lời)."""
+
+    answer_plan = SelectField(_l("Hướng trả lời"), **BAD_CHOICE, choices=[
+        SelectChoice("", _l("— Chưa đánh dấu —")),
+        SelectChoice(AnswerPlan.AT_MEETING.value, _l("Trả lời tại buổi đối thoại")),
+        SelectChoice(AnswerPlan.BEFORE_MEETING.value,
+                     _l("Đã trả lời bằng văn bản trước buổi đối thoại")),
+        SelectChoice(AnswerPlan.TO_ASSIGN.value, _l("Phân công cơ quan trả lời bằng văn bản")),
+    ])
 
 
 class ImportForm(OnceForm, FlaskForm):

@@ -20,6 +20,14 @@ class SubmitterKind(enum.StrEnum):
     DELEGATE = "delegate"  # đại biểu
 
 
+class AnswerPlan(enum.StrEnum):
+    """How the office plans a petition registered in advance to be answered."""
+
+    AT_MEETING = "at_meeting"  # trả lời tại buổi đối thoại
+    BEFORE_MEETING = "before_meeting"  # đã trả lời bằng văn bản trước buổi đối thoại
+    TO_ASSIGN = "to_assign"  # phân công trả lời (giao cơ quan trả lời bằng văn bản)
+
+
 class Channel(enum.StrEnum):
     AT_DIALOGUE = "at_dialogue"  # tại buổi đối thoại
     RECEPTION = "reception"  # tại phiên tiếp công dân
@@ -57,6 +65,9 @@ class Petition(db.Model):
     advising_deadline: Mapped[date | None] = mapped_column(Date)
     prepared_answer: Mapped[str] = mapped_column(Text, default="")
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The office's mark on an advance petition (None: not marked yet). BEFORE_MEETING closes
+    # it with the prepared answer (an accepted tracker item, `portal.petitions.answers`).
+    answer_plan: Mapped[AnswerPlan | None] = mapped_column(enum_type(AnswerPlan, 20))
     # Not raised at the meeting and closed there without an assignment: why (the chair's
     # disposition, printed in the minutes). Empty while the petition is open or assigned.
     closed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")

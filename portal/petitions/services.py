@@ -23,7 +23,7 @@ from portal.errors import N_, DomainError
 from portal.extensions import db
 from portal.petitions import exchange
 from portal.petitions.duplicates import link_duplicate
-from portal.petitions.models import Channel, Petition, SubmitterKind
+from portal.petitions.models import AnswerPlan, Channel, Petition, SubmitterKind
 from portal.text import fold
 from portal.timefmt import local_to_utc, to_local
 from portal.tracker import deadlines
@@ -132,10 +132,17 @@ NOT_ADVISING = N_("Chỉ cơ quan được giao tham mưu mới chuẩn bị n�
                   "buổi đối thoại kết thúc.")
 
 
+ANSWERED_BEFORE = N_("Ý kiến này đã được trả lời bằng văn bản trước buổi đối thoại với nội dung "
+                     "đã chuẩn bị; không sửa được nữa.")
+
+
 def prepare(petition: Petition, text: str, user: User) -> Petition:
-    """The advising agency's prepared answer (until the meeting is closed)."""
+    """The advising agency's prepared answer (until the meeting is closed; not once the
+    office closed the petition with it before the meeting)."""
     if not may_prepare(user, petition, petition.session):
         raise DomainError(NOT_ADVISING, 403)
+    if petition.answer_plan == AnswerPlan.BEFORE_MEETING and petition.assignment is not None:
+        raise DomainError(ANSWERED_BEFORE, 409, "prepared_answer")
     set_prepared_answer(petition, text)
     return petition
 

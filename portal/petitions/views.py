@@ -23,9 +23,9 @@ from portal.auth.models import Role
 from portal.calendar.models import DialogueSession
 from portal.extensions import db
 from portal.htmx import is_fragment_request, redirect_to, render
-from portal.petitions import exchange, privacy, services
+from portal.petitions import answers, exchange, privacy, services
 from portal.petitions.forms import (
-    AdvisingForm, FilterForm, ImportForm, PreparedAnswerForm, RegisterForm,
+    AdvisingForm, AnswerPlanForm, FilterForm, ImportForm, PreparedAnswerForm, RegisterForm,
     advising_agency_choices, field_choices,
 )
 from portal.petitions.models import Channel, Petition
@@ -132,7 +132,7 @@ def _session_page(meeting: DialogueSession, *, form: RegisterForm | None = None,
         can_register=can_register, can_edit=can_register,
         editable=lambda p: services.editable(p, meeting),
         viewer=privacy.Viewer(current_user), oob=False, today=local_today(),
-        advising_form=advising_form, advising_for=advising_for, error=error,
+        plan_form=_plan_form_of, plan_error=None, advising_form=advising_form, advising_for=advising_for, error=error,
         may_export_personal=privacy.may_export_personal_data(current_user),
     )
     if blocks and is_fragment_request():
@@ -236,7 +236,7 @@ def edit(petition, form):
 
 
 def _row(petition: Petition, *, status: int = 200, advising_form: AdvisingForm | None = None,
-         error=None):
+         error=None, plan_error=None):
     """The petition's row for htmx; without htmx, the session page (with the row's form open)."""
     meeting = petition.session
     if not is_fragment_request():
@@ -249,7 +249,14 @@ def _row(petition: Petition, *, status: int = 200, advising_form: AdvisingForm |
                   viewer=privacy.Viewer(current_user),
                   today=local_today(),
                   can_edit=current_user.role == Role.OFFICE and services.before_meeting(meeting),
-                  editable=lambda p: services.editable(p, meeting))
+                  editable=lambda p: services.editable(p, meeting),
+                  plan_form=_plan_form_of, plan_error=plan_error)
+
+
+def _plan_form_of(petition: Petition) -> AnswerPlanForm:
+    """The office's mark form of a row, filled from the petition."""
+    return AnswerPlanForm(formdata=None, prefix=f"ap{petition.id}", version=petition.version,
+                          answer_plan=petition.answer_plan.value if petition.answer_plan else "")
 
 
 @bp.get("/<int:petition_id>/row")
@@ -293,6 +300,29 @@ def advising_edit(petition, form):
     its row: answers the updated row (422 with errors, 409 once the meeting opened or when
     someone changed it meanwhile)."""
     services.classify(petition, form, current_user)
+
+
+def _plan_refused(petition, form, status, error):
+    if not is_fragment_request():
+        if error is not None:
+            flash(error.message if hasattr(error, "message") else str(error), "error")
+        return redirect_to(url_for("petitions.session_page", session_id=petition.session_id))
+    return _row(petition, status=status, plan_error=error)
+
+
+@bp.post("/<int:petition_id>/answer-plan")
+@web.change(allow="petition.answer_plan", load=_visible_or_none,
+            form=lambda petition: AnswerPlanForm(prefix=f"ap{petition.id}"),
+            versioned=lambda petition: petition, invalid=_plan_refused,
+            done=lambda petition, _result: web.saved(
+                _("Đã lưu hướng trả lời."),
+                redirect=url_for("petitions.session_page", session_id=petition.session_id),
+                fragment=lambda: _row(_visible(petition.id))))
+def answer_plan(petition, form):
+    """The office marks an advance petition: answer at the meeting, answered in writing
+    before it (closed with the prepared answer), or to be assigned; answers the row
+    (409 once the meeting opened, 422 without a prepared answer)."""
+    answers.mark(petition, form.answer_plan.data or None, current_user)
 
 
 def _deleted(session_id: int):

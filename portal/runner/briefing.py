@@ -2,7 +2,8 @@
 by item (agency, status now, the answer's gist), and every item still open from earlier
 related meetings, by agency, assembled from the follow-up tracker so the chair can read them
 aloud. "Related" is `portal.tracker.carryover`: same kind and leader across years (voter
-contacts: the same locality), not the program, which each year's plan renews."""
+contacts: the same locality), not the program, which each year's plan renews. It also says
+which of this meeting's advance petitions were already answered in writing before it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from portal.admin.models import Agency
 from portal.calendar.models import DialogueSession
 from portal.extensions import db
+from portal.petitions import answers
 from portal.petitions.models import Petition
 from portal.timefmt import to_local
 from portal.tracker import carryover
@@ -70,6 +72,8 @@ class PreviousResults:
     by_agency: dict[str, Tally] = field(default_factory=dict)
     petitions: list[Petition] = field(default_factory=list)
     open_by_agency: list[tuple[Agency, list[Assignment]]] = field(default_factory=list)
+    # This meeting's advance petitions closed before it with their prepared answers.
+    answered_before: list[Petition] = field(default_factory=list)
 
     @property
     def open_count(self) -> int:
@@ -90,6 +94,7 @@ def previous_results(meeting: DialogueSession, today: date) -> PreviousResults:
     one; and what earlier related meetings still owe."""
     related = carryover.related_sessions(meeting)
     result = PreviousResults(related[0] if related else None)
+    result.answered_before = answers.answered_before_meeting(meeting)
     result.open_by_agency = carryover.open_items_by_agency(meeting, related)
     if result.session is None:
         return result

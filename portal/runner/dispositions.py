@@ -3,7 +3,9 @@ beforehand or raised from the floor, gets a disposition (hướng xử lý):
 
 * assigned, to answer in writing by a deadline;
 * answered on the spot (trả lời trực tiếp tại buổi đối thoại);
-* not raised at the meeting: assigned in writing afterwards, or closed with a reason.
+* not raised at the meeting: assigned in writing afterwards, or closed with a reason;
+* answered in writing before the meeting (the office's mark, `portal.petitions.answers`):
+  already closed with the prepared answer when the meeting opens, and left so.
 
 Until the meeting closes, the chair may change or undo what was decided; each change is in
 the meeting's timeline and, for an assignment, in the tracker's steps. Plain commands: no
@@ -21,7 +23,7 @@ from portal.calendar.rules import working_calendar
 from portal.documents.models import Setting
 from portal.errors import N_, DomainError
 from portal.extensions import db
-from portal.petitions.models import Petition
+from portal.petitions.models import AnswerPlan, Petition
 from portal.runner import stages
 from portal.timefmt import local_today, to_local
 from portal.tracker import lifecycle
@@ -32,6 +34,7 @@ IN_WRITING = "in_writing"  # giao trả lời bằng văn bản
 ON_THE_SPOT = "on_the_spot"  # trả lời trực tiếp tại buổi
 LATER_IN_WRITING = "later_in_writing"  # không nêu tại buổi: giao trả lời bằng văn bản sau
 CLOSED = "closed"  # không nêu tại buổi: kết thúc, có lý do
+ANSWERED_BEFORE = "answered_before"  # đã trả lời bằng văn bản trước buổi đối thoại
 
 # As the record (timeline, minutes) writes them: always Vietnamese.
 RECORD_TEXT = {
@@ -40,6 +43,7 @@ RECORD_TEXT = {
     ON_THE_SPOT: "Trả lời trực tiếp tại buổi đối thoại",
     LATER_IN_WRITING: "Không nêu tại buổi; giao trả lời bằng văn bản sau buổi đối thoại",
     CLOSED: "Không nêu tại buổi; kết thúc",
+    ANSWERED_BEFORE: "Đã trả lời bằng văn bản trước buổi đối thoại",
 }
 
 TIME_LIMITS_KEY = "answer_working_days"
@@ -55,12 +59,15 @@ NOT_CLOSED = N_("Ý kiến này không ở trạng thái đã kết thúc.")
 ASSIGNMENT_CHANGED = N_("Phân công vừa được người khác thay đổi; phân công hiện tại hiển thị "
                         "bên dưới. Vui lòng kiểm tra rồi thao tác lại.")
 BAD_DAYS = N_("Từ 1 đến 120 ngày làm việc.")
+CLOSED_BEFORE = N_("Ý kiến này đã được trả lời bằng văn bản trước buổi đối thoại.")
 
 
 def disposition(petition: Petition) -> str:
     """What was decided about the petition (one of the constants above)."""
     assignment = petition.assignment
     if assignment is not None:
+        if petition.answer_plan == AnswerPlan.BEFORE_MEETING:
+            return ANSWERED_BEFORE
         if assignment.mode == AnswerMode.ON_THE_SPOT:
             return ON_THE_SPOT
         return IN_WRITING if petition.raised_at_meeting else LATER_IN_WRITING
@@ -84,6 +91,11 @@ def _petition(meeting: DialogueSession, petition_id: int) -> Petition:
     if petition is None or petition.session_id != meeting.id:
         raise stages.StageError(N_("Không tìm thấy ý kiến này trong buổi đối thoại."), 404)
     return petition
+
+
+def _require_not_closed_before(petition: Petition) -> None:
+    if disposition(petition) == ANSWERED_BEFORE:
+        raise stages.StageError(CLOSED_BEFORE, 409)
 
 
 def _require_deciding(meeting: DialogueSession) -> None:
@@ -151,6 +163,7 @@ def decide(meeting: DialogueSession, user, petition_id: int, *, agency_id: int, 
     meeting; one not raised can only be assigned in writing (afterwards)."""
     petition = _petition(meeting, petition_id)
     _require_deciding(meeting)
+    _require_not_closed_before(petition)
     mode = AnswerMode(mode)
     if mode == AnswerMode.ON_THE_SPOT:
         if not raised:
@@ -187,6 +200,7 @@ def undo(meeting: DialogueSession, user, petition_id: int) -> Petition:
     """Undo the petition's assignment (before closing, while the agency has not acted)."""
     petition = _petition(meeting, petition_id)
     _require_deciding(meeting)
+    _require_not_closed_before(petition)
     if petition.assignment is None:
         raise stages.StageError(NOT_ASSIGNED)
     what = lifecycle.withdraw(petition.assignment)

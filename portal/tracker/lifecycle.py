@@ -564,3 +564,62 @@ def withdraw(assignment: Assignment) -> str:
     if petition is not None:
         db.session.expire(petition, ["assignment"])
     return what
+
+
+# --------------------------------------------------------------------------- before the meeting
+# A petition registered in advance that the advising agency answered in writing before the
+# meeting (the office's mark) is an item that begins and ends there: assigned to the
+# advising agency, answered with the prepared answer, accepted by the office.
+
+_BEFORE_STEPS = ("assign", "answer_before_meeting", "accept")
+STEP_LABELS["answer_before_meeting"] = _l("Đã trả lời bằng văn bản trước buổi đối thoại")
+NOT_CLOSED_BEFORE = N_("Nhiệm vụ này đã được xử lý thêm sau khi trả lời trước buổi đối thoại; "
+                       "không hủy được nữa.")
+
+
+def close_before_meeting(petition, user, *, agency_id: int, answer: str,
+                         answered_at: datetime | None, deadline: date) -> Assignment:
+    """The advising agency's `answer`, given in writing before the meeting, closes the
+    petition: an accepted assignment with its three steps (no one is notified: there is
+    nothing left to do). Raises DomainError (409) if the petition is already assigned."""
+    if petition.assignment is not None:
+        raise DomainError(ALREADY_ASSIGNED)
+    now = utcnow()
+    answered_at = answered_at or now
+    assignment = Assignment(petition_id=petition.id, agency_id=agency_id,
+                            mode=AnswerMode.IN_WRITING, deadline=deadline,
+                            original_deadline=deadline, status=S.ASSIGNED,
+                            answer=answer.strip(), answered_at=answered_at,
+                            reviewed_at=now)
+    db.session.add(assignment)
+    assignment.petition = petition
+    db.session.flush()
+    _step(assignment, "assign", user, None, "", now)
+    assignment.status = S.ANSWERED
+    _step(assignment, "answer_before_meeting", user, S.ASSIGNED, assignment.answer, now)
+    assignment.status = S.DONE
+    _step(assignment, "accept", user, S.ANSWERED, "", now)
+    return assignment
+
+
+def closed_before_meeting(assignment: Assignment) -> bool:
+    """Whether the item was closed before the meeting and nothing happened to it since."""
+    actions = list(db.session.scalars(
+        select(AssignmentStep.action).where(AssignmentStep.assignment_id == assignment.id)
+        .order_by(AssignmentStep.id)))
+    return tuple(actions) == _BEFORE_STEPS
+
+
+def reopen_before_meeting(assignment: Assignment) -> None:
+    """Take back a closing before the meeting (the office changed its mark): the item and
+    its steps go. Raises DomainError (409) once anything else happened to it."""
+    if not closed_before_meeting(assignment):
+        raise DomainError(NOT_CLOSED_BEFORE)
+    for step in db.session.scalars(select(AssignmentStep).where(
+            AssignmentStep.assignment_id == assignment.id)):
+        db.session.delete(step)
+    petition = assignment.petition
+    db.session.delete(assignment)
+    db.session.flush()
+    if petition is not None:
+        db.session.expire(petition, ["assignment"])
