@@ -3,7 +3,8 @@
 Prints requests per second, p50/p95 latency, and the SQL queries each page issues (counted
 in-process on the same database). Nothing is asserted: the figures go in the issue notes.
 
-  BENCH_DATABASE_URL  PostgreSQL server URL (its database `bench` is recreated); default local
+  BENCH_DATABASE_URL  PostgreSQL server URL; default local
+  BENCH_DB            the database the bench drops and recreates on that server (default bench)
   BENCH_SIZES         generated petitions, one run per size, side by side (default 1000,100000);
                       BENCH_PETITIONS=N is one size
   BENCH_SECONDS       seconds per target (default 5), BENCH_CONCURRENCY (default 4)
@@ -37,10 +38,19 @@ PETITIONS = SIZES[-1]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+DATABASE = os.environ.get("BENCH_DB", "bench")
+if not re.fullmatch(r"[a-z_][a-z0-9_]*", DATABASE):
+    raise SystemExit("BENCH_DB: a plain lower-case database name")
 
 
 def bench_url() -> str:
-    return SERVER.rsplit("/", 1)[0] + "/bench"
+    return SERVER.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def gunicorn() -> str:
+    """The gunicorn beside this Python (a worktree may use another checkout's venv)."""
+    beside = Path(sys.executable).parent / "gunicorn"
+    return str(beside if beside.exists() else ROOT / ".venv/bin/gunicorn")
 
 
 def recreate_database() -> None:
@@ -49,8 +59,8 @@ def recreate_database() -> None:
     os.environ["DATABASE_URL"] = SERVER
     admin = create_engine(_database_url("/"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE bench"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
     admin.dispose()
     os.environ["DATABASE_URL"] = bench_url()
 
@@ -296,7 +306,7 @@ def run_size(petitions: int) -> dict:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind",
+        [gunicorn(), "--workers", str(WORKERS), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
