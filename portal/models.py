@@ -43,5 +43,5 @@ from portal.tracker.models import (  # noqa: F401
     ReplyTemplate,
 )
 from portal.documents.signing import DocumentSignature  # noqa: F401,E402
-from portal.reports.models import DataRevision, PublishedPetition, PublishedSession  # noqa: F401,E402
-from portal.reports import summary  # noqa: F401,E402  (its triggers join create_all)
+from portal.reports.models import PublishedPetition, PublishedSession  # noqa: F401,E402
+from portal.revision import DataRevision  # noqa: F401,E402  (its triggers join create_all)

@@ -15,9 +15,9 @@ from alembic import op
 import sqlalchemy as sa
 import portal.types  # noqa: F401
 
-# As portal.reports.summary writes them for create_all, frozen here.
-COUNTED_TABLES = ("petition", "assignment", "dialogue_session", "field", "agency",
-                  "holiday_override")
+# As portal.revision writes them for create_all, frozen here.
+COUNTED_TABLES = ("petition", "assignment", "assignment_coordinator", "dialogue_session",
+                  "field", "agency", "holiday_override")
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION bump_data_revision() RETURNS trigger AS $$

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -43,15 +43,3 @@ class PublishedPetition(db.Model):
     publication = relationship("PublishedSession", back_populates="petitions")
     petition = relationship("Petition")
 
-
-class DataRevision(db.Model):
-    """One row whose token changes whenever a row the reports count changes (petitions,
-    assignments, sessions, fields, agencies, holiday overrides): database triggers write it
-    (see `portal.reports.summary`), so figures computed for one token stay right until the
-    next change. A pure cache key: not audited."""
-
-    __tablename__ = "data_revision"
-    __audit_skip__ = True
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    token: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -132,14 +132,12 @@ def _page(filters: Filters, today: Today, jump: JumpForm):
         number = None  # a jump by date: the page number is not known without counting
     elif legacy and not (args.get("after") or args.get("before")):
         number, offset = legacy, (legacy - 1) * PAGE_SIZE
-    page = keyset_page(
+    return keyset_page(
         services.filtered(current_user, filters, today).order_by(None),
         (Assignment.deadline, Assignment.id), lambda a: (a.deadline, a.id),
         per_page=PAGE_SIZE, after=Cursor.parse(args.get("after")),
         before=Cursor.parse(args.get("before")), since=since, offset=offset, number=number,
         unique=True)
-    page.total = services.count(current_user, filters, today)
-    return page
 
 
 def _list(filters: Filters, *, status: int = 200, remind_form: RemindForm | None = None,
@@ -150,13 +148,14 @@ def _list(filters: Filters, *, status: int = 200, remind_form: RemindForm | None
         status = 422
     page = _page(filters, today, jump)  # a POST (remind) answers the first page
     reminding = may(current_user, "assignment.office_act")
+    figures = services.list_counts(current_user, filters, today, reminding=reminding,
+                                   staff=not _agency_queue())
+    page.total = figures["total"]
     return render(
         "tracker/index.html", "list", status=status, page=page, filters=filters,
         viewer=privacy.Viewer(current_user),
         status_filter=filters.status, statuses=list(AssignmentStatus), today=today, jump=jump,
-        counts=services.queue_counts(current_user, today),
-        due_count=services.count_due(current_user, filters, today) if reminding else 0,
-        choices=None if _agency_queue() else services.filter_choices(),
+        counts=figures["counts"], due_count=figures["due"], choices=figures["choices"],
         remind_form=remind_form or (RemindForm(formdata=None) if reminding else None),
         message=message, message_kind=message_kind, error=error,
         awaited=services.awaited_inputs(current_user, [a.id for a in page.items])
