@@ -446,15 +446,19 @@ def _open_items_query(scope=None):
     return query
 
 
-def _open_items(rows, today: date) -> list[OpenItem]:
-    rows = list(rows)
-    late = LateDays(min((r.deadline for r in rows), default=None), today)
-    return [OpenItem(
+def _open_item(r, late: LateDays) -> OpenItem:
+    return OpenItem(
         assignment_id=r.id, petition_id=r.petition_id,
         session_day=r.starts_at.astimezone(LOCAL_TZ).date(), session_title=r.session_title,
         field=r.field_name, submitter=masked_submitter(r.submitter_kind, r.submitter_name),
         content=r.content, agency=r.agency_name, deadline=r.deadline, status=r.status,
-        days_late=late.of(r.deadline)) for r in rows]
+        days_late=late.of(r.deadline))
+
+
+def _open_items(rows, today: date) -> list[OpenItem]:
+    rows = list(rows)
+    late = LateDays(min((r.deadline for r in rows), default=None), today)
+    return [_open_item(r, late) for r in rows]
 
 
 def _held_by_kind(narrow=None) -> list[tuple[SessionKind, int]]:
@@ -651,7 +655,21 @@ def outstanding_query(period: Period, limit: int | None = None):
 
 
 def outstanding_items(period: Period, today: date, limit: int | None = None) -> list[OpenItem]:
+    if limit == 0:
+        return []
     return _open_items(db.session.execute(outstanding_query(period, limit)), today)
+
+
+def iter_outstanding(period: Period, today: date, batch: int = 2000):
+    """Every outstanding item of `period`, the oldest deadline first, as a stream (rows are
+    fetched `batch` at a time; the first row has the earliest deadline, which sizes the
+    working-day table)."""
+    late = None
+    rows = db.session.execute(outstanding_query(period).execution_options(yield_per=batch))
+    for row in rows:
+        if late is None:
+            late = LateDays(row.deadline, today)
+        yield _open_item(row, late)
 
 
 def period_report(period: Period, today: date, outstanding_limit: int | None = None,

@@ -303,9 +303,10 @@ def period_xlsx():
     form, chosen = _period_form()
     if chosen is None:
         return _period_page(form, None, status=422)
-    report = summary.period_report(chosen, local_today())
+    today = local_today()
+    report = summary.period_report(chosen, today, outstanding_limit=0)
     with force_locale("vi"):
-        body = excel.build_workbook(report)
+        body = excel.build_workbook(report, figures.iter_outstanding(chosen, today))
     trail.record("export_report", "Report", None,
                  {"format": "xlsx", **_period_args(chosen), "masked": True})
     web.commit_read()

@@ -1,10 +1,12 @@
 """The reports' figures computed for scale equal the older computations on generated data:
 days to answer grouped in SQL (not a Python loop per item), the period counts split from
 the outstanding list, the figures kept per data revision."""
+import io
 import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from openpyxl import load_workbook
 
 
 def _generate(app, data, n=120, seed=3):
@@ -113,3 +115,70 @@ def test_period_report_is_its_counts_and_its_outstanding_list(app, data):
                 i.assignment_id for i in whole.outstanding[:5]]
     finally:
         app.config.pop("REPORT_CACHE", None)
+
+
+def _reference_outstanding(items):
+    """The outstanding sheet as openpyxl writes it cell by cell (the way before)."""
+    from openpyxl import Workbook
+
+    from portal.reports import excel
+    from portal.reports.words import status_label
+
+    book = Workbook(write_only=True)
+    sheet = excel._Sheet(book, excel.SHEET_OUTSTANDING, [6] * 10, freeze="A2")
+    sheet.header(*excel.OUTSTANDING_COLUMNS)
+    for number, item in enumerate(items, start=1):
+        sheet.row(number, item.assignment_id, item.session_day, item.field, item.submitter,
+                  item.content, item.agency, item.deadline, item.days_late,
+                  status_label(item.status))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return load_workbook(buffer)[excel.SHEET_OUTSTANDING]
+
+
+def _cells(sheet):
+    return [[(c.value, c.number_format if c.value is not None else None) for c in row]
+            for row in sheet.iter_rows()]
+
+
+ODD_CONTENTS = ["=HYPERLINK(\"http://x\")", "  lề trái và phải  ", "a & b < c > d \"q\" 'p'",
+                "chuông\x07 và\x0b dọc", "", "+84 912 345 678", "dòng một\ndòng hai", "@SUM(A1)"]
+
+
+def test_excel_outstanding_sheet_equals_openpyxl_cell_by_cell(app, login, data):
+    from flask_babel import force_locale
+
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.reports import excel, figures
+    from portal.timefmt import local_today
+    from portal.tracker.models import AnswerMode, Assignment, AssignmentStatus
+
+    with app.app_context():
+        for i, content in enumerate(ODD_CONTENTS * 8):
+            p = Petition(session_id=data["session"], submitter_kind=list(SubmitterKind)[i % 3],
+                         submitter_name=f"Nguyễn Văn {i}", field_id=data["fields"][i % 3],
+                         content=content, channel=Channel.AT_DIALOGUE)
+            db.session.add(p)
+            db.session.flush()
+            db.session.add(Assignment(
+                petition_id=p.id, agency_id=data["agency"], mode=AnswerMode.IN_WRITING,
+                deadline=data["day"] - timedelta(days=i), status=[
+                    AssignmentStatus.ASSIGNED, AssignmentStatus.IN_PROGRESS,
+                    AssignmentStatus.RETURNED][i % 3]))
+        db.session.commit()
+    day = data["day"]
+    query = f"?from={day:%d/%m/%Y}&to={day:%d/%m/%Y}"
+    response = login("office").get("/reports/period.xlsx" + query)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    with app.test_request_context(), force_locale("vi"):
+        items = figures.outstanding_items(figures.Period(day, day), local_today())
+        reference = _reference_outstanding(items)
+    assert len(items) == len(ODD_CONTENTS) * 8
+    assert _cells(book[excel.SHEET_OUTSTANDING]) == _cells(reference)
+    assert book[excel.SHEET_OUTSTANDING].freeze_panes == "A2"
+    streamed = [i.assignment_id for i in items]
+    with app.app_context():
+        assert [i.assignment_id for i in figures.iter_outstanding(
+            figures.Period(day, day), local_today(), batch=7)] == streamed
