@@ -157,6 +157,7 @@ class _ItemRows:
         self.items = items
         self.date_style = date_style
         self.labels: dict = {}
+        self.names: dict = {}  # the few fields' and agencies' names, escaped once
 
     def _text(self, ref: str, value: str) -> str:
         value = xlsx_value(value or "")
@@ -164,6 +165,12 @@ class _ItemRows:
             return ""
         space = ' xml:space="preserve"' if value != value.strip() else ""
         return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+
+    def _name(self, ref: str, value: str) -> str:
+        known = self.names.get(value)
+        if known is None:
+            known = self.names[value] = self._text("\0", value)
+        return known.replace('r="\0"', f'r="{ref}"', 1)
 
     def _number(self, ref: str, value: int) -> str:
         return f'<c r="{ref}" t="n"><v>{value}</v></c>'
@@ -182,10 +189,10 @@ class _ItemRows:
             yield "".join((
                 f'<row r="{r}">', self._number(f"{a}{r}", n),
                 self._number(f"{b}{r}", item.assignment_id),
-                self._date(f"{c}{r}", item.session_day), self._text(f"{d}{r}", item.field),
+                self._date(f"{c}{r}", item.session_day), self._name(f"{d}{r}", item.field),
                 self._text(f"{e}{r}", item.submitter), self._text(f"{f}{r}", item.content),
-                self._text(f"{g}{r}", item.agency), self._date(f"{h}{r}", item.deadline),
-                self._number(f"{i}{r}", item.days_late), self._text(f"{j}{r}", status),
+                self._name(f"{g}{r}", item.agency), self._date(f"{h}{r}", item.deadline),
+                self._number(f"{i}{r}", item.days_late), self._name(f"{j}{r}", status),
                 "</row>"))
 
 
@@ -193,16 +200,15 @@ def _with_rows(xlsx: bytes, sheet: str, rows: Iterable[str]) -> bytes:
     """The workbook `xlsx` with `rows` appended to the body of its part `sheet`."""
     source = zipfile.ZipFile(io.BytesIO(xlsx))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    # a fast compression level: the rows are most of the work
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in source.infolist():
             if info.filename != sheet:
                 target.writestr(info, source.read(info.filename))
                 continue
             text = source.read(sheet).decode("utf-8")
             head, tail = text.split("</sheetData>", 1)
-            entry = zipfile.ZipInfo(sheet, info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with target.open(entry, "w") as part:
+            with target.open(sheet, "w") as part:
                 part.write(head.encode("utf-8"))
                 batch = []
                 for row in rows:

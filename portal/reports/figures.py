@@ -663,13 +663,22 @@ def outstanding_items(period: Period, today: date, limit: int | None = None) -> 
 def iter_outstanding(period: Period, today: date, batch: int = 2000):
     """Every outstanding item of `period`, the oldest deadline first, as a stream (rows are
     fetched `batch` at a time; the first row has the earliest deadline, which sizes the
-    working-day table)."""
+    working-day table). A session's day is worked out once per session."""
     late = None
+    days: dict = {}
     rows = db.session.execute(outstanding_query(period).execution_options(yield_per=batch))
-    for row in rows:
+    for r in rows:
         if late is None:
-            late = LateDays(row.deadline, today)
-        yield _open_item(row, late)
+            late = LateDays(r.deadline, today)
+        day = days.get(r.starts_at)
+        if day is None:
+            day = days[r.starts_at] = r.starts_at.astimezone(LOCAL_TZ).date()
+        yield OpenItem(
+            assignment_id=r.id, petition_id=r.petition_id, session_day=day,
+            session_title=r.session_title, field=r.field_name,
+            submitter=masked_submitter(r.submitter_kind, r.submitter_name), content=r.content,
+            agency=r.agency_name, deadline=r.deadline, status=r.status,
+            days_late=late.of(r.deadline))
 
 
 def period_report(period: Period, today: date, outstanding_limit: int | None = None,
