@@ -54,7 +54,7 @@ class DataRevision(db.Model):
 
 COUNTED_TABLES = ("petition", "assignment", "assignment_coordinator", "dialogue_session",
                   "field", "agency", "holiday_override")
-MAX_ENTRIES = 64  # per process: a few periods and filters, each a few kilobytes
+MAX_ENTRIES = 64  # per kind and process: a few periods and filters, each a few kilobytes
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION bump_data_revision() RETURNS trigger AS $$
@@ -120,8 +120,10 @@ def _create_triggers(target, connection, **kw):
 _lock = threading.Lock()
 
 
-def _store() -> OrderedDict:
-    return current_app.extensions.setdefault("revision_cache", OrderedDict())
+def _store(kind: str) -> OrderedDict:
+    """The kept values of one kind (searches do not push the dashboard out)."""
+    return current_app.extensions.setdefault("revision_cache", {}).setdefault(
+        kind, OrderedDict())
 
 
 def current_token() -> int | None:
@@ -140,8 +142,8 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
     token = current_token()
     if token is None:
         return compute()
-    store = _store()
-    entry = (kind, key, token)
+    store = _store(kind)
+    entry = (key, token)
     with _lock:
         if entry in store:
             store.move_to_end(entry)
@@ -158,5 +160,5 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
 def forget() -> None:
     """Drop every kept figure of this process (tests; after restoring a backup by hand)."""
     with _lock:
-        _store().clear()
+        current_app.extensions.pop("revision_cache", None)
 
