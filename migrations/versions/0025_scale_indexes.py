@@ -1,10 +1,9 @@
 """indexes and summary rows that keep pages fast at any size
 
 * `data_revision`: one row whose token triggers change in every transaction that changes a
-  petition, an assignment, a session, a field, an agency or a holiday override; the
-  dashboard and the period reports keep their figures per token (portal.reports.summary).
-* indexes for the tracker's keyset pages under a filter: an agency's items by status, and
-  the petitions of a session or field with their assignment.
+  petition, an assignment or its coordinators, a session, a field, an agency or a holiday
+  override; the dashboard, the period reports and the lists' counts are kept per token
+  (portal.revision). The tracker's keyset pages use the deadline indexes of 0002.
 
 Revision ID: 0025
 Revises: 0024

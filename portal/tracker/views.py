@@ -124,19 +124,22 @@ def _page(filters: Filters, today: Today, jump: JumpForm):
     """The page of the list the query string asks for, by keyset (after/before a row's
     deadline and id, or from a deadline day on); an old "?page=N" link still opens page N."""
     args = request.args
-    number = bounded_int(args.get("n"), minimum=1, maximum=10**6) or 1
+    after, before = Cursor.parse(args.get("after")), Cursor.parse(args.get("before"))
+    # the page number travels in the links (n); a page reached after a jump has none
+    number = bounded_int(args.get("n"), minimum=1, maximum=10**6) or (
+        None if after or before else 1)
     legacy = bounded_int(args.get("page"), minimum=1, maximum=10**6)
     since = jump.due_from.data if not jump.errors else None
     offset = 0
     if since is not None:
         number = None  # a jump by date: the page number is not known without counting
-    elif legacy and not (args.get("after") or args.get("before")):
+    elif legacy and not (after or before):
         number, offset = legacy, (legacy - 1) * PAGE_SIZE
     return keyset_page(
         services.filtered(current_user, filters, today).order_by(None),
         (Assignment.deadline, Assignment.id), lambda a: (a.deadline, a.id),
-        per_page=PAGE_SIZE, after=Cursor.parse(args.get("after")),
-        before=Cursor.parse(args.get("before")), since=since, offset=offset, number=number,
+        per_page=PAGE_SIZE, after=after, before=before, since=since, offset=offset,
+        number=number,
         unique=True)
 
 

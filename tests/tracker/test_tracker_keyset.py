@@ -146,6 +146,10 @@ def test_jump_to_a_deadline_day(app, login, data):
     after = [aid for aid, d in rows if d >= day]
     assert _ids(body) == after[:PER_PAGE]
     assert f"Từ hạn {day:%d/%m/%Y}" in body
+    assert len(after) > PER_PAGE
+    following = c.get(_link(body, "next"), htmx=True).get_data(as_text=True)
+    assert _ids(following) == after[PER_PAGE:2 * PER_PAGE]
+    assert "Trang 1/" not in following  # the number is not known after a jump
     # the previous page from there ends right before the day
     before = [aid for aid, d in rows if d < day]
     back = c.get(_link(body, "prev"), htmx=True).get_data(as_text=True)
