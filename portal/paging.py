@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from math import ceil
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, tuple_
 
 from portal.extensions import db
 
@@ -73,13 +73,16 @@ class KeysetPage:
 
 
 def _after(columns, cursor: Cursor):
+    # A row-value comparison, which an index on (day, id) answers as one range (an OR of
+    # "day > d, or day = d and id > n" would be read from the start of the index); the
+    # plain day bound says the same and helps the planner's estimate.
     day, ident = columns
-    return or_(day > cursor.day, and_(day == cursor.day, ident > cursor.id))
+    return and_(day >= cursor.day, tuple_(day, ident) > tuple_(cursor.day, cursor.id))
 
 
 def _before(columns, cursor: Cursor):
     day, ident = columns
-    return or_(day < cursor.day, and_(day == cursor.day, ident < cursor.id))
+    return and_(day <= cursor.day, tuple_(day, ident) < tuple_(cursor.day, cursor.id))
 
 
 def keyset_page(query: Select, columns, key, *, per_page: int, after: Cursor | None = None,
