@@ -420,7 +420,11 @@ def run_size(petitions: int) -> dict:
         return results
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=40)  # gunicorn's graceful stop lets busy workers finish
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
         with app.app_context():
             from portal.extensions import db
 
