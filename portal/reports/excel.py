@@ -157,43 +157,44 @@ class _ItemRows:
         self.items = items
         self.date_style = date_style
         self.labels: dict = {}
-        self.names: dict = {}  # the few fields' and agencies' names, escaped once
+        self.names: dict = {}  # texts that repeat, escaped once
 
-    def _text(self, ref: str, value: str) -> str:
+    @staticmethod
+    def _inline(value: str) -> str:
+        """A text cell's attributes and body after its reference ('' for no text)."""
         value = xlsx_value(value or "")
         if not value:
             return ""
         space = ' xml:space="preserve"' if value != value.strip() else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
 
-    def _name(self, ref: str, value: str) -> str:
+    def _known(self, value: str) -> str:
+        """`_inline` of a text that repeats (a field, an agency, a status, a name)."""
         known = self.names.get(value)
         if known is None:
-            known = self.names[value] = self._text("\0", value)
-        return known.replace('r="\0"', f'r="{ref}"', 1)
-
-    def _number(self, ref: str, value: int) -> str:
-        return f'<c r="{ref}" t="n"><v>{value}</v></c>'
-
-    def _date(self, ref: str, value: date) -> str:
-        return (f'<c r="{ref}" s="{self.date_style}" t="n">'
-                f"<v>{(value - _EXCEL_EPOCH).days}</v></c>")
+            known = self.names[value] = self._inline(value)
+        return known
 
     def __iter__(self):
         a, b, c, d, e, f, g, h, i, j = _LETTERS
+        style, epoch, inline, known = self.date_style, _EXCEL_EPOCH, self._inline, self._known
+
+        def text(ref: str, body: str) -> str:
+            return f'<c r="{ref}"{body}' if body else ""
+
         for n, item in enumerate(self.items, start=1):
             r = n + 1
             status = self.labels.get(item.status)
             if status is None:
                 status = self.labels[item.status] = str(status_label(item.status))
-            yield "".join((
-                f'<row r="{r}">', self._number(f"{a}{r}", n),
-                self._number(f"{b}{r}", item.assignment_id),
-                self._date(f"{c}{r}", item.session_day), self._name(f"{d}{r}", item.field),
-                self._text(f"{e}{r}", item.submitter), self._text(f"{f}{r}", item.content),
-                self._name(f"{g}{r}", item.agency), self._date(f"{h}{r}", item.deadline),
-                self._number(f"{i}{r}", item.days_late), self._name(f"{j}{r}", status),
-                "</row>"))
+            yield (f'<row r="{r}"><c r="{a}{r}" t="n"><v>{n}</v></c>'
+                   f'<c r="{b}{r}" t="n"><v>{item.assignment_id}</v></c>'
+                   f'<c r="{c}{r}" s="{style}" t="n"><v>{(item.session_day - epoch).days}</v></c>'
+                   f'{text(f"{d}{r}", known(item.field))}{text(f"{e}{r}", known(item.submitter))}'
+                   f'{text(f"{f}{r}", inline(item.content))}{text(f"{g}{r}", known(item.agency))}'
+                   f'<c r="{h}{r}" s="{style}" t="n"><v>{(item.deadline - epoch).days}</v></c>'
+                   f'<c r="{i}{r}" t="n"><v>{item.days_late}</v></c>'
+                   f'{text(f"{j}{r}", known(status))}</row>')
 
 
 def _with_rows(xlsx: bytes, sheet: str, rows: Iterable[str]) -> bytes:
