@@ -107,7 +107,9 @@ def index():
     their agency's. htmx swaps the `results` block; a bad date answers 422."""
     form, status = _filter_form()
     filters = _filters(form)
-    page = _page(services.filtered(current_user, filters))
+    page = db.paginate(services.filtered(current_user, filters), per_page=PAGE_SIZE,
+                       error_out=False, count=False)
+    page.total = services.count(current_user, filters)
     session = db.session.get(DialogueSession, filters.session_id) if filters.session_id else None
     return render("petitions/index.html", "results", status=status, form=form, filters=filters,
                   page=page, session=session, viewer=privacy.Viewer(current_user),

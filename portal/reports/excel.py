@@ -3,11 +3,20 @@
 Four sheets: the summary (with the sessions held), by field, by agency, and every
 outstanding item. Dates are real dates shown dd/mm/yyyy; citizens' names are masked.
 Call under `flask_babel.force_locale("vi")`.
+
+The outstanding sheet can hold tens of thousands of rows; openpyxl spends some 10 µs on
+each cell, so its rows are written as the sheet's XML text directly (`_ItemRows`), in
+the form openpyxl itself writes (inline strings, dates as serial numbers with the
+workbook's date style), and put into the saved workbook in place of its empty body. The
+items are read as a stream (a generator over the query), never as one list.
 """
 from __future__ import annotations
 
 import io
+import zipfile
+from collections.abc import Iterable
 from datetime import date
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from portal.exports import inert, looks_like_formula, xlsx_value
 
 from portal.labels import label
-from portal.reports.figures import PeriodReport
+from portal.reports.figures import OpenItem, PeriodReport
 from portal.reports.pdf import summary_line
 from portal.reports.words import status_label
 
@@ -66,8 +75,9 @@ class _Sheet:
         self.ws.append([])
 
 
-def build_workbook(report: PeriodReport) -> bytes:
-    """The .xlsx bytes of `report` (its `outstanding` should be the full list)."""
+def build_workbook(report: PeriodReport, items: Iterable[OpenItem] | None = None) -> bytes:
+    """The .xlsx bytes of `report`; the outstanding sheet lists `items` (a stream, e.g.
+    `figures.iter_outstanding`), or the report's `outstanding` when none are given."""
     book = Workbook(write_only=True)
     t = report.total
 
@@ -124,14 +134,88 @@ def build_workbook(report: PeriodReport) -> bytes:
 
     outstanding = _Sheet(book, SHEET_OUTSTANDING, [6, 10, 14, 20, 22, 60, 34, 13, 12, 18],
                          freeze="A2")
-    outstanding.header("STT", "Mã", "Ngày đối thoại", "Lĩnh vực", "Người kiến nghị",
-                       "Nội dung", "Cơ quan được giao", "Hạn trả lời",
-                       "Số ngày làm việc quá hạn", "Trạng thái")
-    for number, item in enumerate(report.outstanding, start=1):
-        outstanding.row(number, item.assignment_id, item.session_day, item.field, item.submitter,
-                        item.content, item.agency, item.deadline, item.days_late,
-                        status_label(item.status))
+    outstanding.header(*OUTSTANDING_COLUMNS)
+    date_style = outstanding.cell(date(2000, 1, 1)).style_id
 
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    rows = _ItemRows(report.outstanding if items is None else items, date_style)
+    return _with_rows(buffer.getvalue(), outstanding.ws.path.lstrip("/"), rows)
+
+
+OUTSTANDING_COLUMNS = ("STT", "Mã", "Ngày đối thoại", "Lĩnh vực", "Người kiến nghị",
+                       "Nội dung", "Cơ quan được giao", "Hạn trả lời",
+                       "Số ngày làm việc quá hạn", "Trạng thái")
+_LETTERS = [get_column_letter(i) for i in range(1, len(OUTSTANDING_COLUMNS) + 1)]
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class _ItemRows:
+    """The XML of the outstanding sheet's rows, from row 2 (after the header)."""
+
+    def __init__(self, items: Iterable[OpenItem], date_style: int):
+        self.items = items
+        self.date_style = date_style
+        self.labels: dict = {}
+        self.names: dict = {}  # texts that repeat, escaped once
+
+    @staticmethod
+    def _inline(value: str) -> str:
+        """A text cell's attributes and body after its reference ('' for no text)."""
+        value = xlsx_value(value or "")
+        if not value:
+            return ""
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return f' t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+
+    def _known(self, value: str) -> str:
+        """`_inline` of a text that repeats (a field, an agency, a status, a name)."""
+        known = self.names.get(value)
+        if known is None:
+            known = self.names[value] = self._inline(value)
+        return known
+
+    def __iter__(self):
+        a, b, c, d, e, f, g, h, i, j = _LETTERS
+        style, epoch, inline, known = self.date_style, _EXCEL_EPOCH, self._inline, self._known
+
+        def text(ref: str, body: str) -> str:
+            return f'<c r="{ref}"{body}' if body else ""
+
+        for n, item in enumerate(self.items, start=1):
+            r = n + 1
+            status = self.labels.get(item.status)
+            if status is None:
+                status = self.labels[item.status] = str(status_label(item.status))
+            yield (f'<row r="{r}"><c r="{a}{r}" t="n"><v>{n}</v></c>'
+                   f'<c r="{b}{r}" t="n"><v>{item.assignment_id}</v></c>'
+                   f'<c r="{c}{r}" s="{style}" t="n"><v>{(item.session_day - epoch).days}</v></c>'
+                   f'{text(f"{d}{r}", known(item.field))}{text(f"{e}{r}", known(item.submitter))}'
+                   f'{text(f"{f}{r}", inline(item.content))}{text(f"{g}{r}", known(item.agency))}'
+                   f'<c r="{h}{r}" s="{style}" t="n"><v>{(item.deadline - epoch).days}</v></c>'
+                   f'<c r="{i}{r}" t="n"><v>{item.days_late}</v></c>'
+                   f'{text(f"{j}{r}", known(status))}</row>')
+
+
+def _with_rows(xlsx: bytes, sheet: str, rows: Iterable[str]) -> bytes:
+    """The workbook `xlsx` with `rows` appended to the body of its part `sheet`."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    # a fast compression level: the rows are most of the work
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in source.infolist():
+            if info.filename != sheet:
+                target.writestr(info, source.read(info.filename))
+                continue
+            text = source.read(sheet).decode("utf-8")
+            head, tail = text.split("</sheetData>", 1)
+            with target.open(sheet, "w") as part:
+                part.write(head.encode("utf-8"))
+                batch = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) >= 500:
+                        part.write("".join(batch).encode("utf-8"))
+                        batch.clear()
+                part.write(("".join(batch) + "</sheetData>" + tail).encode("utf-8"))
+    return out.getvalue()

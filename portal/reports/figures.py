@@ -22,7 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import DateTime, and_, case, func, not_, or_, select
+from sqlalchemy import Date, DateTime, and_, case, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -79,6 +79,35 @@ def _next_midnight_sqlite(element, compiler, **kw):
     # 'YYYY-MM-DD HH:MM:SS', which compares as text in the same order.
     (day,) = element.clauses
     return f"datetime({compiler.process(day, **kw)}, '+{NEXT_MIDNIGHT_MINUTES} minutes')"
+
+
+class local_day(FunctionElement):  # noqa: N801 - an SQL function's name
+    """SQL: the date in Việt Nam of a naive UTC timestamp column (text on SQLite)."""
+
+    type = Date()
+    name = "local_day"
+    inherit_cache = True
+
+
+LOCAL_OFFSET_MINUTES = 24 * 60 - NEXT_MIDNIGHT_MINUTES  # 420 for UTC+7
+
+
+@compiles(local_day)
+def _local_day_default(element, compiler, **kw):
+    (moment,) = element.clauses
+    return (f"CAST({compiler.process(moment, **kw)} "
+            f"+ INTERVAL '{LOCAL_OFFSET_MINUTES} minutes' AS DATE)")
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element, compiler, **kw):
+    (moment,) = element.clauses
+    return f"date({compiler.process(moment, **kw)}, '+{LOCAL_OFFSET_MINUTES} minutes')"
+
+
+def as_date(value) -> date:
+    """A `local_day` as a date (SQLite answers 'YYYY-MM-DD')."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def is_open_sql() -> ColumnElement[bool]:
@@ -417,17 +446,25 @@ def _open_items_query(scope=None):
     return query
 
 
-def _open_items(rows, today: date) -> list[OpenItem]:
-    rows = list(rows)
-    late = LateDays(min((r.deadline for r in rows), default=None), today)
-    return [OpenItem(
+def _open_item(r, late: LateDays) -> OpenItem:
+    return OpenItem(
         assignment_id=r.id, petition_id=r.petition_id,
         session_day=r.starts_at.astimezone(LOCAL_TZ).date(), session_title=r.session_title,
         field=r.field_name, submitter=masked_submitter(r.submitter_kind, r.submitter_name),
         # a report is an export (`privacy.RULES`): the free text masked for every reader
-        content=masked_text(r.content, [r.submitter_name] if r.submitter_kind in PERSONAL_KINDS
-                            else []), agency=r.agency_name, deadline=r.deadline, status=r.status,
-        days_late=late.of(r.deadline)) for r in rows]
+        content=_masked_content(r), agency=r.agency_name, deadline=r.deadline, status=r.status,
+        days_late=late.of(r.deadline))
+
+
+def _masked_content(r) -> str:
+    return masked_text(r.content, [r.submitter_name] if r.submitter_kind in PERSONAL_KINDS
+                       else [])
+
+
+def _open_items(rows, today: date) -> list[OpenItem]:
+    rows = list(rows)
+    late = LateDays(min((r.deadline for r in rows), default=None), today)
+    return [_open_item(r, late) for r in rows]
 
 
 def _held_by_kind(narrow=None) -> list[tuple[SessionKind, int]]:
@@ -490,21 +527,30 @@ def leaders() -> list[str]:
 
 
 def _days_to_answer(today: date, scope=None) -> dict[int, float]:
-    """Per agency, the average working days from assignment to answer (answered ones)."""
-    query = (select(Assignment.agency_id, Assignment.created_at, Assignment.answered_at)
-             .where(Assignment.answered_at.is_not(None)))
+    """Per agency, the average working days from assignment to answer (answered ones).
+
+    One query grouped by agency and the two local days (assigned, answered), so Python
+    sees a row per distinct pair of days, not per assignment."""
+    assigned_day, answered_day = local_day(Assignment.created_at), local_day(
+        Assignment.answered_at)
+    query = (select(Assignment.agency_id, assigned_day.label("assigned"),
+                    answered_day.label("answered"), func.count().label("n"))
+             .where(Assignment.answered_at.is_not(None))
+             .group_by(Assignment.agency_id, assigned_day, answered_day))
     if scope is not None:
         query = scope(query.join(Petition, Assignment.petition_id == Petition.id))
-    rows = db.session.execute(query).all()
+    rows = [(r.agency_id, as_date(r.assigned), as_date(r.answered), int(r.n))
+            for r in db.session.execute(query)]
     if not rows:
         return {}
-    earliest = min(to_local(r.created_at).date() for r in rows)
+    earliest = min(assigned for _, assigned, _, _ in rows)
     late = LateDays(earliest - timedelta(days=1), today)
     sums: dict[int, list[int]] = {}
-    for r in rows:
-        days = late.of(to_local(r.created_at).date(), to_local(r.answered_at).date())
-        sums.setdefault(r.agency_id, []).append(days)
-    return {agency: sum(d) / len(d) for agency, d in sums.items()}
+    for agency, assigned, answered, n in rows:
+        total = sums.setdefault(agency, [0, 0])
+        total[0] += late.of(assigned, answered) * n
+        total[1] += n
+    return {agency: days / n for agency, (days, n) in sums.items()}
 
 
 def ranking(by_agency: list[AgencyTally], days: dict[int, float], minimum: int) -> list[Ranked]:
@@ -569,23 +615,35 @@ class PeriodReport:
         return len(self.outstanding) >= self.total.open
 
 
-def period_report(period: Period, today: date, outstanding_limit: int | None = None
-                  ) -> PeriodReport:
-    """The figures of the report for `period` (status as of `today`), in five queries."""
+@dataclass
+class PeriodFigures:
+    """The counts of a period report (everything but the list of outstanding items)."""
+
+    sessions: list[SessionRow]
+    received: int
+    by_field: list[FieldCount]
+    by_status: list[tuple[AssignmentStatus, int]]
+    by_agency: list[AgencyTally]
+    total: Tally
+
+
+def _period_bounds(period: Period):
     lo, hi = _local_bounds(period.start, period.end)
+    return DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi
+
+
+def period_figures(period: Period, today: date) -> PeriodFigures:
+    """The counts of the report for `period` (status as of `today`), in three queries."""
+    bounds = _period_bounds(period)
 
     def in_period(query):
         """Restrict a query over petitions to those of the period's sessions."""
         return (query.join(DialogueSession, Petition.session_id == DialogueSession.id)
-                .where(DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi))
-
-    def sessions_in_period(query):
-        return query.where(DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi)
+                .where(*bounds))
 
     sessions = db.session.scalars(
         select(DialogueSession).where(DialogueSession.status.in_(HELD_STATES))
-        .where(DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi)
-        .order_by(DialogueSession.starts_at, DialogueSession.id)).all()
+        .where(*bounds).order_by(DialogueSession.starts_at, DialogueSession.id)).all()
     by_field = _field_counts(in_period)
     by_agency, total, by_status = _tallies(today, in_period)
     # An agency renamed since shows the name it had at the end of the period.
@@ -593,21 +651,57 @@ def period_report(period: Period, today: date, outstanding_limit: int | None = N
     for tally in by_agency:
         if tally.agency_id in renamed:
             tally.name, tally.short_name = renamed[tally.agency_id]
-    outstanding_query = _open_items_query(sessions_in_period)
-    if outstanding_limit is not None:
-        outstanding_query = outstanding_query.limit(outstanding_limit)
-    return PeriodReport(
-        period=period,
-        today=today,
+    return PeriodFigures(
         # The day each was held (the day it closed), not the scheduled one.
         sessions=[SessionRow((s.closed_at or s.starts_at).astimezone(LOCAL_TZ).date(), s.kind,
                              s.title, s.venue, s.status) for s in sessions],
         received=sum(f.petitions for f in by_field),
-        by_field=by_field,
-        by_status=by_status,
-        by_agency=by_agency,
-        total=total,
-        outstanding=_open_items(db.session.execute(outstanding_query), today),
+        by_field=by_field, by_status=by_status, by_agency=by_agency, total=total)
+
+
+def outstanding_query(period: Period, limit: int | None = None):
+    """The period's open assignments, the oldest deadline first (at most `limit`)."""
+    query = _open_items_query(lambda q: q.where(*_period_bounds(period)))
+    return query.limit(limit) if limit is not None else query
+
+
+def outstanding_items(period: Period, today: date, limit: int | None = None) -> list[OpenItem]:
+    if limit == 0:
+        return []
+    return _open_items(db.session.execute(outstanding_query(period, limit)), today)
+
+
+def iter_outstanding(period: Period, today: date, batch: int = 2000):
+    """Every outstanding item of `period`, the oldest deadline first, as a stream (rows are
+    fetched `batch` at a time; the first row has the earliest deadline, which sizes the
+    working-day table). A session's day is worked out once per session."""
+    late = None
+    days: dict = {}
+    rows = db.session.execute(outstanding_query(period).execution_options(yield_per=batch))
+    for r in rows:
+        if late is None:
+            late = LateDays(r.deadline, today)
+        day = days.get(r.starts_at)
+        if day is None:
+            day = days[r.starts_at] = r.starts_at.astimezone(LOCAL_TZ).date()
+        yield OpenItem(
+            assignment_id=r.id, petition_id=r.petition_id, session_day=day,
+            session_title=r.session_title, field=r.field_name,
+            submitter=masked_submitter(r.submitter_kind, r.submitter_name), content=_masked_content(r),
+            agency=r.agency_name, deadline=r.deadline, status=r.status,
+            days_late=late.of(r.deadline))
+
+
+def period_report(period: Period, today: date, outstanding_limit: int | None = None,
+                  counts: PeriodFigures | None = None) -> PeriodReport:
+    """The figures of the report for `period` (status as of `today`), in five queries
+    (two when the `counts` are given, e.g. kept by `portal.reports.summary`)."""
+    counts = counts or period_figures(period, today)
+    return PeriodReport(
+        period=period, today=today, sessions=counts.sessions, received=counts.received,
+        by_field=counts.by_field, by_status=counts.by_status, by_agency=counts.by_agency,
+        total=counts.total,
+        outstanding=outstanding_items(period, today, outstanding_limit),
     )
 
 

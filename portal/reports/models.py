@@ -42,3 +42,4 @@ class PublishedPetition(db.Model):
 
     publication = relationship("PublishedSession", back_populates="petitions")
     petition = relationship("Petition")
+

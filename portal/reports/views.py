@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.htmx import is_fragment_request, render
 from portal.labels import label
 from portal.petitions import privacy
-from portal.reports import excel, figures, pdf, publication
+from portal.reports import excel, figures, pdf, publication, summary
 from portal.reports.charts import Bar, bar_chart, percent
 from portal.reports.forms import DashboardFilterForm, PeriodForm, PublicPageForm, PublishForm
 from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page
@@ -86,7 +86,7 @@ def _dashboard_page(block: str, status: int = 200, form: PublicPageForm | None =
         filters, narrow, ok = _dashboard_filters()
         if not ok:
             status = 422
-        d = figures.dashboard(local_today(), narrow,
+        d = summary.dashboard(local_today(), narrow,
                               min_ranked=int(current_app.config.get("RANKING_MIN_ITEMS", 5)))
         context.update(d=d, charts=_dashboard_charts(d), percent=percent,
                        status_label=status_label, filters=filters,
@@ -259,7 +259,7 @@ def period():
     form, chosen = _period_form()
     if chosen is None:
         return _period_page(form, None, status=422)
-    report = figures.period_report(chosen, local_today(), PAGE_OUTSTANDING_LIMIT)
+    report = summary.period_report(chosen, local_today(), PAGE_OUTSTANDING_LIMIT)
     return _period_page(form, report)
 
 
@@ -288,7 +288,7 @@ def period_pdf():
     form, chosen = _period_form()
     if chosen is None:
         return _period_page(form, None, status=422)
-    report = figures.period_report(chosen, local_today(), pdf.PDF_OUTSTANDING_LIMIT)
+    report = summary.period_report(chosen, local_today(), pdf.PDF_OUTSTANDING_LIMIT)
     with force_locale("vi"):
         document = pdf.build_report(report, current_app.config, _signer_name(chosen.end.year))
     body = render_pdf(document, current_app.config["PDF_FONT_DIRS"])
@@ -305,9 +305,10 @@ def period_xlsx():
     form, chosen = _period_form()
     if chosen is None:
         return _period_page(form, None, status=422)
-    report = figures.period_report(chosen, local_today())
+    today = local_today()
+    report = summary.period_report(chosen, today, outstanding_limit=0)
     with force_locale("vi"):
-        body = excel.build_workbook(report)
+        body = excel.build_workbook(report, figures.iter_outstanding(chosen, today))
     trail.record("export_report", "Report", None,
                  {"format": "xlsx", **_period_args(chosen), "masked": True})
     web.commit_read()

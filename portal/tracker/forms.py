@@ -34,6 +34,15 @@ class ConfirmForm(FlaskForm):
     """A button with nothing to type (mark notifications read): the CSRF token only."""
 
 
+class JumpForm(FlaskForm):
+    """The list's jump (GET): the first page whose items are due on or after a day."""
+
+    class Meta:
+        csrf = False
+
+    due_from = VNDateField(_l("Từ hạn ngày"), name="from", validators=[Optional()])
+
+
 class ActionForm(VersionedForm, OnceForm, FlaskForm):
     """An action on one assignment: the version it started from and a client key."""
 

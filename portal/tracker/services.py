@@ -25,6 +25,7 @@ from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession
 from portal.calendar.rules import WorkingCalendar, working_calendar
 from portal.extensions import db
+from portal.revision import cached
 from portal.petitions.models import Petition
 from portal.tracker import deadlines
 from portal.tracker.models import (
@@ -246,6 +247,22 @@ def to_remind(user: User, filters: Filters, today: Today, *, selected: list[int]
                            Assignment.last_reminded_at, Assignment.deadline, Assignment.id)
                  .limit(limit))
     return list(db.session.scalars(query).unique())
+
+
+def list_counts(user: User, filters: Filters, today: Today, *, reminding: bool,
+                staff: bool) -> dict:
+    """What the list shows beside its rows: the total under `filters`, an officer's tab
+    counts, the late or due-soon count (for who may remind) and the filters' choices (for
+    the staff). Kept per data revision (`portal.revision`): one query while nothing counted
+    changed, instead of counting every row the filters match."""
+    key = (user.role, user.agency_id, officer_agency(user), tuple(sorted(filters.args(
+        tab=filters.tab).items())), today.day, today.due_days, reminding, staff)
+    return cached("tracker.list", key, lambda: {
+        "total": count(user, filters, today),
+        "counts": queue_counts(user, today),
+        "due": count_due(user, filters, today) if reminding else 0,
+        "choices": filter_choices() if staff else None,
+    })
 
 
 def filter_choices() -> dict[str, list[tuple[int, str]]]:

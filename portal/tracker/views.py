@@ -33,8 +33,11 @@ from portal.htmx import render
 from portal.petitions import privacy
 from portal.timefmt import format_date, local_today
 from portal.tracker import commands, deadlines, lifecycle, notify, reminders, services, uploads
+from portal.formfields import bounded_int
+from portal.paging import Cursor, keyset_page
 from portal.tracker.forms import (
     max_attachment_bytes,
+    JumpForm,
     AnswerForm,
     BeyondAuthorityForm,
     ConfirmForm,
@@ -111,20 +114,45 @@ def _filters(args) -> Filters:
     return filters
 
 
+def _page(filters: Filters, today: Today, jump: JumpForm):
+    """The page of the list the query string asks for, by keyset (after/before a row's
+    deadline and id, or from a deadline day on); an old "?page=N" link still opens page N."""
+    args = request.args
+    after, before = Cursor.parse(args.get("after")), Cursor.parse(args.get("before"))
+    # the page number travels in the links (n); a page reached after a jump has none
+    number = bounded_int(args.get("n"), minimum=1, maximum=10**6) or (
+        None if after or before else 1)
+    legacy = bounded_int(args.get("page"), minimum=1, maximum=10**6)
+    since = jump.due_from.data if not jump.errors else None
+    offset = 0
+    if since is not None:
+        number = None  # a jump by date: the page number is not known without counting
+    elif legacy and not (after or before):
+        number, offset = legacy, (legacy - 1) * PAGE_SIZE
+    return keyset_page(
+        services.filtered(current_user, filters, today).order_by(None),
+        (Assignment.deadline, Assignment.id), lambda a: (a.deadline, a.id),
+        per_page=PAGE_SIZE, after=after, before=before, since=since, offset=offset,
+        number=number,
+        unique=True)
+
+
 def _list(filters: Filters, *, status: int = 200, remind_form: RemindForm | None = None,
           message: str | None = None, message_kind: str = "success", error=None):
     today = _today()
-    page = db.paginate(services.filtered(current_user, filters, today), per_page=PAGE_SIZE,
-                       error_out=False, count=False)
-    page.total = services.count(current_user, filters, today)
+    jump = JumpForm(formdata=request.args)
+    if not jump.validate() and status == 200:
+        status = 422
+    page = _page(filters, today, jump)  # a POST (remind) answers the first page
     reminding = may(current_user, "assignment.office_act")
+    figures = services.list_counts(current_user, filters, today, reminding=reminding,
+                                   staff=not _agency_queue())
+    page.total = figures["total"]
     return render(
         "tracker/index.html", "list", status=status, page=page, filters=filters,
         viewer=privacy.Viewer(current_user),
-        status_filter=filters.status, statuses=list(AssignmentStatus), today=today,
-        counts=services.queue_counts(current_user, today),
-        due_count=services.count_due(current_user, filters, today) if reminding else 0,
-        choices=None if _agency_queue() else services.filter_choices(),
+        status_filter=filters.status, statuses=list(AssignmentStatus), today=today, jump=jump,
+        counts=figures["counts"], due_count=figures["due"], choices=figures["choices"],
         remind_form=remind_form or (RemindForm(formdata=None) if reminding else None),
         message=message, message_kind=message_kind, error=error,
         awaited=services.awaited_inputs(current_user, [a.id for a in page.items])

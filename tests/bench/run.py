@@ -3,7 +3,8 @@
 Prints requests per second, p50/p95 latency, and the SQL queries each page issues (counted
 in-process on the same database). Nothing is asserted: the figures go in the issue notes.
 
-  BENCH_DATABASE_URL  PostgreSQL server URL (its database `bench` is recreated); default local
+  BENCH_DATABASE_URL  PostgreSQL server URL; default local
+  BENCH_DB            the database the bench drops and recreates on that server (default bench)
   BENCH_SIZES         generated petitions, one run per size, side by side (default 1000,100000);
                       BENCH_PETITIONS=N is one size
   BENCH_SECONDS       seconds per target (default 5), BENCH_CONCURRENCY (default 4)
@@ -23,6 +24,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, select, text
@@ -38,10 +40,19 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 os.environ.setdefault("SECRET_KEY", "bench-only-secret")  # required on PostgreSQL
+DATABASE = os.environ.get("BENCH_DB", "bench")
+if not re.fullmatch(r"[a-z_][a-z0-9_]*", DATABASE):
+    raise SystemExit("BENCH_DB: a plain lower-case database name")
 
 
 def bench_url() -> str:
-    return SERVER.rsplit("/", 1)[0] + "/bench"
+    return SERVER.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def gunicorn() -> str:
+    """The gunicorn beside this Python (a worktree may use another checkout's venv)."""
+    beside = Path(sys.executable).parent / "gunicorn"
+    return str(beside if beside.exists() else ROOT / ".venv/bin/gunicorn")
 
 
 def recreate_database() -> None:
@@ -50,8 +61,8 @@ def recreate_database() -> None:
     os.environ["DATABASE_URL"] = SERVER
     admin = create_engine(_database_url("/"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE bench"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
     admin.dispose()
     os.environ["DATABASE_URL"] = bench_url()
 
@@ -74,7 +85,33 @@ def load_data(instance: str, petitions: int):
         seed_petitions(petitions, rng=random.Random(7))
         print(f"generated {petitions} petitions in {time.perf_counter() - started:.1f}s")
         live = live_meeting()
+        analyze()
     return app, live
+
+
+def analyze() -> None:
+    """VACUUM ANALYZE after the bulk load, as autovacuum would soon do on a real database:
+    without statistics the planner guesses, and the figures would measure its guesses."""
+    from portal.extensions import db
+
+    db.session.remove()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
+def middle_cursor(app, petitions: int) -> tuple[str, int]:
+    """The keyset link of the page halfway down the tracker (page 500 of ~1000 at 100k):
+    the `after` cursor of the row before it and the page number."""
+    from portal.extensions import db
+    from portal.tracker.models import Assignment
+
+    page = max(2, petitions // 200)
+    with app.app_context():
+        row = db.session.execute(select(Assignment.deadline, Assignment.id)
+                                 .order_by(Assignment.deadline, Assignment.id)
+                                 .offset((page - 1) * 50 - 1).limit(1)).one()
+        db.session.remove()
+    return f"{row.deadline.isoformat()}.{row.id}", page
 
 
 def live_meeting() -> int:
@@ -153,17 +190,27 @@ class Session:
 
 
 def hammer(port: int, path: str, headers: dict, username: str | None,
-           body_fn=None) -> dict:
+           body_fn=None, before_fn=None) -> dict:
+    """`CONCURRENCY` logged-in clients asking for `path` for `SECONDS`; `before_fn()` runs
+    untimed before each request (e.g. a change that makes the kept figures stale)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    deadline = time.perf_counter() + SECONDS
+    window = {}
+    # every client logged in and warmed before the clock starts (the barrier's action)
+    ready = threading.Barrier(CONCURRENCY + 1, action=lambda: window.update(
+        deadline=time.perf_counter() + SECONDS, started=time.perf_counter()))
 
     def worker():
         s = Session(port)
         token = s.login(username) if username else None
+        s.request("GET", path, headers=headers)  # warm: the first request is not timed
+        ready.wait()
+        deadline = window["deadline"]
         mine = []
         while time.perf_counter() < deadline:
+            if before_fn is not None:
+                before_fn()
             t0 = time.perf_counter()
             if body_fn is None:
                 status, _ = s.request("GET", path, headers=headers)
@@ -181,20 +228,25 @@ def hammer(port: int, path: str, headers: dict, username: str | None,
     threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
     for t in threads:
         t.start()
+    ready.wait()
     for t in threads:
         t.join()
+    elapsed = max(time.perf_counter() - window["started"], 0.001)
     latencies.sort()
+    nan = float("nan")
     return {
         "requests": len(latencies),
-        "rps": len(latencies) / SECONDS,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else nan,
+        "p95_ms": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies
+        else nan,
         "errors": errors[0],
     }
 
 
 def query_counts(app, targets) -> dict[str, int]:
-    """SQL statements per request, counted in-process with the test client."""
+    """SQL statements per request, counted in-process with the test client, with nothing
+    kept by the data revision (a page whose figures are kept issues fewer)."""
     from portal.extensions import db
 
     counts = {}
@@ -206,8 +258,12 @@ def query_counts(app, targets) -> dict[str, int]:
     client.post("/login", data={"username": "vanphong", "password": "demo12345",
                                 "csrf_token": token})
     revision = current_revision(app, int(targets[-1][1].split("/")[2]))
+    from portal.revision import forget
+
     for name, path, headers, _user in targets:
         headers = {k: v.replace("{rev}", str(revision)) for k, v in headers.items()}
+        with app.app_context():
+            forget()  # count a page that computes its figures (the most it ever issues)
         seen = []
         listener = lambda *a, **k: seen.append(1)  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
@@ -251,6 +307,8 @@ def main() -> None:
         growth = runs[last][name]["p50_ms"] / max(runs[first][name]["p50_ms"], 0.001) \
             if name in runs[first] else float("nan")
         queries = runs[last][name]["queries"]
+        if name not in runs[first]:
+            cells = " " * 22 * (len(SIZES) - 1) + cells
         print(f"{name:36}{cells} {growth:7.2f} {runs[last][name]['rps'] / base:10.2f} "
               f"{queries if queries >= 0 else '':>8}")
     out = ROOT / "bench-results"
@@ -271,14 +329,18 @@ def run_size(petitions: int) -> dict:
     month = local_today().strftime("%Y-%m")
     year = local_today().year
     hx = {"HX-Request": "true"}
+    cursor, middle = middle_cursor(app, petitions)
+    soon = (local_today() + timedelta(days=20)).strftime("%d/%m/%Y")
     targets = [
         ("/healthz", "/healthz", {}, None),
         ("calendar month", f"/calendar/?month={month}", {}, "vanphong"),
         ("calendar month (htmx fragment)", f"/calendar/?month={month}", hx, "vanphong"),
         ("tracker list, first page", "/tracker/", {}, "vanphong"),
-        # halfway down the list: page 5 of ~10 at 1k, page 500 of ~1000 at 100k
-        ("tracker deep page (htmx)", f"/tracker/?page={max(2, petitions // 200)}", hx,
-         "vanphong"),
+        # halfway down the list: page 5 of ~10 at 1k, page 500 of ~1000 at 100k, by the
+        # keyset link "Trang sau" gives; the old ?page=N link (OFFSET) still works, once
+        ("tracker deep page (htmx)", f"/tracker/?after={cursor}&n={middle}", hx, "vanphong"),
+        ("tracker old ?page=N link (OFFSET)", f"/tracker/?page={middle}", hx, "vanphong"),
+        ("tracker jump to a deadline day", f"/tracker/?from={soon}", hx, "vanphong"),
         ("tracker filtered: answered", "/tracker/?status=answered", hx, "vanphong"),
         ("tracker list, agency officer", "/tracker/", {}, "so-tnmt"),
         ("petition list", "/petitions/", {}, "vanphong"),
@@ -300,7 +362,7 @@ def run_size(petitions: int) -> dict:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(WORKERS), "--bind",
+        [gunicorn(), "--workers", str(WORKERS), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
@@ -324,6 +386,28 @@ def run_size(petitions: int) -> dict:
             base = base or r["rps"]
             print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
                   f"{r['p95_ms']:8.1f} {counts[name]:8d} {r['errors']:6d}")
+        # The same pages right after a counted row changed: the kept figures are stale, so
+        # each request computes them again (the cost the first viewer after a change pays).
+        from portal.config import _database_url
+
+        changer = create_engine(_database_url("/"))
+
+        def change():
+            with changer.begin() as conn:
+                conn.execute(text("UPDATE field SET position = position WHERE id = "
+                                  "(SELECT min(id) FROM field)"))
+
+        for name, path in [
+            ("dashboard, just after a change", "/reports/"),
+            ("yearly report page, after a change",
+             f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
+            ("tracker list, after a change", "/tracker/"),
+        ]:
+            r = hammer(port, path, {}, "vanphong", before_fn=change)
+            results[name] = r | {"queries": -1}
+            print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
+                  f"{r['p95_ms']:8.1f} {'':>8} {r['errors']:6d}")
+        changer.dispose()
         # Adding a petition from the floor: each POST writes a petition and a timeline entry
         # and answers the re-rendered runner (so the meeting grows during the run).
         field_id = first_field(app)
@@ -340,7 +424,11 @@ def run_size(petitions: int) -> dict:
         return results
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=40)  # gunicorn's graceful stop lets busy workers finish
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
         with app.app_context():
             from portal.extensions import db
 

@@ -1,0 +1,164 @@
+"""Figures kept between requests until the data they count changes (the data revision).
+
+The dashboard, the period reports and the lists' counts are GROUP BY or COUNT queries over
+every assignment: right, but at 100,000 petitions each reads the whole table. They only
+change when a row they count changes, so they are computed once per *data revision* and
+reused:
+
+* database triggers on the counted tables (petition, assignment and its coordinators,
+  dialogue_session, field, agency, holiday_override) set `data_revision.token` to a fresh
+  random number in every transaction that changes one of them, bulk inserts and other
+  hosts' writes included;
+* a page reads the token (one query) and reuses the figures computed for that token and
+  the same arguments (today, the period, the filter), or computes them and keeps them.
+
+Two hosts each keep their own copy, checked against the one token in the database.
+A token never comes back after a rollback (random, not a counter), and figures are kept
+only if the token was the same before and after computing them, so figures read half
+before and half after another transaction's commit are never kept.
+
+On PostgreSQL the trigger is a deferred constraint trigger: it writes the token row once,
+at commit, so concurrent writers hold its lock only while they commit (no deadlock with
+the rows they changed earlier). On SQLite (one writer at a time) a plain trigger does.
+
+`REPORT_CACHE = False` in the config computes every time (the default under TESTING:
+they never commit, so PostgreSQL's deferred trigger would not fire).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy import DDL, BigInteger, event, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+
+T = TypeVar("T")
+
+
+class DataRevision(db.Model):
+    """One row whose token changes whenever a counted row changes (COUNTED_TABLES):
+    database triggers write it (below), so figures computed for one token stay right until
+    the next change. A pure cache key: not audited."""
+
+    __tablename__ = "data_revision"
+    __audit_skip__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+COUNTED_TABLES = ("petition", "assignment", "assignment_coordinator", "dialogue_session",
+                  "field", "agency", "holiday_override")
+MAX_ENTRIES = 64  # per kind and process: a few periods and filters, each a few kilobytes
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION bump_data_revision() RETURNS trigger AS $$
+BEGIN
+    IF current_setting('portal.data_revision_bumped', true) IS DISTINCT FROM
+            txid_current()::text THEN
+        PERFORM set_config('portal.data_revision_bumped', txid_current()::text, true);
+        UPDATE data_revision SET token = floor(random() * 9007199254740991)::bigint
+        WHERE id = 1;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
+def trigger_ddl(dialect: str) -> list[str]:
+    """The statements that create the token row's triggers on `dialect`."""
+    if dialect == "postgresql":
+        statements = [_PG_FUNCTION]
+        for table in COUNTED_TABLES:
+            statements.append(
+                f"CREATE CONSTRAINT TRIGGER trg_data_revision_{table} "
+                f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                f"EXECUTE FUNCTION bump_data_revision()")
+        return statements
+    statements = []
+    for table in COUNTED_TABLES:
+        for verb in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER trg_data_revision_{table}_{verb.lower()} AFTER {verb} "
+                f"ON {table} BEGIN UPDATE data_revision SET token = random() WHERE id = 1; "
+                f"END")
+    return statements
+
+
+def drop_trigger_ddl(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS trg_data_revision_{table} ON {table}"
+                for table in COUNTED_TABLES] + ["DROP FUNCTION IF EXISTS bump_data_revision()"]
+    return [f"DROP TRIGGER IF EXISTS trg_data_revision_{table}_{verb}"
+            for table in COUNTED_TABLES for verb in ("insert", "update", "delete")]
+
+
+FIRST_ROW = "INSERT INTO data_revision (id, token) VALUES (1, 0)"
+
+
+@event.listens_for(db.metadata, "after_create")
+def _create_triggers(target, connection, **kw):
+    """The schema made from the models (tests, `create_all`) gets the row and triggers the
+    migration 0025 makes."""
+    tables = {t.name for t in kw.get("tables") or target.sorted_tables}
+    if "data_revision" not in tables:
+        return
+    connection.execute(DDL(FIRST_ROW))
+    for statement in trigger_ddl(connection.dialect.name):
+        connection.execute(DDL(statement.replace("%", "%%")))
+
+
+# --------------------------------------------------------------------------- the cache
+
+_lock = threading.Lock()
+
+
+def _store(kind: str) -> OrderedDict:
+    """The kept values of one kind (searches do not push the dashboard out)."""
+    return current_app.extensions.setdefault("revision_cache", {}).setdefault(
+        kind, OrderedDict())
+
+
+def current_token() -> int | None:
+    """The data revision now (None when the row is missing: nothing is kept then)."""
+    return db.session.scalar(select(DataRevision.token).where(DataRevision.id == 1))
+
+
+def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it gave for the same `kind`, `key` and data revision.
+
+    One query (the token) when the figures are kept; the computation and one more query
+    when they are not. The figures are shared between requests: callers must not change
+    them."""
+    if not current_app.config.get("REPORT_CACHE", not current_app.testing):
+        return compute()
+    token = current_token()
+    if token is None:
+        return compute()
+    store = _store(kind)
+    entry = (key, token)
+    with _lock:
+        if entry in store:
+            store.move_to_end(entry)
+            return store[entry]
+    value = compute()
+    if current_token() == token:  # no commit in between: the figures are of this revision
+        with _lock:
+            store[entry] = value
+            while len(store) > MAX_ENTRIES:
+                store.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drop every kept figure of this process (tests; after restoring a backup by hand)."""
+    with _lock:
+        current_app.extensions.pop("revision_cache", None)
+
