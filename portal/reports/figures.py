@@ -609,6 +609,7 @@ class PeriodReport:
     by_agency: list[AgencyTally]
     total: Tally
     outstanding: list[OpenItem]  # the oldest first; possibly only the first `limit`
+    carried_open: int = 0  # open items of sessions before the period
 
     @property
     def outstanding_shown_all(self) -> bool:
@@ -625,6 +626,19 @@ class PeriodFigures:
     by_status: list[tuple[AssignmentStatus, int]]
     by_agency: list[AgencyTally]
     total: Tally
+    # still open today, from sessions held before the period (carried forward, «Tồn đọng»)
+    carried_open: int = 0
+
+
+def carried_open_count(period: Period) -> int:
+    """The assignments still open from sessions before `period` starts: the items carried
+    forward into it, which the next sessions' preparation lists as «Tồn đọng»."""
+    lo, _hi = _local_bounds(period.start, period.end)
+    return db.session.scalar(
+        select(func.count(Assignment.id)).select_from(Assignment)
+        .join(Petition, Assignment.petition_id == Petition.id)
+        .join(DialogueSession, Petition.session_id == DialogueSession.id)
+        .where(is_open_sql(), DialogueSession.starts_at < lo)) or 0
 
 
 def _period_bounds(period: Period):
@@ -656,7 +670,8 @@ def period_figures(period: Period, today: date) -> PeriodFigures:
         sessions=[SessionRow((s.closed_at or s.starts_at).astimezone(LOCAL_TZ).date(), s.kind,
                              s.title, s.venue, s.status) for s in sessions],
         received=sum(f.petitions for f in by_field),
-        by_field=by_field, by_status=by_status, by_agency=by_agency, total=total)
+        by_field=by_field, by_status=by_status, by_agency=by_agency, total=total,
+        carried_open=carried_open_count(period))
 
 
 def outstanding_query(period: Period, limit: int | None = None):
@@ -700,7 +715,7 @@ def period_report(period: Period, today: date, outstanding_limit: int | None = N
     return PeriodReport(
         period=period, today=today, sessions=counts.sessions, received=counts.received,
         by_field=counts.by_field, by_status=counts.by_status, by_agency=counts.by_agency,
-        total=counts.total,
+        total=counts.total, carried_open=counts.carried_open,
         outstanding=outstanding_items(period, today, outstanding_limit),
     )
 

@@ -72,6 +72,8 @@ def build_report(report: PeriodReport, config, signer_name: str = "") -> AdminDo
                 f"{x.open_late}); vượt thẩm quyền {x.beyond}."))
 
     blocks.append(Heading("IV. CÁC Ý KIẾN, KIẾN NGHỊ CÒN TỒN ĐỌNG"))
+    blocks.append(Paragraph(f"Từ các buổi trước kỳ báo cáo còn {report.carried_open} ý kiến, "
+                            f"kiến nghị chưa được trả lời."))
     if not report.outstanding:
         blocks.append(Paragraph("Không còn ý kiến, kiến nghị tồn đọng."))
     else:

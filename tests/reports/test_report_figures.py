@@ -220,3 +220,20 @@ def test_masking_helpers():
     assert masked_submitter(SubmitterKind.CITIZEN, "Nguyễn Văn An") == "Nguyễn V. A."
     assert masked_submitter(SubmitterKind.BUSINESS, "Công ty TNHH Đồng Tâm") == \
         "Công ty TNHH Đồng Tâm"
+
+
+def test_items_still_open_from_before_the_period_are_counted_as_carried(app, hand, login):  # noqa: F811
+    """«Tồn đọng» carried forward: the quarter of S2 counts a3, still open from S1 (March);
+    the whole year carries nothing from before it; 2025 carries the four open ones."""
+    from portal.reports.figures import Period, period_report, quarter_bounds
+
+    with app.app_context():
+        quarter = period_report(Period(*quarter_bounds(2024, 2)), TODAY)
+        year = period_report(Period(date(2024, 1, 1), date(2024, 12, 31)), TODAY)
+        later = period_report(Period(date(2025, 1, 1), date(2025, 12, 31)), TODAY)
+    assert quarter.carried_open == 1  # a3 (S1, assigned); b4 and c1 are beyond authority
+    assert year.carried_open == 0
+    assert later.carried_open == 4  # a3 a4 b3 c3
+    page = login("office").get("/reports/period?from=01/04/2024&to=30/06/2024")
+    assert page.status_code == 200
+    assert "Từ các buổi trước kỳ còn 1 ý kiến" in page.get_data(as_text=True)
