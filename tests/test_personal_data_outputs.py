@@ -143,6 +143,11 @@ def _urls(app, ids) -> list[tuple[str, str]]:
 def _text(response) -> tuple[str, str]:
     """(kind of output, its text, NFC, with no whitespace) of a response."""
     kind = response.headers.get("Content-Type", "")
+    if "event-stream" in kind:  # a live stream never ends: its first frame, then hang up
+        chunks = response.iter_encoded()
+        body = next((chunk for chunk in chunks if chunk.strip()), b"")
+        response.close()
+        return "html", re.sub(r"\s+", "", unicodedata.normalize("NFC", body.decode()))
     body = response.data
     if "pdf" in kind:
         reader = PdfReader(io.BytesIO(body))

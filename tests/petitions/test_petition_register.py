@@ -265,10 +265,12 @@ def test_concurrent_change_is_409_and_saves_nothing(app, login, data, make_petit
     real = services.update_petition
 
     def edited_meanwhile(petition, form):
-        real(petition, form)
-        with db.engine.begin() as conn:  # another user's save lands first
+        # another user's save lands after this one read the row, before it writes (writing
+        # first would flush this one's UPDATE and hold the row the other waits for)
+        with db.engine.begin() as conn:
             conn.execute(Petition.__table__.update().where(Petition.__table__.c.id == pid)
                          .values(version=Petition.__table__.c.version + 1, locality="khác"))
+        real(petition, form)
 
     monkeypatch.setattr(services, "update_petition", edited_meanwhile)
     response = login("office").post(f"/petitions/{pid}/edit", _form(data))
