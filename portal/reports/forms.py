@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from portal.formfields import VersionedForm, VNDateField
+from portal.formfields import OnceForm, VersionedForm, VNDateField
 from portal.reports.figures import MAX_PERIOD_YEARS, period_too_long
 
 
@@ -60,3 +60,8 @@ class PublishForm(VersionedForm, FlaskForm):
     tick are read beside it, `p-<id>-text` / `p-<id>-on`)."""
 
     conclusion = TextAreaField(_l("Kết luận công khai"), validators=[Length(max=20000)])
+
+
+class ExportJobForm(OnceForm, FlaskForm):
+    """Start the period's workbook as a background job (CSRF and a client key: a double
+    click starts one job)."""

@@ -21,9 +21,12 @@ from portal.extensions import db
 from portal.htmx import is_fragment_request, render
 from portal.labels import label
 from portal.petitions import privacy
-from portal.reports import excel, figures, pdf, publication, summary
+from portal.jobs import background
+from portal.reports import excel, exports, figures, pdf, publication, summary
 from portal.reports.charts import Bar, bar_chart, percent
-from portal.reports.forms import DashboardFilterForm, PeriodForm, PublicPageForm, PublishForm
+from portal.reports.forms import (
+    DashboardFilterForm, ExportJobForm, PeriodForm, PublicPageForm, PublishForm,
+)
 from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page
 from portal.reports.words import status_label
 from portal.timefmt import local_today
@@ -241,6 +244,10 @@ def _period_page(form: PeriodForm, report: figures.PeriodReport | None, status: 
         context.update(
             pdf_url=url_for("reports.period_pdf", **args),
             xlsx_url=url_for("reports.period_xlsx", **args),
+            xlsx_job_url=url_for("reports.period_xlsx_job", **args),
+            export_form=ExportJobForm(formdata=None),
+            export_jobs=background.jobs_of(current_user, kind=exports.KIND, limit=5),
+            job_title=background.title_of,
             summary=pdf.summary_line(report),
             field_chart=bar_chart("chart-period-field", _("Ý kiến, kiến nghị theo lĩnh vực"),
                                   [Bar(f.name, f.petitions) for f in report.by_field]),
@@ -296,6 +303,36 @@ def period_pdf():
                  {"format": "pdf", **_period_args(chosen), "masked": True})
     web.commit_read()
     return _download(body, "application/pdf", f"{_stem(chosen)}.pdf", "inline")
+
+
+def _export_refused(_obj, _form, status, error):
+    form, chosen = _period_form()
+    if chosen is None:
+        return _period_page(form, None, status=422)
+    page = _period_page(form, summary.period_report(chosen, local_today(),
+                                                    PAGE_OUTSTANDING_LIMIT), status=status)
+    return page
+
+
+def _export_started(_obj, job):
+    if job is None:  # the form had no period: its page with the errors
+        return web.saved(redirect=url_for("reports.period", **request.args))
+    return web.saved(redirect=url_for("jobs.show", job_id=job.id))
+
+
+@bp.post("/period.xlsx/job")
+@web.change(allow="report.read", form=lambda _obj: ExportJobForm(), once=True,
+            invalid=_export_refused, done=_export_started)
+def period_xlsx_job(form: ExportJobForm):
+    """Start the workbook of the period (`from`, `to` in the query string) as a background
+    job; answers with its progress page (a resent click answers with the job it started)."""
+    _form, chosen = _period_form()
+    if chosen is None:
+        return None
+    job = background.start(exports.KIND, exports.params_of(chosen), current_user)
+    trail.record("export_report", "Report", None,
+                 {"format": "xlsx", **_period_args(chosen), "masked": True, "job": True})
+    return job
 
 
 @bp.get("/period.xlsx")
