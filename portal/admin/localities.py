@@ -222,14 +222,18 @@ def _named(typed: str | None) -> Locality | None:
     return found[0] if len(found) == 1 else None
 
 
+def _lookup(locality_id: int | None, typed: str | None) -> Locality | None:
+    # no autoflush: the lookup must not write the record half-filled (a second UPDATE would
+    # bump its version twice in one save)
+    with db.session.no_autoflush:
+        return db.session.get(Locality, locality_id) if locality_id else _named(typed)
+
+
 def chosen(record, locality_id: int | None, typed: str | None) -> None:
     """Set a record's locality: the chosen one, or the one whose name was typed as in the
     list (its name kept beside it as it is today), or else the free text as typed (old
     records keep theirs)."""
-    # no autoflush: the lookup must not write the record half-filled (a second UPDATE would
-    # bump its version twice in one save)
-    with db.session.no_autoflush:
-        locality = db.session.get(Locality, locality_id) if locality_id else _named(typed)
+    locality = _lookup(locality_id, typed) if locality_id or (typed or "").strip() else None
     if locality_id and locality is None:
         raise DomainError(N_("Lựa chọn không hợp lệ."), 422, "locality_id")
     if locality is not None:

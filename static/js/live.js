@@ -28,9 +28,34 @@
     if (box) box._liveAt = 0;
   });
 
+  // A runner form on its way (a click, a shortcut): its answer brings the new frame, and a
+  // refresh swapped in first would detach the form, so its answer, and the focus it sets,
+  // would be lost. A refresh waits until the form's answer is in (it is kept pending).
+  var sending = new Map();  // xhr -> when it left
+  function formSending() {
+    var now = Date.now();
+    sending.forEach(function (at, xhr) { if (now - at > 30000) sending.delete(xhr); });
+    return sending.size > 0;
+  }
+  document.addEventListener("htmx:beforeSend", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.closest && elt.closest("form[data-runner-form]") && evt.detail.xhr) {
+      sending.set(evt.detail.xhr, Date.now());
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (evt.detail.xhr) sending.delete(evt.detail.xhr);
+  });
+
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail.elt;
     if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live-poll")) return;
+    if (formSending()) {
+      var waiting = boxOf(elt);
+      if (waiting) waiting._livePending = true;
+      evt.preventDefault();
+      return;
+    }
     var cause = evt.detail.requestConfig && evt.detail.requestConfig.triggeringEvent;
     if (cause && String(cause.type).indexOf("sse:") === 0) return; // a change: fetch now
     var box = boxOf(elt);

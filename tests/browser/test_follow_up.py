@@ -288,7 +288,7 @@ def test_answer_return_answer_accept_and_report(page: Page, live_server: str, li
     assert re.fullmatch(r"/tracker/\d+", assignment_href), assignment_href
     assignment_id = int(assignment_href.rsplit("/", 1)[1])
     assignment_url = base + assignment_href
-    xlsx = page.request.get(base + page.get_by_role("link", name="Tải số liệu (Excel)")
+    xlsx = page.request.get(base + page.get_by_role("link", name="Tải ngay (Excel)")
                             .get_attribute("href"))
     assert xlsx.status == 200
     sheet = load_workbook(io.BytesIO(xlsx.body()), read_only=True)["Tồn đọng"]
@@ -537,7 +537,7 @@ def test_answer_return_answer_accept_and_report(page: Page, live_server: str, li
     outstanding_text = text.split("IV. CÁC Ý KIẾN, KIẾN NGHỊ CÒN TỒN ĐỌNG", 1)[1]
     assert flat(PETITION)[:60] not in outstanding_text
 
-    xlsx = page.request.get(base + page.get_by_role("link", name="Tải số liệu (Excel)")
+    xlsx = page.request.get(base + page.get_by_role("link", name="Tải ngay (Excel)")
                             .get_attribute("href"))
     assert xlsx.status == 200
     book = load_workbook(io.BytesIO(xlsx.body()), read_only=True)
