@@ -309,9 +309,8 @@ def _export_refused(_obj, _form, status, error):
     form, chosen = _period_form()
     if chosen is None:
         return _period_page(form, None, status=422)
-    page = _period_page(form, summary.period_report(chosen, local_today(),
+    return _period_page(form, summary.period_report(chosen, local_today(),
                                                     PAGE_OUTSTANDING_LIMIT), status=status)
-    return page
 
 
 def _export_started(_obj, job):
