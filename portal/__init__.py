@@ -95,6 +95,9 @@ def create_app(config: dict | None = None) -> Flask:
     trail.install()
 
     _register_blueprints(app)
+    from portal.auth import polls
+
+    polls.install(app)  # after the blueprints: its hook runs first
     _register_template_helpers(app)
     _register_errors(app)
     _register_security_headers(app)

@@ -102,10 +102,13 @@ def _isolated(request):
         yield
         return
     application = request.getfixturevalue("app")
-    from portal.runner import live
+    from portal.auth import polls
+    from portal.runner import kiosk, live
 
     live.renders.clear()  # ids and revisions start again in each test's rolled-back data
     live.hub.forget()
+    polls.forget()
+    kiosk.forget_checked()
     from flask_sqlalchemy.session import _app_ctx_id
     from sqlalchemy.orm import Session, scoped_session, sessionmaker
 

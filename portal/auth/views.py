@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal import web
-from portal.auth import services
+from portal.auth import polls, services
 from portal.access import requires
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.models import Role, User
@@ -127,6 +127,7 @@ def logout(_form):
     the server, so a copy of the cookie no longer works; the logout is audited."""
     services.record_logout(current_user)
     services.close_session(current_user.login_session_id)
+    polls.forget_login(current_user.login_session_id)
 
 
 # --------------------------------------------------------------------------- passwords

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+import time
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, select
@@ -105,6 +107,40 @@ def lookup(session_id: int, token: str):
         .where(KioskLink.token == token, KioskLink.session_id == session_id,
                KioskLink.revoked_at.is_(None))
     ).first()
+
+
+# --- an unchanged poll, from the last lookup ---------------------------------------------
+
+TRUST_SECONDS = 10.0
+_checked: dict[tuple[int, str], tuple[float, int]] = {}  # (meeting, token) -> (when, link)
+_checked_lock = threading.Lock()
+
+
+def checked(session_id: int, token: str, found) -> str:
+    """Note a successful `lookup` of this token (now) and answer its ETag."""
+    with _checked_lock:
+        if len(_checked) > 10_000:
+            _checked.clear()
+        _checked[(session_id, token)] = (time.monotonic(), found.id)
+    return f'"k{found.id}-{found.live_revision}"'
+
+
+def recent_etag(session_id: int, token: str, revision: int | None) -> str | None:
+    """The ETag of the token's screen at `revision` (as the listener heard it), when the
+    token was looked up within TRUST_SECONDS; else None (look it up). A revoke bumps the
+    meeting's revision, so a revoked link's poll never matches and is looked up (404)."""
+    if revision is None:
+        return None
+    with _checked_lock:
+        found = _checked.get((session_id, token))
+    if found is None or time.monotonic() - found[0] > TRUST_SECONDS:
+        return None
+    return f'"k{found[1]}-{revision}"'
+
+
+def forget_checked() -> None:
+    with _checked_lock:
+        _checked.clear()
 
 
 # --- what the hall may read of a petition's free text -----------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal import web
 from portal.access import requires
+from portal.auth.polls import unchanged_poll
 from portal.calendar.models import DialogueSession, SessionKind
 from portal.errors import N_, DomainError, NeedsConfirmation
 from portal.extensions import db
@@ -357,7 +358,14 @@ def _not_modified():
     return response
 
 
+def _screen_etag(session_id: int) -> str | None:
+    """The logged-in hall screen's ETag now, as the listener heard it (None: ask)."""
+    revision = live.hub.known(session_id)
+    return None if revision is None else f'"s{session_id}-{revision}"'
+
+
 @bp.get("/<int:session_id>/screen")
+@unchanged_poll(_screen_etag)
 @requires("meeting.watch")
 def screen(session_id: int):
     """The hall screen for a logged-in PC, in the meeting's language (Vietnamese). It follows
@@ -380,7 +388,11 @@ def kiosk_screen(session_id: int, token: str):
     """The hall screen at a kiosk link: no login, the token is the secret (an unknown or
     revoked token, or another meeting's, is 404; a polling screen then reloads onto the 404
     page). Shows only what the hall may see, in the link's language. One query while nothing
-    changed (304)."""
+    changed (304), none at all within kiosk.TRUST_SECONDS of
+    the last query (a revoke bumps the revision, so the ETag no longer matches)."""
+    sent = request.headers.get("If-None-Match")
+    if sent and sent == kiosk.recent_etag(session_id, token, live.hub.known(session_id)):
+        return _not_modified()
     found = kiosk.lookup(session_id, token)
     if found is None:
         if not request.headers.get("HX-Request"):
@@ -389,8 +401,8 @@ def kiosk_screen(session_id: int, token: str):
         response.headers["HX-Refresh"] = "true"  # the polling screen reloads onto the 404
         response.headers["Cache-Control"] = "no-store"
         return response
-    etag = f'"k{found.id}-{found.live_revision}"'
-    if request.headers.get("If-None-Match") == etag:
+    etag = kiosk.checked(session_id, token, found)
+    if sent == etag:
         return _not_modified()
     return _hall_answer(found.session_id, found.live_revision, etag, found.language,
                         url_for("runner.kiosk_screen", session_id=session_id, token=token),
