@@ -85,6 +85,16 @@ def _before(columns, cursor: Cursor):
     return and_(day <= cursor.day, tuple_(day, ident) < tuple_(cursor.day, cursor.id))
 
 
+def edge(keys: Select, columns, offset: int) -> Cursor | None:
+    """The key of the row just before the first `offset` rows of `keys` (a query of the
+    two key columns) end, in the order of `columns`: an old "?page=N" link becomes the
+    keyset page after it. The OFFSET reads only the key columns (an index). None when the
+    list is shorter."""
+    day, ident = columns
+    row = db.session.execute(keys.order_by(day, ident).offset(offset - 1).limit(1)).first()
+    return Cursor(row[0], row[1]) if row is not None else None
+
+
 def keyset_page(query: Select, columns, key, *, per_page: int, after: Cursor | None = None,
                 before: Cursor | None = None, since: date | None = None,
                 offset: int = 0, number: int | None = 1, unique: bool = False) -> KeysetPage:

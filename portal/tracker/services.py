@@ -184,15 +184,28 @@ def filtered(user: User, filters: Filters | AssignmentStatus | None,
     return query.order_by(Assignment.deadline, Assignment.id)
 
 
-def count(user: User, filters: Filters | AssignmentStatus | None, today: Today | None = None,
-          *conditions) -> int:
-    """How many items `filtered` lists (and meet `conditions`), counted without the joins the
-    display needs (every foreign key is NOT NULL, so they change no count)."""
-    filters = _as_filters(filters)
-    query = select(func.count(Assignment.id)).select_from(Assignment)
+def _bare(columns: Select, user: User, filters: Filters, today: Today | None) -> Select:
+    """`columns` over the items `filtered` lists, without the joins the display needs
+    (every foreign key is NOT NULL, so they change no row): Petition only when a session or
+    field is asked."""
+    query = columns.select_from(Assignment)
     if filters.session_id is not None or filters.field_id is not None:
         query = query.join(Petition, Petition.id == Assignment.petition_id)
-    return db.session.scalar(_narrow(query, user, filters, today).where(*conditions)) or 0
+    return _narrow(query, user, filters, today)
+
+
+def count(user: User, filters: Filters | AssignmentStatus | None, today: Today | None = None,
+          *conditions) -> int:
+    """How many items `filtered` lists (and meet `conditions`)."""
+    query = _bare(select(func.count(Assignment.id)), user, _as_filters(filters), today)
+    return db.session.scalar(query.where(*conditions)) or 0
+
+
+def keys(user: User, filters: Filters | AssignmentStatus | None,
+         today: Today | None = None) -> Select:
+    """The (deadline, id) of the items `filtered` lists, unordered: counting rows off it
+    (an old "?page=N" link) reads the deadline index, not the joined rows."""
+    return _bare(select(Assignment.deadline, Assignment.id), user, _as_filters(filters), today)
 
 
 def _sum(condition):

@@ -34,7 +34,7 @@ from portal.petitions import privacy
 from portal.timefmt import format_date, local_today
 from portal.tracker import commands, deadlines, lifecycle, notify, reminders, services, uploads
 from portal.formfields import bounded_int
-from portal.paging import Cursor, keyset_page
+from portal.paging import Cursor, edge, keyset_page
 from portal.tracker.forms import (
     max_attachment_bytes,
     JumpForm,
@@ -129,6 +129,9 @@ def _page(filters: Filters, today: Today, jump: JumpForm):
         number = None  # a jump by date: the page number is not known without counting
     elif legacy and not (after or before):
         number, offset = legacy, (legacy - 1) * PAGE_SIZE
+        after = edge(services.keys(current_user, filters, today),
+                     (Assignment.deadline, Assignment.id), offset) if offset else None
+        offset = offset if offset and after is None else 0  # past the end: an empty page
     return keyset_page(
         services.filtered(current_user, filters, today).order_by(None),
         (Assignment.deadline, Assignment.id), lambda a: (a.deadline, a.id),

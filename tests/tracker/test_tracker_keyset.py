@@ -174,6 +174,40 @@ def test_old_page_links_still_open_that_page(app, login, data):
     assert "Trang 2/3" in body
     following = c.get(_link(body, "next"), htmx=True).get_data(as_text=True)
     assert _ids(following) == expected[2 * PER_PAGE:]
+    back = c.get(_link(body, "prev"), htmx=True).get_data(as_text=True)
+    assert _ids(back) == expected[:PER_PAGE]
+    assert _ids(c.get("/tracker/?page=9", htmx=True).get_data(as_text=True)) == []
+
+
+def test_an_old_page_link_counts_rows_by_their_keys_only(app, login, data, small_pages):
+    """The OFFSET of an old link reads the (deadline, id) of the rows before the page, not
+    their joined rows; under a filter and in an officer's scope the page is the same as
+    the keyset walk gives."""
+    from sqlalchemy import event
+
+    from portal.extensions import db
+    from portal.tracker.models import Assignment
+
+    _seed(app, data)
+    where = (Assignment.agency_id == data["agency"], Assignment.status == "answered")
+    expected = [aid for aid, _ in _expected(app, where)]
+    c = login("officer")
+    with app.app_context():
+        engine = db.engine
+    statements = []
+    listener = lambda conn, cursor, sql, *a: statements.append(sql.lower())  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        body = c.get("/tracker/?tab=all&status=answered&page=2", htmx=True).get_data(
+            as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(expected) > 2 * SMALL
+    assert _ids(body) == expected[SMALL:2 * SMALL]
+    edges = [sql for sql in statements if "offset" in sql and " join " not in sql]
+    assert len(edges) == 1 and "select assignment.deadline, assignment.id" in edges[0]
+    pages = [sql for sql in statements if "join petition" in sql and "limit" in sql]
+    assert len(pages) == 1 and "(assignment.deadline, assignment.id) >" in pages[0]
 
 
 @pytest.mark.parametrize("cursor", ["x", "2026-13-01.5", "2026-01-01", ".5",
