@@ -131,12 +131,13 @@ def current_token() -> int | None:
     return db.session.scalar(select(DataRevision.token).where(DataRevision.id == 1))
 
 
-def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+def cached(kind: str, key: Hashable, compute: Callable[[], T],
+           limit: int = MAX_ENTRIES) -> T:
     """`compute()`, or what it gave for the same `kind`, `key` and data revision.
 
     One query (the token) when the figures are kept; the computation and one more query
     when they are not. The figures are shared between requests: callers must not change
-    them."""
+    them. At most `limit` values of the kind are kept (the least recently used go)."""
     if not current_app.config.get("REPORT_CACHE", not current_app.testing):
         return compute()
     token = current_token()
@@ -152,7 +153,7 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T]) -> T:
     if current_token() == token:  # no commit in between: the figures are of this revision
         with _lock:
             store[entry] = value
-            while len(store) > MAX_ENTRIES:
+            while len(store) > limit:
                 store.popitem(last=False)
     return value
 

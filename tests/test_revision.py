@@ -184,3 +184,66 @@ def test_without_the_row_nothing_is_kept(app, data):
             assert len(calls) == 2
     finally:
         app.config.pop("REPORT_CACHE", None)
+
+
+@pytest.mark.real_commit
+def test_the_period_workbook_is_kept_until_a_counted_row_changes(app, login, data):
+    """A second download of an unchanged period is the same file, not written again; after
+    a change it holds the new item."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from portal.reports import excel
+
+    _ensure_row(app)
+    app.config["REPORT_CACHE"] = True
+    written = []
+    real = excel.build_workbook
+
+    def counting(*args, **kwargs):
+        written.append(1)
+        return real(*args, **kwargs)
+
+    excel.build_workbook = counting
+    try:
+        from portal.revision import forget
+
+        with app.app_context():
+            forget()
+        c = login("office")
+        _assign(app, data, 2)
+        day = data["day"]
+        url = (f"/reports/period.xlsx?from=01/01/{day.year}&to=31/12/{day.year}")
+
+        def rows() -> int:
+            response = c.get(url)
+            assert response.status_code == 200
+            book = load_workbook(io.BytesIO(response.data), read_only=True)
+            return sum(1 for _ in book[excel.SHEET_OUTSTANDING].iter_rows(min_row=2))
+
+        assert rows() == 2 and rows() == 2
+        assert len(written) == 1
+        _assign(app, data, 1)
+        assert rows() == 3 and len(written) == 2
+    finally:
+        excel.build_workbook = real
+        app.config.pop("REPORT_CACHE", None)
+
+
+def test_at_most_limit_values_of_a_kind_are_kept(app, data):
+    from portal.revision import cached, forget
+
+    _ensure_row(app)
+    app.config["REPORT_CACHE"] = True
+    try:
+        with app.app_context():
+            forget()
+            calls = []
+            for key in (1, 2, 3, 1):
+                cached("few", key, lambda: calls.append(1), limit=2)
+            assert len(calls) == 4  # 1 was pushed out by 3
+            cached("few", 3, lambda: calls.append(1), limit=2)
+            assert len(calls) == 4
+    finally:
+        app.config.pop("REPORT_CACHE", None)

@@ -344,7 +344,7 @@ def period_xlsx():
     today = local_today()
     report = summary.period_report(chosen, today, outstanding_limit=0)
     with force_locale("vi"):
-        body = excel.build_workbook(report, figures.iter_outstanding(chosen, today))
+        body = summary.period_workbook(chosen, today, report)
     trail.record("export_report", "Report", None,
                  {"format": "xlsx", **_period_args(chosen), "masked": True})
     web.commit_read()
