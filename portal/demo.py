@@ -23,6 +23,7 @@ from portal.calendar.models import (
 from portal.documents.models import IssuingProfile, SigningPosition
 from portal.extensions import db
 from portal.petitions.models import Channel, Petition, SubmitterKind
+from portal.petitions.privacy import masked_content
 from portal.plans.generation import generate_sessions
 from portal.text import fold
 from portal.preparation.services import build_checklist, ensure_default_templates, invite_agencies
@@ -309,6 +310,8 @@ def seed_petitions(count: int, rng: random.Random, batch: int = 5000) -> None:
                 "search_text": fold(f"{content} {name} {locality}"), "created_at": now,
                 "version": 1,
             })
+            petitions[-1]["content_masked"] = masked_content(
+                content, name, petitions[-1]["submitter_kind"])
             if rng.random() < 0.9:
                 deadline = local_today() + timedelta(days=rng.randint(-60, 60))
                 status = rng.choice(statuses)

@@ -49,3 +49,54 @@ def test_upgrade_from_empty_then_check_is_clean(empty_database_url, tmp_path, mo
         db.session.remove()
         db.engine.dispose()
     assert os.path.isdir(tmp_path)
+
+
+def _insert(conn, table: str, **values):
+    """A row of `table` as the schema is now: the given values, and a plain one for every
+    other required column (ids of 1 for the foreign keys)."""
+    from datetime import date, datetime
+
+    import sqlalchemy as sa
+
+    reflected = sa.Table(table, sa.MetaData(), autoload_with=conn)
+    row = dict(values)
+    for column in reflected.columns:
+        if column.name in row or column.nullable or column.server_default is not None:
+            continue
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:
+            kind = str
+        row[column.name] = {int: 1, bool: True, datetime: datetime(2026, 12, 1, 1),
+                            date: date(2026, 12, 1)}.get(kind, "x")
+    conn.execute(reflected.insert().values(**row))
+
+
+def test_0026_writes_the_masked_copy_of_every_existing_petition(empty_database_url, tmp_path,
+                                                                monkeypatch):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    application = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url,
+                              "SECRET_KEY": "migr"})
+    with application.app_context():
+        upgrade(revision="0025")
+        with db.engine.begin() as conn:
+            _insert(conn, "field", id=1, name="Đất đai")
+            _insert(conn, "dialogue_session", id=1, kind="citizen_reception",
+                    status="planned")
+            for pid, kind in ((1, "citizen"), (2, "business")):
+                _insert(conn, "petition", id=pid, session_id=1, submitter_kind=kind,
+                        submitter_name="Nguyễn Văn An", field_id=1, channel="at_dialogue",
+                        content="Ông Nguyễn Văn An, SĐT 0987654321, đề nghị")
+        upgrade()
+        with db.engine.connect() as conn:
+            masked = dict(conn.execute(text(
+                "SELECT id, content_masked FROM petition ORDER BY id")).all())
+        assert masked[1] == "Ông Nguyễn V. A., SĐT ***, đề nghị"  # a person: the name too
+        assert masked[2] == "Ông Nguyễn Văn An, SĐT ***, đề nghị"  # a business: numbers only
+        db.session.remove()
+        db.engine.dispose()

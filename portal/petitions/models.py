@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -75,6 +75,9 @@ class Petition(db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"), index=True)
     # Folded copy of content and submitter for diacritic-free search on both databases.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The content as a MASKED reader gets it (`privacy.masked_content`), written with every
+    # change of the content or the submitter: reports and exports read it, never mask.
+    content_masked: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     version: Mapped[int] = mapped_column(default=1)
@@ -90,8 +93,19 @@ class Petition(db.Model):
     # The audit trail records that a contact or ID number changed, never the value itself
     # (Decree 13/2023: personal data stays where the office and the agency can see it);
     # the folded search copy only repeats the content.
-    __audit_exclude__ = ("submitter_contact", "submitter_id_number", "search_text")
+    __audit_exclude__ = ("submitter_contact", "submitter_id_number", "search_text",
+                         "content_masked")
 
     def refresh_search_text(self) -> None:
         self.search_text = fold(f"{self.content} {self.submitter_name} {self.locality}")
         self.submitter_key = " ".join(fold(self.submitter_name).split())
+
+
+@event.listens_for(Petition, "before_insert")
+@event.listens_for(Petition, "before_update")
+def _keep_masked_content(mapper, connection, target: Petition) -> None:
+    """Every ORM write of a petition writes its masked copy too (bulk inserts set it)."""
+    from portal.petitions.privacy import masked_content
+
+    target.content_masked = masked_content(target.content, target.submitter_name,
+                                           target.submitter_kind)

@@ -189,6 +189,16 @@ def masked_text(text: str | None, names: Iterable[str] = ()) -> str:
     return mask_names(redact(text), names)
 
 
+def masked_content(content: str | None, submitter_name: str, submitter_kind) -> str:
+    """A petition's content as a MASKED reader gets it (reports, exports): numbers and
+    addresses masked, and the submitter's own name when a person's. Kept on the petition
+    (`Petition.content_masked`, written with every change of the three): a change to the
+    masking rules needs a migration that writes it again (as 0026 does)."""
+    personal = submitter_kind in PERSONAL_KINDS or submitter_kind in {
+        k.value for k in PERSONAL_KINDS}
+    return masked_text(content, [submitter_name] if personal else [])
+
+
 def personal_names(meeting_id: int | None) -> list[str]:
     """The names of the people (citizens, voter representatives) of a meeting: its petitions'
     submitters, its speakers and the citizens present. Free text of the meeting masks them

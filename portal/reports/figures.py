@@ -431,7 +431,7 @@ def _tallies(today: date, scope=None
 def _open_items_query(scope=None):
     query = (select(Assignment.id, Assignment.deadline, Assignment.status,
                     Petition.id.label("petition_id"), Petition.submitter_kind,
-                    Petition.submitter_name, Petition.content,
+                    Petition.submitter_name, Petition.content, Petition.content_masked,
                     Field.name.label("field_name"), Agency.name.label("agency_name"),
                     DialogueSession.starts_at, DialogueSession.title.label("session_title"))
              .select_from(Assignment)
@@ -457,6 +457,9 @@ def _open_item(r, late: LateDays) -> OpenItem:
 
 
 def _masked_content(r) -> str:
+    """The kept masked copy (masked afresh for a row written around the ORM without it)."""
+    if r.content_masked or not r.content:
+        return r.content_masked
     return masked_text(r.content, [r.submitter_name] if r.submitter_kind in PERSONAL_KINDS
                        else [])
 
