@@ -41,6 +41,8 @@ class Config:
     # screen's polling is not activity). New passwords: a minimum length, not a common one.
     SESSION_LIFETIME_HOURS = float(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    # an unchanged screen poll (304) may rest on the last full login check this long
+    POLL_TRUST_SECONDS = float(os.environ.get("POLL_TRUST_SECONDS", "10"))
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
     # Argon2id cost; tests lower it, production keeps the library's defaults.
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))

@@ -160,7 +160,7 @@ def _data(app) -> dict:
                     config=app.config)
     db.session.commit()
     return {"items": items, "answerable": items[4], "attachment": attachment.id,
-            "letter": letter.id}
+            "letter": letter.id, "meeting": meeting.id}
 
 
 @pytest.fixture(scope="session")

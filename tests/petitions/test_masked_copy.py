@@ -4,16 +4,24 @@ content, its submitter's name or kind; the period workbook shows it."""
 import io
 
 
-def test_the_masked_copy_follows_every_write(app, data):
+def _citizen(data, name: str, content: str):
     from portal.extensions import db
     from portal.petitions.models import Channel, Petition, SubmitterKind
 
+    petition = Petition(session_id=data["session"], submitter_kind=SubmitterKind.CITIZEN,
+                        submitter_name=name, field_id=data["fields"][0], content=content,
+                        channel=Channel.AT_DIALOGUE)
+    db.session.add(petition)
+    db.session.flush()
+    return petition
+
+
+def test_the_masked_copy_follows_every_write(app, data):
+    from portal.extensions import db
+    from portal.petitions.models import SubmitterKind
+
     with app.app_context():
-        p = Petition(session_id=data["session"], submitter_kind=SubmitterKind.CITIZEN,
-                     submitter_name="Trần Thị Bích", field_id=data["fields"][0],
-                     content="Bà Trần Thị Bích (0912 345 678) đề nghị cấp sổ",
-                     channel=Channel.AT_DIALOGUE)
-        db.session.add(p)
+        p = _citizen(data, "Trần Thị Bích", "Bà Trần Thị Bích (0912 345 678) đề nghị cấp sổ")
         db.session.commit()
         assert p.content_masked == "Bà Trần T. B. (***) đề nghị cấp sổ"
         p.content = "Bà Trần Thị Bích, CCCD 001188009999, hỏi về đền bù"
@@ -32,17 +40,12 @@ def test_the_workbook_reads_the_masked_copy(app, login, data):
     from openpyxl import load_workbook
 
     from portal.extensions import db
-    from portal.petitions.models import Channel, Petition, SubmitterKind
     from portal.reports import excel
     from portal.tracker.models import AnswerMode, Assignment
 
     with app.app_context():
-        p = Petition(session_id=data["session"], submitter_kind=SubmitterKind.CITIZEN,
-                     submitter_name="Lê Văn Cường", field_id=data["fields"][0],
-                     content="Ông Lê Văn Cường, nhà số 12 Trần Phú, SĐT 0987654321",
-                     channel=Channel.AT_DIALOGUE)
-        db.session.add(p)
-        db.session.flush()
+        p = _citizen(data, "Lê Văn Cường",
+                     "Ông Lê Văn Cường, nhà số 12 Trần Phú, SĐT 0987654321")
         db.session.add(Assignment(petition_id=p.id, agency_id=data["agency"],
                                   mode=AnswerMode.IN_WRITING, deadline=data["day"]))
         db.session.commit()
