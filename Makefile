@@ -34,7 +34,7 @@ test: setup chromium nginx signing-tools
 
 ## bench: throughput of key pages beside /healthz, under gunicorn on PostgreSQL; then the
 ## meeting-day paths with 50 open live screens and the push latency (tests/bench/live.py)
-bench: setup
+bench: setup nginx
 	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 	$(BIN)/python tests/bench/live.py
 
