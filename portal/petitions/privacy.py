@@ -194,8 +194,8 @@ def masked_content(content: str | None, submitter_name: str, submitter_kind) -> 
     addresses masked, and the submitter's own name when a person's. Kept on the petition
     (`Petition.content_masked`, written with every change of the three): a change to the
     masking rules needs a migration that writes it again (as 0026 does)."""
-    personal = submitter_kind in PERSONAL_KINDS or submitter_kind in {
-        k.value for k in PERSONAL_KINDS}
+    # a StrEnum: the raw value a migration reads ("citizen") is found in the set too
+    personal = submitter_kind in PERSONAL_KINDS
     return masked_text(content, [submitter_name] if personal else [])
 
 
