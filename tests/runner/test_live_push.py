@@ -49,17 +49,34 @@ def _link(app, office, data):
 
 class Stream:
     """A streamed answer read event by event in a thread (a test client's, or a socket's
-    lines), so a test can wait for the next event with a timeout."""
+    lines), so a test can wait for the next event with a timeout.
+
+    Every stream opened in a test is stopped at its end (`_streams_end_with_their_test`):
+    a stream served in this process runs its checks on the reader's thread, and one left
+    running would query inside the next test's transaction."""
+
+    opened: list["Stream"] = []
 
     def __init__(self, chunks):
         self.events: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, args=(chunks,), daemon=True)
+        Stream.opened.append(self)
         self._thread.start()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ends the read after the next event (a heartbeat's ping at the latest), closes
+        the answer from the reader's own thread (its generator then ends), and waits."""
+        self._stop.set()
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "a live stream outlived its test"
 
     def _read(self, chunks):
         buffer = ""
         try:
             for chunk in chunks:
+                if self._stop.is_set():
+                    break
                 buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
                 while "\n\n" in buffer:
                     block, buffer = buffer.split("\n\n", 1)
@@ -71,6 +88,9 @@ class Stream:
                         self.events.put((fields["event"][0], "\n".join(fields.get("data", []))))
         except (OSError, ValueError):
             pass
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
 
     def next(self, timeout: float = 10.0):
         return self.events.get(timeout=timeout)
@@ -82,6 +102,13 @@ class Stream:
             event, data = self.next(max(0.05, ends - time.monotonic()))
             if event == name and where(data):
                 return data
+
+
+@pytest.fixture(autouse=True)
+def _streams_end_with_their_test(app):  # ends before the app (its database) does
+    yield
+    while Stream.opened:
+        Stream.opened.pop().stop()
 
 
 @pytest.fixture
