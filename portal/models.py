@@ -46,4 +46,4 @@ from portal.documents.signing import DocumentSignature  # noqa: F401,E402
 from portal.reports.models import PublishedPetition, PublishedSession  # noqa: F401,E402
 from portal.papers.models import StageDuration  # noqa: F401,E402
 from portal.storage import StoredFile  # noqa: F401,E402
-from portal.revision import DataRevision  # noqa: F401,E402  (its triggers join create_all)
+from portal.revision import DataRevision, SessionRevision  # noqa: F401,E402  (triggers join create_all)

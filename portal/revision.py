@@ -21,6 +21,14 @@ On PostgreSQL the trigger is a deferred constraint trigger: it writes the token 
 at commit, so concurrent writers hold its lock only while they commit (no deadlock with
 the rows they changed earlier). On SQLite (one writer at a time) a plain trigger does.
 
+Beside it, `session_revision` keeps a token per dialogue session, changed in every
+transaction that changes one of the session's petitions or their assignments (or, for every
+session, the working calendar: a holiday override). The reports keep each session's part
+of the figures against it (portal.reports.summary), so after an agency answers one item
+only that session is counted again, not every assignment. On PostgreSQL the session
+trigger first takes the data revision's row, as the first trigger of every writer does, so
+writers always lock in the same order (the token row, then sessions): never a deadlock.
+
 `REPORT_CACHE = False` in the config computes every time (the default under TESTING:
 they never commit, so PostgreSQL's deferred trigger would not fire).
 """
@@ -49,6 +57,18 @@ class DataRevision(db.Model):
     __audit_skip__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SessionRevision(db.Model):
+    """Per dialogue session, a token that changes with its petitions and their assignments
+    (session_trigger_ddl). No foreign key: a token may outlive its session, and is then
+    never read. A pure cache key: not audited."""
+
+    __tablename__ = "session_revision"
+    __audit_skip__ = True
+
+    session_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     token: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -100,18 +120,161 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
             for table in COUNTED_TABLES for verb in ("insert", "update", "delete")]
 
 
+_PG_SESSION_FUNCTIONS = [
+    """
+CREATE OR REPLACE FUNCTION bump_data_revision_once() RETURNS void AS $$
+BEGIN
+    IF current_setting('portal.data_revision_bumped', true) IS DISTINCT FROM
+            txid_current()::text THEN
+        PERFORM set_config('portal.data_revision_bumped', txid_current()::text, true);
+        UPDATE data_revision SET token = floor(random() * 9007199254740991)::bigint
+        WHERE id = 1;
+    END IF;
+END
+$$ LANGUAGE plpgsql
+""", """
+CREATE OR REPLACE FUNCTION bump_session_revision(sid integer) RETURNS void AS $$
+DECLARE
+    tx text := txid_current()::text;
+    bumped text := current_setting('portal.sessions_bumped', true);
+BEGIN
+    PERFORM bump_data_revision_once();
+    IF sid IS NULL THEN
+        RETURN;
+    END IF;
+    IF bumped IS NULL OR split_part(bumped, ':', 1) <> tx THEN
+        bumped := tx || ':,';
+    END IF;
+    IF strpos(bumped, ',' || sid || ',') > 0 THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('portal.sessions_bumped', bumped || sid || ',', true);
+    INSERT INTO session_revision (session_id, token)
+    VALUES (sid, floor(random() * 9007199254740991)::bigint)
+    ON CONFLICT (session_id) DO UPDATE SET token = EXCLUDED.token;
+END
+$$ LANGUAGE plpgsql
+""", """
+CREATE OR REPLACE FUNCTION bump_petition_session() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM bump_session_revision(OLD.session_id);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM bump_session_revision(NEW.session_id);
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+""", """
+CREATE OR REPLACE FUNCTION bump_own_session() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM bump_session_revision(OLD.id);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM bump_session_revision(NEW.id);
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+""", """
+CREATE OR REPLACE FUNCTION bump_assignment_session() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM bump_session_revision(
+            (SELECT session_id FROM petition WHERE id = OLD.petition_id));
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM bump_session_revision(
+            (SELECT session_id FROM petition WHERE id = NEW.petition_id));
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+""", """
+CREATE OR REPLACE FUNCTION bump_every_session() RETURNS trigger AS $$
+BEGIN
+    PERFORM bump_data_revision_once();
+    IF current_setting('portal.every_session_bumped', true) IS DISTINCT FROM
+            txid_current()::text THEN
+        PERFORM set_config('portal.every_session_bumped', txid_current()::text, true);
+        UPDATE session_revision SET token = floor(random() * 9007199254740991)::bigint;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""]
+
+# table -> the PostgreSQL trigger function that changes its sessions' tokens. A session's
+# own row counts too: a new or deleted session gets a fresh token, so a part kept for a
+# deleted session never passes for a new one given its id again (SQLite reuses ids).
+SESSION_TRIGGERS = {"dialogue_session": "bump_own_session",
+                    "petition": "bump_petition_session",
+                    "assignment": "bump_assignment_session",
+                    "holiday_override": "bump_every_session"}
+
+
+def _sqlite_session_statements(table: str, row: str) -> str:
+    """SQLite: the statements that change the tokens of the sessions of `row` (OLD, NEW)."""
+    upsert = ("INSERT INTO session_revision (session_id, token) {} "
+              "ON CONFLICT (session_id) DO UPDATE SET token = excluded.token;")
+    if table == "dialogue_session":
+        return upsert.format(f"VALUES ({row}.id, random())")
+    if table == "petition":
+        return upsert.format(f"VALUES ({row}.session_id, random())")
+    if table == "assignment":
+        return upsert.format(f"SELECT session_id, random() FROM petition "
+                             f"WHERE id = {row}.petition_id")
+    return "UPDATE session_revision SET token = random();"
+
+
+def session_trigger_ddl(dialect: str) -> list[str]:
+    """The statements that create the per-session tokens' triggers on `dialect`."""
+    if dialect == "postgresql":
+        return _PG_SESSION_FUNCTIONS + [
+            f"CREATE CONSTRAINT TRIGGER trg_session_revision_{table} "
+            f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {function}()"
+            for table, function in SESSION_TRIGGERS.items()]
+    statements = []
+    for table in SESSION_TRIGGERS:
+        for verb, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]),
+                           ("DELETE", ["OLD"])):
+            body = " ".join(dict.fromkeys(_sqlite_session_statements(table, row)
+                                          for row in rows))
+            statements.append(f"CREATE TRIGGER trg_session_revision_{table}_{verb.lower()} "
+                              f"AFTER {verb} ON {table} BEGIN {body} END")
+    return statements
+
+
+def drop_session_trigger_ddl(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS trg_session_revision_{table} ON {table}"
+                for table in SESSION_TRIGGERS] + [
+            f"DROP FUNCTION IF EXISTS {name}" for name in (
+                "bump_every_session()", "bump_assignment_session()", "bump_own_session()",
+                "bump_petition_session()",
+                "bump_session_revision(integer)", "bump_data_revision_once()")]
+    return [f"DROP TRIGGER IF EXISTS trg_session_revision_{table}_{verb}"
+            for table in SESSION_TRIGGERS for verb in ("insert", "update", "delete")]
+
+
 FIRST_ROW = "INSERT INTO data_revision (id, token) VALUES (1, 0)"
 
 
 @event.listens_for(db.metadata, "after_create")
 def _create_triggers(target, connection, **kw):
     """The schema made from the models (tests, `create_all`) gets the row and triggers the
-    migration 0025 makes."""
+    migrations 0025 and 0027 make."""
     tables = {t.name for t in kw.get("tables") or target.sorted_tables}
     if "data_revision" not in tables:
         return
     connection.execute(DDL(FIRST_ROW))
-    for statement in trigger_ddl(connection.dialect.name):
+    statements = trigger_ddl(connection.dialect.name)
+    if "session_revision" in tables:
+        statements += session_trigger_ddl(connection.dialect.name)
+    for statement in statements:
         connection.execute(DDL(statement.replace("%", "%%")))
 
 
@@ -126,6 +289,11 @@ def _store(kind: str) -> OrderedDict:
         kind, OrderedDict())
 
 
+def keeping() -> bool:
+    """Whether figures are kept at all (REPORT_CACHE; off under TESTING unless set)."""
+    return bool(current_app.config.get("REPORT_CACHE", not current_app.testing))
+
+
 def current_token() -> int | None:
     """The data revision now (None when the row is missing: nothing is kept then)."""
     return db.session.scalar(select(DataRevision.token).where(DataRevision.id == 1))
@@ -138,7 +306,7 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T],
     One query (the token) when the figures are kept; the computation and one more query
     when they are not. The figures are shared between requests: callers must not change
     them. At most `limit` values of the kind are kept (the least recently used go)."""
-    if not current_app.config.get("REPORT_CACHE", not current_app.testing):
+    if not keeping():
         return compute()
     token = current_token()
     if token is None:
@@ -158,8 +326,15 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T],
     return value
 
 
+def session_tokens() -> dict[int, int]:
+    """{session id: token} of every session whose petitions were ever counted (one query)."""
+    return {sid: token for sid, token in db.session.execute(
+        select(SessionRevision.session_id, SessionRevision.token))}
+
+
 def forget() -> None:
     """Drop every kept figure of this process (tests; after restoring a backup by hand)."""
     with _lock:
         current_app.extensions.pop("revision_cache", None)
+        current_app.extensions.pop("session_parts", None)
 

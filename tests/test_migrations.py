@@ -100,3 +100,38 @@ def test_0026_writes_the_masked_copy_of_every_existing_petition(empty_database_u
         assert masked[2] == "Ông Nguyễn Văn An, SĐT ***, đề nghị"  # a business: numbers only
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0027_gives_every_existing_session_a_token_that_its_next_petition_changes(
+        empty_database_url, tmp_path, monkeypatch):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    application = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url,
+                              "SECRET_KEY": "migr"})
+    with application.app_context():
+        upgrade(revision="0026")
+        with db.engine.begin() as conn:
+            _insert(conn, "field", id=1, name="Đất đai")
+            for sid in (1, 2):
+                _insert(conn, "dialogue_session", id=sid, kind="citizen_reception",
+                        status="planned")
+        upgrade()
+
+        def tokens():
+            with db.engine.connect() as conn:
+                return dict(conn.execute(text(
+                    "SELECT session_id, token FROM session_revision")).all())
+
+        assert tokens() == {1: 0, 2: 0}
+        with db.engine.begin() as conn:
+            _insert(conn, "petition", id=1, session_id=2, submitter_kind="citizen",
+                    submitter_name="Nguyễn Văn An", field_id=1, channel="at_dialogue",
+                    content="Đề nghị")
+        after = tokens()
+        assert after[1] == 0 and after[2] != 0
+        db.session.remove()
+        db.engine.dispose()

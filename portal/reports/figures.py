@@ -19,10 +19,12 @@ period (whatever became of them since), with the state of their assignments as o
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, DateTime, and_, case, func, not_, or_, select
+from sqlalchemy import Date, DateTime, and_, case, func, not_, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -388,44 +390,166 @@ class Dashboard:
     ranking: list = field(default_factory=list)
 
 
-def _field_counts(scope=None) -> list[FieldCount]:
-    query = (select(Field.name, func.count(Petition.id).label("petitions"),
-                    func.count(Assignment.id).label("assigned"),
-                    _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED),
-                    _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED))
-             .select_from(Petition).join(Field, Petition.field_id == Field.id)
-             .outerjoin(Assignment, Assignment.petition_id == Petition.id)
-             .group_by(Field.id, Field.name, Field.position)
-             .order_by(Field.position, Field.name, Field.id))
-    if scope is not None:
-        query = scope(query)
-    return [FieldCount(name, int(n), int(a), int(good), int(bad))
-            for name, n, a, good, bad in db.session.execute(query)]
+# --------------------------------------------------------------------------- session by session
+
+GROUP_FIELDS = ("n", "on_time", "late_answered", "open_late", "flagged", "satisfied",
+                "unsatisfied", "reopened")  # the columns of `_group_columns`, in order
 
 
-def _tallies(today: date, scope=None
+class GroupCounts(tuple):
+    """One (agency, status) group's GROUP_FIELDS, read by name as `Tally.add` reads them."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> int:
+        return self[GROUP_FIELDS.index(name)]
+
+
+@dataclass
+class SessionFigures:
+    """What one session's petitions and their assignments add up to, as of a day: the part
+    of the dashboard's and the period reports' counts that is that session's. Every count
+    is a sum of these parts, so after a change only the sessions it touched are counted
+    again (portal.reports.summary keeps them per session revision)."""
+
+    # (agency id, status) -> the GROUP_FIELDS of its assignments
+    groups: dict[tuple[int, AssignmentStatus], list[int]] = field(default_factory=dict)
+    # field id -> [petitions, assigned, satisfied, unsatisfied]
+    fields: dict[int, list[int]] = field(default_factory=dict)
+    # agency id -> [working days from assignment to answer, summed; answered assignments]
+    days: dict[int, list[int]] = field(default_factory=dict)
+
+    @property
+    def open(self) -> int:
+        """Its assignments still owed by an agency."""
+        return sum(counts[0] for (_agency, status), counts in self.groups.items()
+                   if status in OPEN_STATES)
+
+
+def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
+    """{session id: its figures} for the given sessions (an empty part for one without
+    petitions), or for every session with petitions: three queries grouped by session,
+    a row per session and agency and status (or field, or pair of days)."""
+    def only(query):
+        return query if session_ids is None else query.where(
+            Petition.session_id.in_(list(session_ids)))
+
+    parts = {sid: SessionFigures() for sid in (session_ids or ())}
+    groups = only(select(Petition.session_id, Assignment.agency_id, Assignment.status,
+                         *_group_columns(today))
+                  .select_from(Assignment).join(Petition, Assignment.petition_id == Petition.id)
+                  .group_by(Petition.session_id, Assignment.agency_id, Assignment.status))
+    for row in db.session.execute(groups):
+        part = parts.setdefault(row.session_id, SessionFigures())
+        part.groups[(row.agency_id, AssignmentStatus(row.status))] = [
+            int(getattr(row, name)) for name in GROUP_FIELDS]
+    fields = only(select(Petition.session_id, Petition.field_id,
+                         func.count(Petition.id).label("petitions"),
+                         func.count(Assignment.id).label("assigned"),
+                         _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED)
+                         .label("satisfied"),
+                         _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED)
+                         .label("unsatisfied"))
+                  .select_from(Petition)
+                  .outerjoin(Assignment, Assignment.petition_id == Petition.id)
+                  .group_by(Petition.session_id, Petition.field_id))
+    for row in db.session.execute(fields):
+        parts.setdefault(row.session_id, SessionFigures()).fields[row.field_id] = [
+            int(row.petitions), int(row.assigned), int(row.satisfied), int(row.unsatisfied)]
+    _add_days_to_answer(today, parts, only)
+    return parts
+
+
+def _add_days_to_answer(today: date, parts: dict[int, SessionFigures], only) -> None:
+    """Per session and agency, the working days from assignment to answer (answered ones),
+    summed. One query grouped by session, agency and the two local days (assigned,
+    answered), so Python sees a row per distinct pair of days, not per assignment."""
+    assigned_day, answered_day = local_day(Assignment.created_at), local_day(
+        Assignment.answered_at)
+    query = only(select(Petition.session_id, Assignment.agency_id,
+                        assigned_day.label("assigned"), answered_day.label("answered"),
+                        func.count().label("n"))
+                 .select_from(Assignment).join(Petition, Assignment.petition_id == Petition.id)
+                 .where(Assignment.answered_at.is_not(None))
+                 .group_by(Petition.session_id, Assignment.agency_id, assigned_day,
+                           answered_day))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return
+    late = LateDays(min(as_date(r.assigned) for r in rows) - timedelta(days=1), today)
+    days_between: dict[tuple, int] = {}  # a few hundred pairs of days, many sessions each
+    for session_id, agency, assigned, answered, n in rows:
+        days = days_between.get((assigned, answered))
+        if days is None:
+            days = days_between[(assigned, answered)] = late.of(as_date(assigned),
+                                                                as_date(answered))
+        total = parts.setdefault(session_id, SessionFigures()).days.setdefault(agency, [0, 0])
+        total[0] += days * n
+        total[1] += n
+
+
+def _summed(parts) -> SessionFigures:
+    """The parts of several sessions added up, as if they were one."""
+    total = SessionFigures()
+    for part in parts:
+        for into, of in ((total.groups, part.groups), (total.fields, part.fields),
+                         (total.days, part.days)):
+            for key, counts in of.items():
+                kept = into.get(key)
+                if kept is None:
+                    into[key] = list(counts)
+                else:
+                    for i, value in enumerate(counts):
+                        kept[i] += value
+    return total
+
+
+SessionParts = Callable[[date, list[int]], dict[int, SessionFigures]]
+
+
+def fresh_parts(today: date, session_ids: list[int]) -> dict[int, SessionFigures]:
+    """The sessions' figures counted now (`portal.reports.summary.kept_parts` keeps them)."""
+    return session_figures(today, session_ids)
+
+
+def _field_counts(summed: SessionFigures) -> list[FieldCount]:
+    """The fields with petitions, in the Office's order (one query: the fields' names)."""
+    if not summed.fields:
+        return []
+    rows = db.session.execute(select(Field.id, Field.name)
+                              .where(Field.id.in_(list(summed.fields)))
+                              .order_by(Field.position, Field.name, Field.id))
+    return [FieldCount(name, *summed.fields[field_id]) for field_id, name in rows]
+
+
+def _tallies(summed: SessionFigures
              ) -> tuple[list[AgencyTally], Tally, list[tuple[AssignmentStatus, int]]]:
-    """Per agency (most assignments first), the total, and the count by status: one query
-    grouped by agency and status (a few dozen rows, whatever the number of assignments)."""
-    query = (select(Agency.id, Agency.name, Agency.short_name, Assignment.status,
-                    *_group_columns(today))
-             .select_from(Assignment).join(Agency, Assignment.agency_id == Agency.id)
-             .group_by(Agency.id, Agency.name, Agency.short_name, Assignment.status))
-    if scope is not None:
-        query = scope(query.join(Petition, Assignment.petition_id == Petition.id))
+    """Per agency (most assignments first), the total, and the count by status (one query:
+    the agencies' names)."""
+    names = {}
+    if summed.groups:
+        names = {row.id: row for row in db.session.execute(
+            select(Agency.id, Agency.name, Agency.short_name)
+            .where(Agency.id.in_({agency for agency, _status in summed.groups})))}
     agencies: dict[int, AgencyTally] = {}
     total = Tally()
     by_status = dict.fromkeys(AssignmentStatus, 0)
-    for row in db.session.execute(query):
-        status = AssignmentStatus(row.status)
-        agency = agencies.setdefault(row.id, AgencyTally(row.name, row.short_name, Tally(),
-                                                         row.id))
+    for (agency_id, status), counts in summed.groups.items():
+        row = GroupCounts(counts)
+        named = names[agency_id]
+        agency = agencies.setdefault(agency_id, AgencyTally(named.name, named.short_name,
+                                                            Tally(), agency_id))
         agency.tally.add(status, row)
         total.add(status, row)
-        by_status[status] += int(row.n)
+        by_status[status] += row.n
     rows = [agencies[key] for key in sorted(
         agencies, key=lambda key: (-agencies[key].tally.assigned, agencies[key].name, key))]
     return rows, total, list(by_status.items())
+
+
+def _days_to_answer(summed: SessionFigures) -> dict[int, float]:
+    """Per agency, the average working days from assignment to answer (answered ones)."""
+    return {agency: days / n for agency, (days, n) in summed.days.items() if n}
 
 
 def _open_items_query(scope=None):
@@ -470,17 +594,6 @@ def _open_items(rows, today: date) -> list[OpenItem]:
     return [_open_item(r, late) for r in rows]
 
 
-def _held_by_kind(narrow=None) -> list[tuple[SessionKind, int]]:
-    query = (select(DialogueSession.kind, func.count(DialogueSession.id))
-             .where(DialogueSession.status.in_(HELD_STATES))
-             .group_by(DialogueSession.kind))
-    sessions = narrow.sessions() if narrow is not None else None
-    if sessions is not None:
-        query = query.where(DialogueSession.id.in_(sessions))
-    found = dict(db.session.execute(query).all())
-    return [(kind, int(found.get(kind, 0))) for kind in SessionKind]
-
-
 @dataclass(frozen=True)
 class DashboardFilter:
     """The dashboard's narrowing: the sessions' period, kind of dialogue and leader."""
@@ -490,8 +603,8 @@ class DashboardFilter:
     kind: SessionKind | None = None
     leader: str = ""
 
-    def sessions(self):
-        """The sessions in scope as a subquery, or None for all of them."""
+    def clauses(self) -> list:
+        """The conditions on DialogueSession of the sessions in scope (none for all)."""
         clauses = []
         if self.start is not None:
             clauses.append(DialogueSession.starts_at >= local_to_utc(self.start, time(0)))
@@ -502,6 +615,11 @@ class DashboardFilter:
             clauses.append(DialogueSession.kind == self.kind)
         if self.leader:
             clauses.append(DialogueSession.host == self.leader)
+        return clauses
+
+    def sessions(self):
+        """The sessions in scope as a subquery, or None for all of them."""
+        clauses = self.clauses()
         return select(DialogueSession.id).where(*clauses) if clauses else None
 
     def scope(self):
@@ -529,33 +647,6 @@ def leaders() -> list[str]:
                                           .order_by(DialogueSession.host)) if h]
 
 
-def _days_to_answer(today: date, scope=None) -> dict[int, float]:
-    """Per agency, the average working days from assignment to answer (answered ones).
-
-    One query grouped by agency and the two local days (assigned, answered), so Python
-    sees a row per distinct pair of days, not per assignment."""
-    assigned_day, answered_day = local_day(Assignment.created_at), local_day(
-        Assignment.answered_at)
-    query = (select(Assignment.agency_id, assigned_day.label("assigned"),
-                    answered_day.label("answered"), func.count().label("n"))
-             .where(Assignment.answered_at.is_not(None))
-             .group_by(Assignment.agency_id, assigned_day, answered_day))
-    if scope is not None:
-        query = scope(query.join(Petition, Assignment.petition_id == Petition.id))
-    rows = [(r.agency_id, as_date(r.assigned), as_date(r.answered), int(r.n))
-            for r in db.session.execute(query)]
-    if not rows:
-        return {}
-    earliest = min(assigned for _, assigned, _, _ in rows)
-    late = LateDays(earliest - timedelta(days=1), today)
-    sums: dict[int, list[int]] = {}
-    for agency, assigned, answered, n in rows:
-        total = sums.setdefault(agency, [0, 0])
-        total[0] += late.of(assigned, answered) * n
-        total[1] += n
-    return {agency: days / n for agency, (days, n) in sums.items()}
-
-
 def ranking(by_agency: list[AgencyTally], days: dict[int, float], minimum: int) -> list[Ranked]:
     """Agencies with at least `minimum` assignments, best first: on-time rate, then fewer
     working days to answer, then satisfaction (a body with two items is not ranked, so it
@@ -570,22 +661,32 @@ def ranking(by_agency: list[AgencyTally], days: dict[int, float], minimum: int) 
 
 
 def dashboard(today: date, narrow: DashboardFilter | None = None,
-              min_ranked: int = 5) -> Dashboard:
-    """All the dashboard's figures over the sessions in scope (every one by default)."""
+              min_ranked: int = 5, parts: SessionParts = fresh_parts) -> Dashboard:
+    """All the dashboard's figures over the sessions in scope (every one by default), the
+    counts summed from the sessions' `parts`."""
     scope = narrow.scope() if narrow is not None else None
-    by_agency, total, by_status = _tallies(today, scope)
-    held = _held_by_kind(narrow)
+    clauses = narrow.clauses() if narrow is not None else []
+    rows = db.session.execute(select(DialogueSession.id, DialogueSession.kind,
+                                     DialogueSession.status,
+                                     and_(*clauses) if clauses else true())).all()
+    found = parts(today, [row[0] for row in rows])
+    summed = _summed(found[sid] for sid, _kind, _status, inside in rows
+                     if inside and sid in found)
+    by_agency, total, by_status = _tallies(summed)
+    held_kinds = Counter(SessionKind(kind) for _sid, kind, status, inside in rows
+                         if inside and SessionStatus(status) in HELD_STATES)
+    held = [(kind, held_kinds[kind]) for kind in SessionKind]
     return Dashboard(
         today=today,
         by_status=by_status,
-        by_field=_field_counts(scope),
+        by_field=_field_counts(summed),
         by_agency=by_agency,
         total=total,
         oldest_open=_open_items(
             db.session.execute(_open_items_query(scope).limit(OLDEST_OPEN_LIMIT)), today),
         sessions_held=sum(n for _, n in held),
         held_by_kind=held,
-        ranking=ranking(by_agency, _days_to_answer(today, scope), min_ranked),
+        ranking=ranking(by_agency, _days_to_answer(summed), min_ranked),
     )
 
 
@@ -633,36 +734,30 @@ class PeriodFigures:
     carried_open: int = 0
 
 
-def carried_open_count(period: Period) -> int:
-    """The assignments still open from sessions before `period` starts: the items carried
-    forward into it, which the next sessions' preparation lists as «Tồn đọng»."""
-    lo, _hi = _local_bounds(period.start, period.end)
-    return db.session.scalar(
-        select(func.count(Assignment.id)).select_from(Assignment)
-        .join(Petition, Assignment.petition_id == Petition.id)
-        .join(DialogueSession, Petition.session_id == DialogueSession.id)
-        .where(is_open_sql(), DialogueSession.starts_at < lo)) or 0
-
-
 def _period_bounds(period: Period):
     lo, hi = _local_bounds(period.start, period.end)
     return DialogueSession.starts_at >= lo, DialogueSession.starts_at < hi
 
 
-def period_figures(period: Period, today: date) -> PeriodFigures:
-    """The counts of the report for `period` (status as of `today`), in three queries."""
+def period_figures(period: Period, today: date,
+                   parts: SessionParts = fresh_parts) -> PeriodFigures:
+    """The counts of the report for `period` (status as of `today`), summed from the
+    sessions' `parts`: the period's sessions, and those before it for the items carried
+    forward (still open today: «Tồn đọng» in the next sessions' preparation)."""
     bounds = _period_bounds(period)
-
-    def in_period(query):
-        """Restrict a query over petitions to those of the period's sessions."""
-        return (query.join(DialogueSession, Petition.session_id == DialogueSession.id)
-                .where(*bounds))
-
-    sessions = db.session.scalars(
+    lo, _hi = _local_bounds(period.start, period.end)
+    held = db.session.scalars(
         select(DialogueSession).where(DialogueSession.status.in_(HELD_STATES))
         .where(*bounds).order_by(DialogueSession.starts_at, DialogueSession.id)).all()
-    by_field = _field_counts(in_period)
-    by_agency, total, by_status = _tallies(today, in_period)
+    sessions = [(sid, bool(inside), bool(before)) for sid, inside, before in db.session.execute(
+        select(DialogueSession.id, and_(*bounds), DialogueSession.starts_at < lo))]
+    found = parts(today, [sid for sid, _inside, _before in sessions])
+    summed = _summed(found[sid] for sid, inside, _before in sessions
+                     if inside and sid in found)
+    carried = sum(found[sid].open for sid, _inside, before in sessions
+                  if before and sid in found)
+    by_field = _field_counts(summed)
+    by_agency, total, by_status = _tallies(summed)
     # An agency renamed since shows the name it had at the end of the period.
     renamed = names_on(period.end, [a.agency_id for a in by_agency])
     for tally in by_agency:
@@ -671,10 +766,10 @@ def period_figures(period: Period, today: date) -> PeriodFigures:
     return PeriodFigures(
         # The day each was held (the day it closed), not the scheduled one.
         sessions=[SessionRow((s.closed_at or s.starts_at).astimezone(LOCAL_TZ).date(), s.kind,
-                             s.title, s.venue, s.status) for s in sessions],
+                             s.title, s.venue, s.status) for s in held],
         received=sum(f.petitions for f in by_field),
         by_field=by_field, by_status=by_status, by_agency=by_agency, total=total,
-        carried_open=carried_open_count(period))
+        carried_open=carried)
 
 
 def outstanding_query(period: Period, limit: int | None = None):

@@ -92,7 +92,7 @@ def test_the_reports_count_satisfaction_and_rounds(app, login, data, make):  # n
             page, verdict=verdict, channel="letter", note="Ghi chú",
             deadline=vn(data["day"] + timedelta(days=30))))
     with app.app_context():
-        rows, total, _ = figures._tallies(local_today())
+        total = figures.dashboard(local_today()).total
     assert (total.satisfied, total.unsatisfied, total.reopened) == (1, 1, 1)
     assert total.satisfaction_rate == 0.5
     body = login("observer").get("/reports/").get_data(as_text=True)

@@ -1,0 +1,237 @@
+"""The reports' figures counted session by session (portal.reports.summary.kept_parts):
+every committed change of a session's petitions or their assignments changes that
+session's token and no other's (a holiday override, every session's); after a change only
+the sessions it touched are counted again, and the sums equal a count from nothing."""
+import importlib.util
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, insert, update
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tokens(app) -> dict[int, int]:
+    from portal.extensions import db
+    from portal.revision import session_tokens
+
+    with app.app_context():
+        found = session_tokens()
+        db.session.remove()
+        return found
+
+
+def _session(app, title="Tiếp xúc cử tri quý IV", day=None) -> int:
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.extensions import db
+    from portal.timefmt import local_to_utc, local_today
+
+    with app.app_context():
+        meeting = DialogueSession(
+            kind=SessionKind.VOTER_CONTACT, title=title,
+            starts_at=local_to_utc(day or local_today() - timedelta(days=20), time(8)),
+            venue="Hội trường xã", host="Chủ tịch Lê Văn Hòa",
+            status=SessionStatus.CONCLUDED)
+        db.session.add(meeting)
+        db.session.commit()
+        sid = meeting.id
+        db.session.remove()
+        return sid
+
+
+def _assigned(app, data, session_id: int, n: int, deadline_days: int = -5) -> list[int]:
+    """`n` petitions of the session, each assigned: their assignments' ids."""
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.tracker.models import AnswerMode, Assignment
+
+    ids = []
+    with app.app_context():
+        for i in range(n):
+            p = Petition(session_id=session_id, submitter_kind=SubmitterKind.CITIZEN,
+                         submitter_name=f"Người {i}", field_id=data["fields"][i % 3],
+                         content=f"Nội dung {i}", channel=Channel.AT_DIALOGUE)
+            db.session.add(p)
+            db.session.flush()
+            a = Assignment(petition_id=p.id, agency_id=data["agency"] if i % 2
+                           else data["other_agency"], mode=AnswerMode.IN_WRITING,
+                           deadline=data["day"] + timedelta(days=deadline_days))
+            db.session.add(a)
+            db.session.flush()
+            ids.append(a.id)
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+def _changed(before: dict, after: dict) -> set[int]:
+    return {sid for sid in set(before) | set(after) if before.get(sid) != after.get(sid)}
+
+
+@pytest.mark.real_commit
+def test_every_change_of_a_sessions_petitions_changes_its_token_and_no_other(app, data):
+    from portal.calendar.models import HolidayOverride
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.tracker.models import AnswerMode, Assignment
+
+    a, b = data["session"], _session(app)
+    assert {a, b} <= set(_tokens(app))  # a new session starts with a token of its own
+    steps = []
+
+    def step(name, change):
+        before = _tokens(app)
+        with app.app_context():
+            change()
+            db.session.commit()
+            db.session.remove()
+        steps.append((name, _changed(before, _tokens(app))))
+
+    step("a petition of A", lambda: db.session.add(Petition(
+        session_id=a, submitter_kind=SubmitterKind.CITIZEN, submitter_name="Người",
+        field_id=data["fields"][0], content="Nội dung", channel=Channel.AT_DIALOGUE)))
+    with app.app_context():
+        petition_id = db.session.query(Petition.id).filter_by(session_id=a).scalar()
+    step("a bulk insert of its assignment (Core)", lambda: db.session.execute(
+        insert(Assignment), [{"petition_id": petition_id, "agency_id": data["agency"],
+                              "mode": AnswerMode.IN_WRITING, "deadline": data["day"],
+                              "version": 1}]))
+    step("an answer", lambda: db.session.execute(
+        update(Assignment).values(answer="Đã trả lời")))
+    step("the petition moved to B", lambda: db.session.execute(
+        update(Petition).where(Petition.id == petition_id).values(session_id=b)))
+    step("its assignment deleted", lambda: db.session.execute(delete(Assignment)))
+    step("a holiday override", lambda: db.session.add(HolidayOverride(
+        day=date(2030, 1, 2), name="Nghỉ bù")))
+    step("a user renamed", lambda: db.session.execute(
+        update(__import__("portal.auth.models", fromlist=["User"]).User)
+        .values(full_name="Tên mới")))
+    assert steps == [
+        ("a petition of A", {a}), ("a bulk insert of its assignment (Core)", {a}),
+        ("an answer", {a}), ("the petition moved to B", {a, b}),
+        ("its assignment deleted", {b}), ("a holiday override", {a, b}),
+        ("a user renamed", set()),
+    ]
+    before = _tokens(app)
+    with app.app_context():  # a rolled-back change leaves every token as it was
+        db.session.execute(delete(Petition))
+        db.session.rollback()
+        db.session.remove()
+    assert _tokens(app) == before
+    c = _session(app, "Buổi sẽ bị xoá")
+    kept = _tokens(app)[c]
+    with app.app_context():  # a deleted session's id, if reused, never finds its part
+        from portal.calendar.models import DialogueSession
+        db.session.execute(delete(DialogueSession).where(DialogueSession.id == c))
+        db.session.commit()
+        db.session.remove()
+    assert _tokens(app)[c] != kept
+
+
+@pytest.fixture
+def keeping(app):
+    from portal.revision import forget
+
+    app.config["REPORT_CACHE"] = True
+    with app.app_context():
+        forget()
+    yield
+    app.config.pop("REPORT_CACHE", None)
+    with app.app_context():
+        forget()
+
+
+@pytest.mark.real_commit
+def test_after_a_change_only_the_sessions_it_touched_are_counted_again(
+        app, data, keeping, monkeypatch):
+    from portal.extensions import db
+    from portal.reports import figures, summary
+    from portal.timefmt import local_today
+    from portal.tracker.models import Assignment, AssignmentStatus
+
+    a, b = data["session"], _session(app)
+    in_a = _assigned(app, data, a, 4)
+    _assigned(app, data, b, 6, deadline_days=10)
+    counted = []
+    real = figures.session_figures
+
+    def spy(today, session_ids=None):
+        counted.append(None if session_ids is None else sorted(session_ids))
+        return real(today, session_ids)
+
+    monkeypatch.setattr(figures, "session_figures", spy)
+    today = local_today()
+    year = figures.Period(date(today.year - 1, 1, 1), date(today.year + 1, 12, 31))
+    with app.app_context():
+        first = summary.dashboard(today)
+        assert counted == [sorted([a, b])] and first.total.assigned == 10
+        summary.period_report(year, today)
+        assert counted == [sorted([a, b])]  # the period's counts: the same kept parts
+        counted.clear()
+        db.session.execute(update(Assignment).where(Assignment.id == in_a[0]).values(
+            status=AssignmentStatus.ANSWERED, answer="Đã trả lời",
+            answered_at=figures.local_to_utc(today, time(9))))
+        db.session.commit()
+        db.session.remove()
+        after = summary.dashboard(today)
+        assert counted == [[a]]  # B's part was kept
+        assert after.total.answered == first.total.answered + 1
+        period = summary.period_report(year, today)
+        assert counted == [[a]]
+        monkeypatch.setattr(figures, "session_figures", real)
+        # the sums of kept parts are the figures counted from nothing
+        fresh = figures.dashboard(today)
+        assert (after.total, after.by_agency, after.by_field, after.by_status,
+                after.ranking, after.held_by_kind) == (
+            fresh.total, fresh.by_agency, fresh.by_field, fresh.by_status, fresh.ranking,
+            fresh.held_by_kind)
+        whole = figures.period_figures(year, today)
+        assert (period.total, period.by_agency, period.by_field, period.carried_open) == (
+            whole.total, whole.by_agency, whole.by_field, whole.carried_open)
+        # the next day, every part is counted again (lateness is as of the day)
+        counted.clear()
+        monkeypatch.setattr(figures, "session_figures", spy)
+        summary.dashboard(today + timedelta(days=1))
+        assert counted == [sorted([a, b])]
+
+
+def test_the_sums_of_the_parts_honour_the_filter_and_the_carried_items(app, data):
+    """A filter keeps its sessions' parts only; a period counts the open items of the
+    sessions before it as carried forward."""
+    from portal.reports import figures
+    from portal.timefmt import local_today
+
+    today = local_today()
+    old = _session(app, "Buổi năm trước", day=date(today.year - 1, 6, 1))
+    _assigned(app, data, old, 3)
+    _assigned(app, data, data["session"], 2)
+    with app.app_context():
+        everything = figures.dashboard(today)
+        recent = figures.dashboard(today, figures.DashboardFilter(
+            start=date(today.year, 1, 1)))
+        year = figures.period_figures(
+            figures.Period(date(today.year, 1, 1), date(today.year, 12, 31)), today)
+    assert (everything.total.assigned, recent.total.assigned) == (5, 2)
+    assert dict(everything.held_by_kind)[figures.SessionKind.VOTER_CONTACT] == 1
+    assert dict(recent.held_by_kind)[figures.SessionKind.VOTER_CONTACT] == 0
+    assert (year.total.assigned, year.carried_open) == (2, 3)
+
+
+def _migration():
+    path = ROOT / "migrations/versions/0027_session_revision.py"
+    spec = importlib.util.spec_from_file_location("m0027", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_migration_makes_the_session_triggers_create_all_makes(dialect):
+    from portal import revision
+
+    migration = _migration()
+    assert migration.SESSION_TRIGGERS == revision.SESSION_TRIGGERS
+    assert migration.session_trigger_ddl(dialect) == revision.session_trigger_ddl(dialect)
+    assert migration.drop_session_trigger_ddl(dialect) == \
+        revision.drop_session_trigger_ddl(dialect)
