@@ -106,6 +106,7 @@ def _isolated(request):
     from portal.runner import kiosk, live
 
     live.renders.clear()  # ids and revisions start again in each test's rolled-back data
+    live.checks.clear()
     live.hub.forget()
     polls.forget()
     kiosk.forget_checked()

@@ -269,3 +269,6 @@ class Renders:
 
 
 renders = Renders()
+# The access checks of the streams one change wakes (every screen on one kiosk link, every
+# stream of one login): made once per (who, revision) in a process, not once per stream.
+checks = Renders(size=256)

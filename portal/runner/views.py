@@ -470,7 +470,7 @@ def events(session_id: int):
                                kiosk.MEETING_LANGUAGE, poll_url, events_url)
 
     return _stream(session_id, revision, still_watching, frame, url_for(
-        "runner.screen", session_id=session_id))
+        "runner.screen", session_id=session_id), who=("login", session_id, login_id))
 
 
 @bp.get("/<int:session_id>/hall/<token>/events")
@@ -493,24 +493,28 @@ def kiosk_events(session_id: int, token: str):
         return _hall_frame(session_id, now, f'"k{link_id}-{now}"', language, poll_url,
                            events_url)
 
-    return _stream(session_id, found.live_revision, still_valid, frame, poll_url)
+    return _stream(session_id, found.live_revision, still_valid, frame, poll_url,
+                   who=("kiosk", session_id, token))
 
 
-def _stream(session_id: int, seen: int, check, frame=None, frame_url: str = "/"):
+def _stream(session_id: int, seen: int, check, frame=None, frame_url: str = "/",
+            who: tuple = ()):
     """The event stream. It holds no database connection while it waits (the hub wakes it).
     After a change it sends, for a page that fetches its own (`frame` None), «changed» at
     once with no query; for the hall screen, `check()` first (the access still holds: one
     query; None when it is gone) then `frame(revision)`, the shared render, as «frame».
     While nothing happens, every HEARTBEAT_SECONDS it asks `check()` (None once the login
     session ended or the kiosk link was revoked: a last «changed», then «closed») and
-    pings."""
+    pings. After a change, the streams of the same `who` (a kiosk link, a login session)
+    share one check per revision in this process (`live.checks`)."""
     app = current_app._get_current_object()
 
-    def ask(render: bool):
+    def ask(render: bool, heard: int | None = None):
         """(revision now, frame or None), or None once access is gone."""
         with app.test_request_context(frame_url, headers={"HX-Request": "true"}):
             try:
-                now = check()
+                now = live.checks.get_or_make((who, heard), check) \
+                    if who and heard is not None else check()
                 if now is None or not render:
                     return None if now is None else (now, None)
                 return now, frame(now)
@@ -536,7 +540,7 @@ def _stream(session_id: int, seen: int, check, frame=None, frame_url: str = "/")
                 yield f"event: changed\ndata: {seen}\n\n"
                 continue
             try:
-                found = ask(render=heard is not None and frame is not None)
+                found = ask(render=heard is not None and frame is not None, heard=heard)
             except Exception:  # noqa: BLE001 - the database is away: the page polls
                 app.logger.warning("live stream check failed", exc_info=True)
                 return

@@ -107,6 +107,10 @@ class Stream:
 @pytest.fixture(autouse=True)
 def _streams_end_with_their_test(app):  # ends before the app (its database) does
     yield
+    _stop_streams()
+
+
+def _stop_streams():
     while Stream.opened:
         Stream.opened.pop().stop()
 
@@ -116,6 +120,8 @@ def quick_heartbeat(monkeypatch):
     from portal.runner import live
 
     monkeypatch.setattr(live, "HEARTBEAT_SECONDS", 0.5)
+    yield
+    _stop_streams()  # while the heartbeat is still quick: each ends at its next ping
 
 
 # ---- access ------------------------------------------------------------------------------
@@ -190,6 +196,35 @@ def test_a_revoked_kiosk_stream_hears_closed_and_its_screen_refetches(
     hall.until("changed")
     assert office.post(_url(data, f"/kiosk/{link_id}/revoke"), htmx=True).status_code == 200
     assert hall.until("closed", 5) == "-1"
+
+
+@pytest.mark.real_commit
+def test_the_screens_of_one_kiosk_link_share_one_check_per_change(
+        app, login, data, quick_heartbeat, monkeypatch):
+    _sqlite_only(app)
+    from portal.runner import live
+
+    made = []
+
+    class Counting(live.Renders):
+        def get_or_make(self, key, make):
+            def counted():
+                made.append(key)
+                return make()
+            return super().get_or_make(key, counted)
+
+    monkeypatch.setattr(live, "checks", Counting())
+    office = login("office")
+    _link_id, token = _link(app, office, data)
+    screens = [Stream(login("anonymous").get(_url(data, f"/hall/{token}/events"),
+                                             buffered=False).response) for _ in range(3)]
+    for screen in screens:
+        screen.until("changed")
+    assert office.post(_url(data, "/start"), htmx=True).status_code == 200
+    frames = [screen.until("frame", 5, lambda d: "Khai mạc" in d) for screen in screens]
+    assert len(set(frames)) == 1
+    woken = [key for key in made if key[0] == ("kiosk", data["session"], token)]
+    assert woken and len(woken) == len(set(woken))  # one check per revision, three screens
 
 
 # ---- the shared render -------------------------------------------------------------------
