@@ -120,6 +120,24 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
             for table in COUNTED_TABLES for verb in ("insert", "update", "delete")]
 
 
+def _pg_row_function(name: str, session_of: str) -> str:
+    """A trigger function that changes the tokens of the sessions of the old and the new
+    row; `session_of` is the SQL of a row's session, {row} standing for OLD or NEW."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM bump_session_revision({session_of.format(row="OLD")});
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM bump_session_revision({session_of.format(row="NEW")});
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
 _PG_SESSION_FUNCTIONS = [
     """
 CREATE OR REPLACE FUNCTION bump_data_revision_once() RETURNS void AS $$
@@ -154,45 +172,11 @@ BEGIN
     ON CONFLICT (session_id) DO UPDATE SET token = EXCLUDED.token;
 END
 $$ LANGUAGE plpgsql
-""", """
-CREATE OR REPLACE FUNCTION bump_petition_session() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM bump_session_revision(OLD.session_id);
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM bump_session_revision(NEW.session_id);
-    END IF;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql
-""", """
-CREATE OR REPLACE FUNCTION bump_own_session() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM bump_session_revision(OLD.id);
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM bump_session_revision(NEW.id);
-    END IF;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql
-""", """
-CREATE OR REPLACE FUNCTION bump_assignment_session() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM bump_session_revision(
-            (SELECT session_id FROM petition WHERE id = OLD.petition_id));
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        PERFORM bump_session_revision(
-            (SELECT session_id FROM petition WHERE id = NEW.petition_id));
-    END IF;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql
-""", """
+""", *(_pg_row_function(name, session_of) for name, session_of in (
+    ("bump_own_session", "{row}.id"),
+    ("bump_petition_session", "{row}.session_id"),
+    ("bump_assignment_session", "(SELECT session_id FROM petition WHERE id = {row}.petition_id)"),
+)), """
 CREATE OR REPLACE FUNCTION bump_every_session() RETURNS trigger AS $$
 BEGIN
     PERFORM bump_data_revision_once();
@@ -229,15 +213,46 @@ def _sqlite_session_statements(table: str, row: str) -> str:
     return "UPDATE session_revision SET token = random();"
 
 
+# The copy of each petition's session on its assignment (Assignment.session_id).
+_PG_COPY = ["""
+CREATE OR REPLACE FUNCTION assignment_session_of_petition() RETURNS trigger AS $$
+BEGIN
+    NEW.session_id := (SELECT session_id FROM petition WHERE id = NEW.petition_id);
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql
+""", """
+CREATE OR REPLACE FUNCTION petition_moves_its_assignment() RETURNS trigger AS $$
+BEGIN
+    UPDATE assignment SET session_id = NEW.session_id WHERE petition_id = NEW.id;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+""", "CREATE TRIGGER trg_assignment_session BEFORE INSERT OR UPDATE OF petition_id, session_id "
+     "ON assignment FOR EACH ROW EXECUTE FUNCTION assignment_session_of_petition()",
+     "CREATE TRIGGER trg_petition_moves_assignment AFTER UPDATE OF session_id ON petition "
+     "FOR EACH ROW WHEN (OLD.session_id IS DISTINCT FROM NEW.session_id) "
+     "EXECUTE FUNCTION petition_moves_its_assignment()"]
+_SQLITE_COPY = [
+    f"CREATE TRIGGER trg_assignment_session_{verb} AFTER {event} ON assignment BEGIN "
+    f"UPDATE assignment SET session_id = (SELECT session_id FROM petition "
+    f"WHERE id = NEW.petition_id) WHERE id = NEW.id; END"
+    for verb, event in (("insert", "INSERT"), ("update", "UPDATE OF petition_id"))] + [
+    "CREATE TRIGGER trg_petition_moves_assignment AFTER UPDATE OF session_id ON petition "
+    "WHEN OLD.session_id IS NOT NEW.session_id BEGIN UPDATE assignment "
+    "SET session_id = NEW.session_id WHERE petition_id = NEW.id; END"]
+
+
 def session_trigger_ddl(dialect: str) -> list[str]:
-    """The statements that create the per-session tokens' triggers on `dialect`."""
+    """The statements that create the per-session tokens' triggers on `dialect`, and those
+    that copy each petition's session on its assignment."""
     if dialect == "postgresql":
         return _PG_SESSION_FUNCTIONS + [
             f"CREATE CONSTRAINT TRIGGER trg_session_revision_{table} "
             f"AFTER INSERT OR UPDATE OR DELETE ON {table} "
             f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {function}()"
-            for table, function in SESSION_TRIGGERS.items()]
-    statements = []
+            for table, function in SESSION_TRIGGERS.items()] + _PG_COPY
+    statements = list(_SQLITE_COPY)
     for table in SESSION_TRIGGERS:
         for verb, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]),
                            ("DELETE", ["OLD"])):
@@ -252,12 +267,19 @@ def drop_session_trigger_ddl(dialect: str) -> list[str]:
     if dialect == "postgresql":
         return [f"DROP TRIGGER IF EXISTS trg_session_revision_{table} ON {table}"
                 for table in SESSION_TRIGGERS] + [
+            "DROP TRIGGER IF EXISTS trg_assignment_session ON assignment",
+            "DROP TRIGGER IF EXISTS trg_petition_moves_assignment ON petition",
+            "DROP FUNCTION IF EXISTS assignment_session_of_petition()",
+            "DROP FUNCTION IF EXISTS petition_moves_its_assignment()"] + [
             f"DROP FUNCTION IF EXISTS {name}" for name in (
                 "bump_every_session()", "bump_assignment_session()", "bump_own_session()",
                 "bump_petition_session()",
                 "bump_session_revision(integer)", "bump_data_revision_once()")]
     return [f"DROP TRIGGER IF EXISTS trg_session_revision_{table}_{verb}"
-            for table in SESSION_TRIGGERS for verb in ("insert", "update", "delete")]
+            for table in SESSION_TRIGGERS for verb in ("insert", "update", "delete")] + [
+        "DROP TRIGGER IF EXISTS trg_assignment_session_insert",
+        "DROP TRIGGER IF EXISTS trg_assignment_session_update",
+        "DROP TRIGGER IF EXISTS trg_petition_moves_assignment"]
 
 
 FIRST_ROW = "INSERT INTO data_revision (id, token) VALUES (1, 0)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
@@ -149,3 +150,14 @@ def check_access(client, method: str, target: str, role: str, allowed: dict) -> 
         assert response.status_code not in (302, 401, 403, 404), (role, response.status_code)
     else:
         assert response.status_code == expected, (role, response.status_code)
+
+
+def migration(filename: str):
+    """A migration file of migrations/versions loaded as a module (its frozen DDL)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / filename
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

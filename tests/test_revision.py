@@ -1,28 +1,17 @@
 """The data revision (portal/revision.py): triggers change its token with every committed
 change of a counted table, and figures kept for a token are the figures of that data."""
-import importlib.util
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from support import count_queries
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _migration():
-    path = ROOT / "migrations/versions/0025_scale_indexes.py"
-    spec = importlib.util.spec_from_file_location("m0025", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from support import migration as support_migration
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_migration_makes_the_triggers_create_all_makes(dialect):
     from portal import revision
 
-    migration = _migration()
+    migration = support_migration("0025_scale_indexes.py")
     assert migration.COUNTED_TABLES == revision.COUNTED_TABLES
     assert migration.trigger_ddl(dialect) == revision.trigger_ddl(dialect)
     assert migration.drop_trigger_ddl(dialect) == revision.drop_trigger_ddl(dialect)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, event
+from sqlalchemy import Date, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -90,6 +90,8 @@ class Petition(db.Model):
     speaker = relationship("Speaker", foreign_keys=[speaker_id])
 
     __mapper_args__ = {"version_id_col": version}
+    # A session's petitions by field, read from the index alone (the reports' counts).
+    __table_args__ = (Index("ix_petition_session_field", "session_id", "field_id", "id"),)
     # The audit trail records that a contact or ID number changed, never the value itself
     # (Decree 13/2023: personal data stays where the office and the agency can see it);
     # the folded search copy only repeats the content.

@@ -429,16 +429,16 @@ class SessionFigures:
 def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
     """{session id: its figures} for the given sessions (an empty part for one without
     petitions), or for every session with petitions: three queries grouped by session,
-    a row per session and agency and status (or field, or pair of days)."""
-    def only(query):
-        return query if session_ids is None else query.where(
-            Petition.session_id.in_(list(session_ids)))
+    a row per session and agency and status (or field, or pair of days). The assignments
+    are read by the session copied on them (Assignment.session_id), from its index."""
+    def only(query, column):
+        return query if session_ids is None else query.where(column.in_(list(session_ids)))
 
     parts = {sid: SessionFigures() for sid in (session_ids or ())}
-    groups = only(select(Petition.session_id, Assignment.agency_id, Assignment.status,
+    groups = only(select(Assignment.session_id, Assignment.agency_id, Assignment.status,
                          *_group_columns(today))
-                  .select_from(Assignment).join(Petition, Assignment.petition_id == Petition.id)
-                  .group_by(Petition.session_id, Assignment.agency_id, Assignment.status))
+                  .group_by(Assignment.session_id, Assignment.agency_id, Assignment.status),
+                  Assignment.session_id)
     for row in db.session.execute(groups):
         part = parts.setdefault(row.session_id, SessionFigures())
         part.groups[(row.agency_id, AssignmentStatus(row.status))] = [
@@ -451,12 +451,13 @@ def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
                          _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED)
                          .label("unsatisfied"))
                   .select_from(Petition)
-                  .outerjoin(Assignment, Assignment.petition_id == Petition.id)
-                  .group_by(Petition.session_id, Petition.field_id))
+                  .outerjoin(Assignment, and_(Assignment.petition_id == Petition.id,
+                                              Assignment.session_id == Petition.session_id))
+                  .group_by(Petition.session_id, Petition.field_id), Petition.session_id)
     for row in db.session.execute(fields):
         parts.setdefault(row.session_id, SessionFigures()).fields[row.field_id] = [
             int(row.petitions), int(row.assigned), int(row.satisfied), int(row.unsatisfied)]
-    _add_days_to_answer(today, parts, only)
+    _add_days_to_answer(today, parts, lambda query: only(query, Assignment.session_id))
     return parts
 
 
@@ -466,12 +467,11 @@ def _add_days_to_answer(today: date, parts: dict[int, SessionFigures], only) -> 
     answered), so Python sees a row per distinct pair of days, not per assignment."""
     assigned_day, answered_day = local_day(Assignment.created_at), local_day(
         Assignment.answered_at)
-    query = only(select(Petition.session_id, Assignment.agency_id,
+    query = only(select(Assignment.session_id, Assignment.agency_id,
                         assigned_day.label("assigned"), answered_day.label("answered"),
                         func.count().label("n"))
-                 .select_from(Assignment).join(Petition, Assignment.petition_id == Petition.id)
                  .where(Assignment.answered_at.is_not(None))
-                 .group_by(Petition.session_id, Assignment.agency_id, assigned_day,
+                 .group_by(Assignment.session_id, Assignment.agency_id, assigned_day,
                            answered_day))
     rows = db.session.execute(query).all()
     if not rows:
@@ -508,8 +508,9 @@ SessionParts = Callable[[date, list[int]], dict[int, SessionFigures]]
 
 
 def fresh_parts(today: date, session_ids: list[int]) -> dict[int, SessionFigures]:
-    """The sessions' figures counted now (`portal.reports.summary.kept_parts` keeps them)."""
-    return session_figures(today, session_ids)
+    """The sessions' figures counted now, in one pass over every session (the callers ask
+    for all of them; `portal.reports.summary.kept_parts` keeps them)."""
+    return session_figures(today)
 
 
 def _field_counts(summed: SessionFigures) -> list[FieldCount]:

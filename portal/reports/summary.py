@@ -17,8 +17,8 @@ from flask import current_app
 from portal.reports import excel, figures
 from portal.revision import cached, keeping, session_tokens
 
-# More stale sessions than this at once (the first view of the day, a holiday override):
-# every session is counted in one pass rather than through a long IN list.
+# More stale sessions than this, or than half of them (the first view of the day, a
+# holiday override): every session is counted in one pass rather than through an IN list.
 COUNT_ALL_ABOVE = 200
 
 _parts_lock = threading.Lock()
@@ -49,8 +49,8 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
             else:
                 stale.append(sid)
     if stale:
-        counted = figures.session_figures(
-            today, stale if len(stale) <= COUNT_ALL_ABOVE else None)
+        few = len(stale) <= min(COUNT_ALL_ABOVE, len(session_ids) // 2)
+        counted = figures.session_figures(today, stale if few else None)
         with _parts_lock:
             for sid in stale:
                 found[sid] = counted.get(sid) or figures.SessionFigures()

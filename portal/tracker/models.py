@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Date, FetchedValue, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -63,6 +63,11 @@ def _agencies_in_vn_order():
     return [vn_order(Agency.name), Agency.id]
 
 
+# What the reports read of an assignment (portal.reports.figures.session_figures).
+FIGURES_COLUMNS = ["agency_id", "status", "deadline", "answered_at", "beyond_authority",
+                   "citizen_verdict", "round", "created_at", "petition_id"]
+
+
 class Assignment(db.Model):
     """The lead agency's task to answer one petition."""
 
@@ -99,6 +104,11 @@ class Assignment(db.Model):
     round: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # The petition's session, copied by database triggers (portal.revision) on every insert
+    # and every move of the petition: the reports count one session's assignments from this
+    # table and its index alone. Never written by the application.
+    session_id: Mapped[int | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue())
 
     petition = relationship("Petition", back_populates="assignment")
     agency = relationship("Agency")
@@ -113,6 +123,9 @@ class Assignment(db.Model):
         Index("ix_assignment_deadline_id", "deadline", "id"),
         Index("ix_assignment_agency_deadline", "agency_id", "deadline", "id"),
         Index("ix_assignment_status_deadline", "status", "deadline", "id"),
+        # the reports' counts of one session, from the index alone on PostgreSQL
+        Index("ix_assignment_session_figures", "session_id",
+              postgresql_include=FIGURES_COLUMNS),
     )
 
     def scope_agency_ids(self) -> set[int]:
