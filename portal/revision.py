@@ -76,16 +76,20 @@ COUNTED_TABLES = ("petition", "assignment", "assignment_coordinator", "dialogue_
                   "field", "agency", "holiday_override")
 MAX_ENTRIES = 64  # per kind and process: a few periods and filters, each a few kilobytes
 
-_PG_FUNCTION = """
-CREATE OR REPLACE FUNCTION bump_data_revision() RETURNS trigger AS $$
-BEGIN
+# The token row written once per transaction (a transaction-local setting remembers it).
+_BUMP_ONCE = """\
     IF current_setting('portal.data_revision_bumped', true) IS DISTINCT FROM
             txid_current()::text THEN
         PERFORM set_config('portal.data_revision_bumped', txid_current()::text, true);
         UPDATE data_revision SET token = floor(random() * 9007199254740991)::bigint
         WHERE id = 1;
     END IF;
-    RETURN NULL;
+"""
+
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION bump_data_revision() RETURNS trigger AS $$
+BEGIN
+{_BUMP_ONCE}    RETURN NULL;
 END
 $$ LANGUAGE plpgsql
 """
@@ -139,16 +143,10 @@ $$ LANGUAGE plpgsql
 
 
 _PG_SESSION_FUNCTIONS = [
-    """
+    f"""
 CREATE OR REPLACE FUNCTION bump_data_revision_once() RETURNS void AS $$
 BEGIN
-    IF current_setting('portal.data_revision_bumped', true) IS DISTINCT FROM
-            txid_current()::text THEN
-        PERFORM set_config('portal.data_revision_bumped', txid_current()::text, true);
-        UPDATE data_revision SET token = floor(random() * 9007199254740991)::bigint
-        WHERE id = 1;
-    END IF;
-END
+{_BUMP_ONCE}END
 $$ LANGUAGE plpgsql
 """, """
 CREATE OR REPLACE FUNCTION bump_session_revision(sid integer) RETURNS void AS $$
