@@ -9,7 +9,9 @@ the values, apply the rules and never commit; a refusal is a `DomainError` at it
 * A merge ends the merged agencies on the day it takes effect and names the successor:
   their open assignments move to it, each with a step in its timeline saying why, and the
   successor's officers are told; coordinating places follow; officers' accounts move to
-  the successor or stay, flagged on the agencies page (`stranded_accounts`).
+  the successor or stay, flagged on the agencies page (`stranded_accounts`). In the sessions
+  still to come (not held, not cancelled), the merged agencies' invitations and undone
+  preparation steps pass to the successor; an invitation it already has is not doubled.
 * A deactivated agency leaves every choice list from its date (`Agency.is_active`) and
   stays on its records and in the reports of its time. One that still owes answers is
   merged instead: its open work needs a successor.
@@ -138,6 +140,9 @@ class Merged:
     coordinating: list[int] = field(default_factory=list)
     accounts_moved: list[int] = field(default_factory=list)
     accounts_left: list[int] = field(default_factory=list)
+    invitations_moved: list[int] = field(default_factory=list)
+    invitations_dropped: list[int] = field(default_factory=list)  # the successor had one
+    steps_moved: list[int] = field(default_factory=list)
 
 
 def merge_agencies(sources: list[Agency], user: User, *, into: Agency | None = None,
@@ -220,9 +225,40 @@ def merge_agencies(sources: list[Agency], user: User, *, into: Agency | None = N
             result.accounts_moved.append(officer.id)
         else:
             result.accounts_left.append(officer.id)
+    _hand_over_sessions_to_come(ids, into, result)
     for source in sources:
         source.ended_on, source.successor = effective, into
     return result
+
+
+def _hand_over_sessions_to_come(ids: list[int], into: Agency, result: Merged) -> None:
+    """The merged agencies' places in the sessions not yet held (nor cancelled): their
+    invitations become the successor's (named as it is), unless it is invited already, and
+    their undone preparation steps are its to do."""
+    from portal.calendar.models import DialogueSession, SessionStatus
+    from portal.preparation.models import ChecklistItem, Invitee
+
+    to_come = select(DialogueSession.id).where(
+        DialogueSession.status.in_((SessionStatus.TENTATIVE, SessionStatus.SCHEDULED)))
+    invited = set(db.session.scalars(select(Invitee.session_id).where(
+        Invitee.agency_id == into.id, Invitee.session_id.in_(to_come))))
+    for invitation in db.session.scalars(
+            select(Invitee).where(Invitee.agency_id.in_(ids), Invitee.session_id.in_(to_come))
+            .order_by(Invitee.session_id, Invitee.id)):
+        if invitation.session_id in invited:
+            db.session.delete(invitation)
+            result.invitations_dropped.append(invitation.id)
+            continue
+        invitation.agency_id, invitation.name = into.id, into.name
+        invited.add(invitation.session_id)
+        result.invitations_moved.append(invitation.id)
+    for step in db.session.scalars(
+            select(ChecklistItem).where(ChecklistItem.owner_agency_id.in_(ids),
+                                        ChecklistItem.done_at.is_(None),
+                                        ChecklistItem.session_id.in_(to_come))
+            .order_by(ChecklistItem.id)):
+        step.owner_agency_id = into.id
+        result.steps_moved.append(step.id)
 
 
 def stranded_accounts() -> list[User]:

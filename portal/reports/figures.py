@@ -1,8 +1,10 @@
 """The figures of the dashboard and of the periodic reports (báo cáo định kỳ, III.2).
 
 Plain functions, no Flask request. Every count is one SQL aggregate (GROUP BY with
-SUM(CASE …)), so a page issues the same few queries whatever the number of petitions,
-and no petition row is loaded into Python except the few listed by name.
+SUM(CASE …)) grouped by session as well (`session_figures`), so a page issues the same few
+queries whatever the number of petitions, and no petition row is loaded into Python except
+the few listed by name. A page's counts are the sums of its sessions' parts: counted here
+all at once, or kept per session between requests (portal.reports.summary).
 
 Lateness is the tracker's (portal.tracker.deadlines), written as SQL:
 

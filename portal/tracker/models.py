@@ -64,7 +64,7 @@ def _agencies_in_vn_order():
 
 
 # What the reports read of an assignment (portal.reports.figures.session_figures).
-FIGURES_COLUMNS = ["agency_id", "status", "deadline", "answered_at", "beyond_authority",
+FIGURES_COLUMNS = ["id", "agency_id", "status", "deadline", "answered_at", "beyond_authority",
                    "citizen_verdict", "round", "created_at", "petition_id"]
 
 

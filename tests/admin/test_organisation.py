@@ -4,10 +4,10 @@ with a timeline step; a deactivated agency is no longer offered; an officer of a
 agency sees the successor's items only once their account moved. SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import vn
 
 from tests.tracker.tracker_fixtures import make, third  # noqa: F401
@@ -184,6 +184,67 @@ def test_a_merge_moves_open_assignments_with_a_step_and_leaves_closed_ones(
     # The timeline of a moved item shows the step and why.
     page = login("office").get(f"/tracker/{open_one}").get_data(as_text=True)
     assert "Chuyển cơ quan do sắp xếp tổ chức" in page and "sáp nhập vào" in page
+
+
+def test_a_merge_hands_the_sessions_to_come_to_the_successor(app, login, data, third):
+    """In a session still to come, the merged agency's invitation and undone preparation
+    step become the successor's (one invitation each: none doubled); a session already
+    held keeps its record as it was."""
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.extensions import db
+    from portal.preparation.models import ChecklistItem, Invitee, InviteeKind
+    from portal.timefmt import local_to_utc
+
+    with app.app_context():
+        held = DialogueSession(kind=SessionKind.BUSINESS, title="Đối thoại doanh nghiệp",
+                               starts_at=local_to_utc(_today() - timedelta(days=30), time(8)),
+                               venue="Hội trường", host="Chủ tịch",
+                               status=SessionStatus.CONCLUDED)
+        other = DialogueSession(kind=SessionKind.BUSINESS, title="Đối thoại hợp tác xã",
+                                starts_at=local_to_utc(_today() + timedelta(days=9), time(8)),
+                                venue="Hội trường", host="Chủ tịch",
+                                status=SessionStatus.SCHEDULED)
+        db.session.add_all([held, other])
+        db.session.flush()
+
+        def invite(session_id, agency_id, name):
+            invitation = Invitee(session_id=session_id, kind=InviteeKind.AGENCY,
+                                 agency_id=agency_id, name=name)
+            db.session.add(invitation)
+            return invitation
+
+        def step(session_id, done=False):
+            item = ChecklistItem(session_id=session_id, title="Chuẩn bị báo cáo",
+                                 owner_agency_id=data["agency"], due_date=_today(),
+                                 done_at=datetime.now(timezone.utc) if done else None)
+            db.session.add(item)
+            return item
+
+        coming = invite(data["session"], data["agency"], "Sở Tài nguyên và Môi trường")
+        doubled = invite(other.id, data["agency"], "Sở Tài nguyên và Môi trường")
+        invite(other.id, data["third_agency"], "Sở Giao thông vận tải")
+        past = invite(held.id, data["agency"], "Sở Tài nguyên và Môi trường")
+        todo, done, past_step = step(data["session"]), step(data["session"], True), step(held.id)
+        db.session.commit()
+        ids = {k: v.id for k, v in dict(coming=coming, doubled=doubled, past=past, todo=todo,
+                                        done=done, past_step=past_step).items()}
+        other_id = other.id
+    r = _merge(login("admin"), [data["agency"]], into=data["third_agency"])
+    assert r.status_code == 303, r.get_data(as_text=True)
+    with app.app_context():
+        moved = db.session.get(Invitee, ids["coming"])
+        assert (moved.agency_id, moved.name) == (data["third_agency"], "Sở Giao thông vận tải")
+        assert db.session.get(Invitee, ids["doubled"]) is None
+        assert db.session.scalar(select(func.count(Invitee.id)).where(
+            Invitee.session_id == other_id)) == 1
+        assert db.session.get(Invitee, ids["past"]).agency_id == data["agency"]
+        owners = {key: db.session.get(ChecklistItem, ids[key]).owner_agency_id
+                  for key in ("todo", "done", "past_step")}
+        assert owners == {"todo": data["third_agency"], "done": data["agency"],
+                          "past_step": data["agency"]}
+    # the successor's officer now sees the step among its own
+    page = login("officer").get("/preparation/mine")
+    assert page.status_code in (200, 404)
 
 
 def test_merging_two_into_a_new_agency(app, login, data, make):
