@@ -19,10 +19,8 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,7 +42,6 @@ PETITIONS = int(os.environ.get("BENCH_LIVE_PETITIONS", "1000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 SCREENS = int(os.environ.get("BENCH_SCREENS", "50"))
 CHANGES = int(os.environ.get("BENCH_CHANGES", "30"))
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
@@ -234,145 +231,131 @@ def main() -> None:
     recreate_database()
     instance = tempfile.mkdtemp(prefix="bench-live-")
     app, live, token = load(instance)
-    port = bench.free_port()
     env = dict(os.environ, DATABASE_URL=database_url(), PORTAL_INSTANCE_PATH=instance)
-    server = subprocess.Popen(
-        [str(GUNICORN), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
     screens: list[Screen] = []
     try:
-        for _ in range(100):
-            try:
-                if bench.Session(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        hx = {"HX-Request": "true"}
-        rev = revision(app, live)
-        watcher = bench.Session(port)
-        watcher.login("theodoi")
-        _, console = watcher.request("GET", f"/runner/{live}", headers=hx)
-        chair_etag = re.search(rb'If-None-Match&#34;: &#34;([^&]+)&#34;', console)
-        targets = [
-            ("/healthz", "/healthz", {}, None),
-            ("runner fragment (htmx), 30 petitions", f"/runner/{live}", hx, "chutri"),
-            ("room screen poll, unchanged (304)", f"/runner/{live}/screen",
-             dict(hx, **{"If-None-Match": f'"s{live}-{rev}"'}), "theodoi"),
-            ("kiosk screen poll, unchanged (304)", f"/runner/{live}/hall/{token}",
-             dict(hx, **{"If-None-Match": f'"k{{kiosk}}-{rev}"'}), None),
-        ]
-        with app.app_context():
-            from portal.runner.kiosk import KioskLink
-            from portal.extensions import db
-            kiosk_id = db.session.scalar(db.select(KioskLink.id))
-        targets = [(n, p, {k: v.replace("{kiosk}", str(kiosk_id)) for k, v in h.items()}, u)
-                   for n, p, h, u in targets]
-        results: dict = {"idle": {}, "with screens": {}}
-        print(f"\ngunicorn {WORKERS} workers ({worker_class()}), PostgreSQL, "
-              f"{bench.CONCURRENCY} clients, {bench.SECONDS:.0f}s each\n")
-        print(f"{'target':40} {'open':>5} {'req/s':>8} {'vs healthz':>10} {'p50 ms':>8} "
-              f"{'p95 ms':>8} {'errors':>6}")
+        with bench.serving(env, WORKERS, timeout=20) as port:
+            hx = {"HX-Request": "true"}
+            rev = revision(app, live)
+            watcher = bench.Session(port)
+            watcher.login("theodoi")
+            _, console = watcher.request("GET", f"/runner/{live}", headers=hx)
+            chair_etag = re.search(rb'If-None-Match&#34;: &#34;([^&]+)&#34;', console)
+            targets = [
+                ("/healthz", "/healthz", {}, None),
+                ("runner fragment (htmx), 30 petitions", f"/runner/{live}", hx, "chutri"),
+                ("room screen poll, unchanged (304)", f"/runner/{live}/screen",
+                 dict(hx, **{"If-None-Match": f'"s{live}-{rev}"'}), "theodoi"),
+                ("kiosk screen poll, unchanged (304)", f"/runner/{live}/hall/{token}",
+                 dict(hx, **{"If-None-Match": f'"k{{kiosk}}-{rev}"'}), None),
+            ]
+            with app.app_context():
+                from portal.runner.kiosk import KioskLink
+                from portal.extensions import db
+                kiosk_id = db.session.scalar(db.select(KioskLink.id))
+            targets = [(n, p, {k: v.replace("{kiosk}", str(kiosk_id)) for k, v in h.items()}, u)
+                       for n, p, h, u in targets]
+            results: dict = {"idle": {}, "with screens": {}}
+            print(f"\ngunicorn {WORKERS} workers ({worker_class()}), PostgreSQL, "
+                  f"{bench.CONCURRENCY} clients, {bench.SECONDS:.0f}s each\n")
+            print(f"{'target':40} {'open':>5} {'req/s':>8} {'vs healthz':>10} {'p50 ms':>8} "
+                  f"{'p95 ms':>8} {'errors':>6}")
 
-        def measure(label: str, open_screens: int) -> None:
-            """Each target in ROUNDS short rounds, each right after a round of /healthz: the
-            machine's load changes by the second when it is shared, so the ratio is taken
-            round by round (its median), the latencies over all rounds."""
-            for name, path, headers, user in targets:
-                ratios, runs = [], []
-                for _ in range(ROUNDS):
-                    floor = hammer(port, "/healthz", {}, None, bench.SECONDS / ROUNDS)
-                    r = hammer(port, path, headers, user, bench.SECONDS / ROUNDS)
-                    ratios.append(r["rps"] / floor["rps"])
-                    runs.append(r)
-                r = {"rps": statistics.median(x["rps"] for x in runs),
-                     "vs_healthz": statistics.median(ratios),
-                     "p50_ms": statistics.median(x["p50_ms"] for x in runs),
-                     "p95_ms": max(x["p95_ms"] for x in runs),
-                     "errors": sum(x["errors"] for x in runs)}
-                results[label][name] = r
-                print(f"{name:40} {open_screens:5d} {r['rps']:8.1f} {r['vs_healthz']:10.2f} "
-                      f"{r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['errors']:6d}")
+            def measure(label: str, open_screens: int) -> None:
+                """Each target in ROUNDS short rounds, each right after a round of /healthz: the
+                machine's load changes by the second when it is shared, so the ratio is taken
+                round by round (its median), the latencies over all rounds."""
+                for name, path, headers, user in targets:
+                    ratios, runs = [], []
+                    for _ in range(ROUNDS):
+                        floor = hammer(port, "/healthz", {}, None, bench.SECONDS / ROUNDS)
+                        r = hammer(port, path, headers, user, bench.SECONDS / ROUNDS)
+                        ratios.append(r["rps"] / floor["rps"])
+                        runs.append(r)
+                    r = {"rps": statistics.median(x["rps"] for x in runs),
+                         "vs_healthz": statistics.median(ratios),
+                         "p50_ms": statistics.median(x["p50_ms"] for x in runs),
+                         "p95_ms": max(x["p95_ms"] for x in runs),
+                         "errors": sum(x["errors"] for x in runs)}
+                    results[label][name] = r
+                    print(f"{name:40} {open_screens:5d} {r['rps']:8.1f} {r['vs_healthz']:10.2f} "
+                          f"{r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['errors']:6d}")
 
-        measure("idle", 0)
-        if "runner.events" not in app.view_functions:
-            print("no event stream at /runner/<id>/events: the push is not measured")
-            return
-        kiosk_etag = f'"k{kiosk_id}-{rev}"'
-        for i in range(SCREENS):
-            if i % 2:
-                s = Screen(port, f"/runner/{live}/hall/{token}/events",
-                           f"/runner/{live}/hall/{token}", {}, kiosk_etag)
-            else:
-                s = Screen(port, f"/runner/{live}/events?frames=hall", f"/runner/{live}/screen",
-                           watcher.cookies, f'"s{live}-{rev}"')
-            s.start()
-            screens.append(s)
-        for s in screens:
-            s.opened.wait(10)
-        time.sleep(0.5)
-        print(f"\n{sum(s.opened.is_set() for s in screens)} live screens open")
-        measure("with screens", SCREENS)
-        # Changes from the console: each sets the speaking limit (one change, one revision).
-        office = bench.Session(port)
-        csrf = office.login("vanphong")
-        posted: dict[int, float] = {}
-        answered: list[float] = []
-        for n in range(CHANGES):
-            before = revision(app, live)
-            t0 = time.perf_counter()
-            status, _ = office.request(
-                "POST", f"/runner/{live}/limit",
-                urllib.parse.urlencode({"minutes": 3 + n % 5, "csrf_token": csrf}),
-                {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
-                 "X-CSRFToken": csrf})
-            assert status == 200, status
-            answered.append(time.perf_counter() - t0)
-            posted[before + 1] = t0
-            time.sleep(0.3)
-        time.sleep(1)
-        heard = [s.heard[r] - t0 for s in screens for r, t0 in posted.items() if r in s.heard]
-        shown = [s.shown[r] - t0 for s in screens for r, t0 in posted.items() if r in s.shown]
-        missed = sum(1 for s in screens for r in posted if r not in s.heard)
-        p50, p95 = percentiles(heard)
-        f50, f95 = percentiles(shown)
-        print(f"\npush latency, {len(screens)} screens x {CHANGES} changes "
-              f"(from the console's POST):")
-        print(f"  event reaches a screen   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
-              f"({len(heard)} events, {missed} missed)")
-        print(f"  screen shows the change  p50 {f50:6.1f} ms  p95 {f95:6.1f} ms  "
-              f"({len(shown)} frames)")
-        # from the change itself: its timeline entry's time (set by the command, a moment
-        # before the commit) to the frame reaching each screen
-        with app.app_context():
-            from portal.extensions import db
-            from portal.runner.models import TimelineEntry
+            measure("idle", 0)
+            if "runner.events" not in app.view_functions:
+                print("no event stream at /runner/<id>/events: the push is not measured")
+                return
+            kiosk_etag = f'"k{kiosk_id}-{rev}"'
+            for i in range(SCREENS):
+                if i % 2:
+                    s = Screen(port, f"/runner/{live}/hall/{token}/events",
+                               f"/runner/{live}/hall/{token}", {}, kiosk_etag)
+                else:
+                    s = Screen(port, f"/runner/{live}/events?frames=hall", f"/runner/{live}/screen",
+                               watcher.cookies, f'"s{live}-{rev}"')
+                s.start()
+                screens.append(s)
+            for s in screens:
+                s.opened.wait(10)
+            time.sleep(0.5)
+            print(f"\n{sum(s.opened.is_set() for s in screens)} live screens open")
+            measure("with screens", SCREENS)
+            # Changes from the console: each sets the speaking limit (one change, one revision).
+            office = bench.Session(port)
+            csrf = office.login("vanphong")
+            posted: dict[int, float] = {}
+            answered: list[float] = []
+            for n in range(CHANGES):
+                before = revision(app, live)
+                t0 = time.perf_counter()
+                status, _ = office.request(
+                    "POST", f"/runner/{live}/limit",
+                    urllib.parse.urlencode({"minutes": 3 + n % 5, "csrf_token": csrf}),
+                    {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
+                     "X-CSRFToken": csrf})
+                assert status == 200, status
+                answered.append(time.perf_counter() - t0)
+                posted[before + 1] = t0
+                time.sleep(0.3)
+            time.sleep(1)
+            heard = [s.heard[r] - t0 for s in screens for r, t0 in posted.items() if r in s.heard]
+            shown = [s.shown[r] - t0 for s in screens for r, t0 in posted.items() if r in s.shown]
+            missed = sum(1 for s in screens for r in posted if r not in s.heard)
+            p50, p95 = percentiles(heard)
+            f50, f95 = percentiles(shown)
+            print(f"\npush latency, {len(screens)} screens x {CHANGES} changes "
+                  f"(from the console's POST):")
+            print(f"  event reaches a screen   p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+                  f"({len(heard)} events, {missed} missed)")
+            print(f"  screen shows the change  p50 {f50:6.1f} ms  p95 {f95:6.1f} ms  "
+                  f"({len(shown)} frames)")
+            # from the change itself: its timeline entry's time (set by the command, a moment
+            # before the commit) to the frame reaching each screen
+            with app.app_context():
+                from portal.extensions import db
+                from portal.runner.models import TimelineEntry
 
-            made = [at.timestamp() for at in db.session.scalars(
-                db.select(TimelineEntry.at).where(TimelineEntry.session_id == live,
-                                                  TimelineEntry.action == "limit")
-                .order_by(TimelineEntry.id))][-CHANGES:]
-        by_revision = dict(zip(sorted(posted), made))
-        since = [s.wall[r] - at for s in screens for r, at in by_revision.items()
-                 if r in s.wall]
-        c50, c95 = percentiles(since)
-        print(f"  screen shows it, from the change itself (its command's time) "
-              f"p50 {c50:6.1f} ms  p95 {c95:6.1f} ms")
-        a50, a95 = percentiles(answered)
-        print(f"  (the console's own answer to the POST: p50 {a50:6.1f} ms  p95 {a95:6.1f} ms)")
-        results["push"] = {"event_p50_ms": p50, "event_p95_ms": p95, "frame_p50_ms": f50,
-                           "frame_p95_ms": f95, "events": len(heard), "missed": missed,
-                           "change_p50_ms": c50, "change_p95_ms": c95}
-        out = ROOT / "bench-results"
-        out.mkdir(exist_ok=True)
-        (out / "live.json").write_text(json.dumps(results, indent=2))
+                made = [at.timestamp() for at in db.session.scalars(
+                    db.select(TimelineEntry.at).where(TimelineEntry.session_id == live,
+                                                      TimelineEntry.action == "limit")
+                    .order_by(TimelineEntry.id))][-CHANGES:]
+            by_revision = dict(zip(sorted(posted), made))
+            since = [s.wall[r] - at for s in screens for r, at in by_revision.items()
+                     if r in s.wall]
+            c50, c95 = percentiles(since)
+            print(f"  screen shows it, from the change itself (its command's time) "
+                  f"p50 {c50:6.1f} ms  p95 {c95:6.1f} ms")
+            a50, a95 = percentiles(answered)
+            print(f"  (the console's own answer to the POST: p50 {a50:6.1f} ms  p95 {a95:6.1f} ms)")
+            results["push"] = {"event_p50_ms": p50, "event_p95_ms": p95, "frame_p50_ms": f50,
+                               "frame_p95_ms": f95, "events": len(heard), "missed": missed,
+                               "change_p50_ms": c50, "change_p95_ms": c95}
+            out = ROOT / "bench-results"
+            out.mkdir(exist_ok=True)
+            (out / "live.json").write_text(json.dumps(results, indent=2))
     finally:
         for s in screens:
             s.close()
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
         with app.app_context():
             from portal.extensions import db
 

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -186,6 +187,32 @@ class Session:
                                  {"Content-Type": "application/x-www-form-urlencoded"})
         assert status == 303, f"login failed: {status}"
         return token
+
+
+@contextmanager
+def serving(env: dict, workers: int = WORKERS, timeout: float = 40):
+    """gunicorn (gunicorn.conf.py: gthread) with `env` on a free port, yielded once its
+    /healthz answers; stopped at the end of the block (SIGTERM: busy workers finish within
+    `timeout`, then SIGKILL)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [gunicorn(), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                if Session(port).request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
 
 
 def hammer(port: int, path: str, headers: dict, username: str | None,
@@ -358,80 +385,64 @@ def run_size(petitions: int) -> dict:
          dict(hx, **{"If-None-Match": f'"s{live}-{{rev}}"'}), "theodoi"),
     ]
     counts = query_counts(app, targets)
-    port = free_port()
     env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
-    server = subprocess.Popen(
-        [gunicorn(), "--workers", str(WORKERS), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True)
     try:
-        for _ in range(100):
-            try:
-                if Session(port).request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        print(f"\ngunicorn {WORKERS} workers, PostgreSQL, {petitions} petitions, "
-              f"{CONCURRENCY} clients, {SECONDS:.0f}s each\n")
-        print(f"{'target':36} {'req/s':>8} {'vs healthz':>10} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'queries':>8} {'errors':>6}")
-        results = {}
-        base = None
-        revision = current_revision(app, live)
-        for name, path, headers, user in targets:
-            headers = {k: v.replace("{rev}", str(revision)) for k, v in headers.items()}
-            r = hammer(port, path, headers, user)
-            results[name] = r | {"queries": counts[name]}
-            base = base or r["rps"]
-            print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
-                  f"{r['p95_ms']:8.1f} {counts[name]:8d} {r['errors']:6d}")
-        # The same pages right after an agency's answer (an assignment of a random session
-        # changed): the kept figures are stale, so each request counts again what changed
-        # (that session's part) and reuses the rest.
-        from portal.config import _database_url
+        with serving(env) as port:
+            print(f"\ngunicorn {WORKERS} workers, PostgreSQL, {petitions} petitions, "
+                  f"{CONCURRENCY} clients, {SECONDS:.0f}s each\n")
+            print(f"{'target':36} {'req/s':>8} {'vs healthz':>10} {'p50 ms':>8} {'p95 ms':>8} "
+                  f"{'queries':>8} {'errors':>6}")
+            results = {}
+            base = None
+            revision = current_revision(app, live)
+            for name, path, headers, user in targets:
+                headers = {k: v.replace("{rev}", str(revision)) for k, v in headers.items()}
+                r = hammer(port, path, headers, user)
+                results[name] = r | {"queries": counts[name]}
+                base = base or r["rps"]
+                print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
+                      f"{r['p95_ms']:8.1f} {counts[name]:8d} {r['errors']:6d}")
+            # The same pages right after an agency's answer (an assignment of a random session
+            # changed): the kept figures are stale, so each request counts again what changed
+            # (that session's part) and reuses the rest.
+            from portal.config import _database_url
 
-        changer = create_engine(_database_url("/"))
-        with changer.connect() as conn:
-            assignment_ids = conn.execute(text("SELECT id FROM assignment")).scalars().all()
-        pick = random.Random(11)
+            changer = create_engine(_database_url("/"))
+            with changer.connect() as conn:
+                assignment_ids = conn.execute(text("SELECT id FROM assignment")).scalars().all()
+            pick = random.Random(11)
 
-        def change():
-            with changer.begin() as conn:
-                conn.execute(text("UPDATE assignment SET review_note = review_note "
-                                  "WHERE id = :id"), {"id": pick.choice(assignment_ids)})
+            def change():
+                with changer.begin() as conn:
+                    conn.execute(text("UPDATE assignment SET review_note = review_note "
+                                      "WHERE id = :id"), {"id": pick.choice(assignment_ids)})
 
-        for name, path in [
-            ("dashboard, just after an answer", "/reports/"),
-            ("yearly report page, after an answer",
-             f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
-            ("tracker list, after an answer", "/tracker/"),
-        ]:
-            r = hammer(port, path, {}, "vanphong", before_fn=change)
+            for name, path in [
+                ("dashboard, just after an answer", "/reports/"),
+                ("yearly report page, after an answer",
+                 f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
+                ("tracker list, after an answer", "/tracker/"),
+            ]:
+                r = hammer(port, path, {}, "vanphong", before_fn=change)
+                results[name] = r | {"queries": -1}
+                print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
+                      f"{r['p95_ms']:8.1f} {'':>8} {r['errors']:6d}")
+            changer.dispose()
+            # Adding a petition from the floor: each POST writes a petition and a timeline entry
+            # and answers the re-rendered runner (so the meeting grows during the run).
+            field_id = first_field(app)
+            counter = iter(range(10**9))
+            add = lambda: urllib.parse.urlencode({  # noqa: E731
+                "submitter_name": "Người phát biểu", "submitter_kind": "citizen", "locality": "",
+                "field_id": field_id, "channel": "at_dialogue",
+                "content": f"Ý kiến đo hiệu năng {next(counter)}"})
+            name = "add a petition (POST, htmx)"
+            r = hammer(port, f"/runner/{live}/petitions", hx, "vanphong", body_fn=add)
             results[name] = r | {"queries": -1}
             print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
                   f"{r['p95_ms']:8.1f} {'':>8} {r['errors']:6d}")
-        changer.dispose()
-        # Adding a petition from the floor: each POST writes a petition and a timeline entry
-        # and answers the re-rendered runner (so the meeting grows during the run).
-        field_id = first_field(app)
-        counter = iter(range(10**9))
-        add = lambda: urllib.parse.urlencode({  # noqa: E731
-            "submitter_name": "Người phát biểu", "submitter_kind": "citizen", "locality": "",
-            "field_id": field_id, "channel": "at_dialogue",
-            "content": f"Ý kiến đo hiệu năng {next(counter)}"})
-        name = "add a petition (POST, htmx)"
-        r = hammer(port, f"/runner/{live}/petitions", hx, "vanphong", body_fn=add)
-        results[name] = r | {"queries": -1}
-        print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
-              f"{r['p95_ms']:8.1f} {'':>8} {r['errors']:6d}")
-        return results
+            return results
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=40)  # gunicorn's graceful stop lets busy workers finish
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
         with app.app_context():
             from portal.extensions import db
 
