@@ -18,7 +18,7 @@ from portal.dossier.forms import StartForm
 from portal.extensions import db
 from portal.htmx import render
 from portal.jobs import background
-from portal.preparation.services import _agencies_concerned
+from portal.preparation.services import agencies_concerned
 
 bp = Blueprint("dossier", __name__, url_prefix="/dossier")
 KIND = "dossier"
@@ -31,7 +31,7 @@ def _meeting_or_none(session_id: int) -> DialogueSession | None:
         return None
     if current_user.role == Role.OFFICER and (
             current_user.agency_id is None
-            or current_user.agency_id not in _agencies_concerned(meeting.id)):
+            or current_user.agency_id not in agencies_concerned(meeting.id)):
         return None
     return meeting
 

@@ -194,7 +194,7 @@ class ChecklistExists(DomainError):
         super().__init__(N_("Buổi đối thoại này đã có danh mục công việc."), 409)
 
 
-def _agencies_concerned(session_id: int) -> list[int]:
+def agencies_concerned(session_id: int) -> list[int]:
     """Agencies invited to the session or asked to advise on its petitions (two queries)."""
     invited = db.session.scalars(
         select(Invitee.agency_id).where(Invitee.session_id == session_id,
@@ -226,7 +226,7 @@ def build_checklist(session: DialogueSession) -> list[ChecklistItem]:
     steps = templates_of(session.kind)
     day = meeting_day(session)
     calendar = working_calendar_before(day, max((s.days_before for s in steps), default=0))
-    agencies = _agencies_concerned(session.id) if any(s.owned_by_agency for s in steps) else []
+    agencies = agencies_concerned(session.id) if any(s.owned_by_agency for s in steps) else []
     items: list[ChecklistItem] = []
     for step in steps:
         due = due_date_before(day, step.days_before, calendar)
