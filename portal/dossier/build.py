@@ -30,8 +30,8 @@ from portal.dossier import sections
 from portal.extensions import db
 from portal.jobs.background import JobContext, JobResult, job_kind
 from portal.petitions import privacy
-from portal.petitions.answers import PLAN_TEXT, answered_before
-from portal.petitions.models import Channel, Petition
+from portal.petitions.answers import answered_before
+from portal.petitions.models import PLAN_TEXT, Channel, Petition
 from portal.petitions.services import visible_petitions
 from portal.preparation.models import Invitee, InviteeKind, Reply
 from portal.runner import briefing

@@ -20,13 +20,6 @@ from portal.timefmt import local_today, to_local
 from portal.tracker import lifecycle
 from portal.tracker.models import Assignment
 
-# As the record (timeline, minutes, dossier) writes them: always Vietnamese.
-PLAN_TEXT = {
-    AnswerPlan.AT_MEETING: "Trả lời tại buổi đối thoại",
-    AnswerPlan.BEFORE_MEETING: "Đã trả lời bằng văn bản trước buổi đối thoại",
-    AnswerPlan.TO_ASSIGN: "Phân công cơ quan trả lời bằng văn bản",
-}
-
 NOT_BEFORE = N_("Buổi đối thoại đã bắt đầu: không thay đổi hướng trả lời trước buổi được nữa.")
 RAISED = N_("Ý kiến này đã được nêu tại buổi đối thoại.")
 NO_PREPARED = N_("Chưa có nội dung trả lời dự kiến của cơ quan tham mưu: chưa thể đánh dấu đã "

@@ -26,7 +26,7 @@ from portal.exports import csv_value, from_csv, inert, xlsx_value
 from portal.labels import label
 from portal.petitions import privacy
 from portal.petitions.forms import BEFORE_MEETING_CHANNELS
-from portal.petitions.models import Channel, SubmitterKind
+from portal.petitions.models import PLAN_TEXT, Channel, SubmitterKind
 from portal.text import fold
 from portal.timefmt import to_local
 
@@ -75,9 +75,9 @@ EXAMPLE_ROW = ("Công dân", "Nguyễn Văn An", "0912 345 678, thôn Đồng T�
 EXPORT_HEADERS = ("STT", "Mã", "Buổi đối thoại", "Ngày đối thoại", "Người nêu là",
                   "Họ tên / tên tổ chức", "Liên hệ", "Số định danh", "Địa bàn", "Lĩnh vực",
                   "Kênh tiếp nhận", "Nội dung", "Cơ quan tham mưu", "Hạn tham mưu",
-                  "Nội dung trả lời dự kiến", "Ngày chuẩn bị", "Trùng/lặp lại mã",
-                  "Ngày tiếp nhận")
-EXPORT_WIDTHS = (6, 8, 34, 14, 16, 26, 26, 16, 26, 18, 24, 70, 30, 14, 60, 14, 12, 14)
+                  "Nội dung trả lời dự kiến", "Ngày chuẩn bị", "Hướng trả lời",
+                  "Trùng/lặp lại mã", "Ngày tiếp nhận")
+EXPORT_WIDTHS = (6, 8, 34, 14, 16, 26, 26, 16, 26, 18, 24, 70, 30, 14, 60, 14, 34, 12, 14)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -97,8 +97,8 @@ def export_rows(petitions, personal: bool) -> list[list]:
             privacy.export_private(p.submitter_id_number, personal),
             p.locality, p.field.name, label(p.channel), privacy.export_text(p, p.content, personal),
             p.advising_agency.name if p.advising_agency else "", p.advising_deadline,
-            privacy.export_text(p, p.prepared_answer, personal), _local_date(p.prepared_at), p.duplicate_of_id or "",
-            _local_date(p.created_at),
+            privacy.export_text(p, p.prepared_answer, personal), _local_date(p.prepared_at),
+            PLAN_TEXT.get(p.answer_plan, ""), p.duplicate_of_id or "", _local_date(p.created_at),
         ])
     return rows
 

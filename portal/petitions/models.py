@@ -28,6 +28,14 @@ class AnswerPlan(enum.StrEnum):
     TO_ASSIGN = "to_assign"  # phân công trả lời (giao cơ quan trả lời bằng văn bản)
 
 
+# As the record (timeline, minutes, dossier, exports) writes them: always Vietnamese.
+PLAN_TEXT = {
+    AnswerPlan.AT_MEETING: "Trả lời tại buổi đối thoại",
+    AnswerPlan.BEFORE_MEETING: "Đã trả lời bằng văn bản trước buổi đối thoại",
+    AnswerPlan.TO_ASSIGN: "Phân công cơ quan trả lời bằng văn bản",
+}
+
+
 class Channel(enum.StrEnum):
     AT_DIALOGUE = "at_dialogue"  # tại buổi đối thoại
     RECEPTION = "reception"  # tại phiên tiếp công dân

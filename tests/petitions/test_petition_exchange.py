@@ -147,10 +147,18 @@ def test_export_rows_directly(app, data, make_petition):
     from portal.petitions.exchange import EXPORT_HEADERS, export_rows, to_csv
     from portal.petitions.models import Petition
 
+    from portal.petitions.models import AnswerPlan
+
     make_petition(submitter_kind="voter", submitter_name="Đinh Thị Lan")
+    make_petition(submitter_kind="citizen", submitter_name="Hà Văn Tú")
     with app.test_request_context():
-        rows = export_rows(db.session.query(Petition).all(), personal=False)
+        planned = db.session.query(Petition).order_by(Petition.id).all()
+        planned[1].answer_plan = AnswerPlan.AT_MEETING
+        rows = export_rows(planned, personal=False)
         assert rows[0][5] == "Đinh T. L."
+        assert len(rows[0]) == len(EXPORT_HEADERS)
+        plan = EXPORT_HEADERS.index("Hướng trả lời")
+        assert [row[plan] for row in rows] == ["", "Trả lời tại buổi đối thoại"]
         assert to_csv(EXPORT_HEADERS, rows).startswith("\ufeffSTT".encode())
 
 
