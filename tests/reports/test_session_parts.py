@@ -258,3 +258,46 @@ def test_each_assignment_carries_its_petitions_session_however_written(app, data
         assert db.session.scalar(select(Assignment.session_id)
                                  .where(Assignment.id == orm)) == b
         db.session.remove()
+
+
+@pytest.mark.real_commit
+def test_writers_of_two_sessions_in_opposite_orders_both_commit(app, data, db_name):
+    """PostgreSQL, real threads: two transactions change the assignments of sessions A and
+    B, one A then B, the other B then A, and commit at the same moment. The deferred
+    triggers take the data revision's row before any session's, so neither waits on the
+    other in a cycle: both commit (no deadlock), and both sessions' tokens change."""
+    if db_name == "sqlite":
+        pytest.skip("SQLite serialises writers: the overlap cannot happen there")
+    import threading
+
+    from portal.extensions import db
+    from portal.tracker.models import Assignment
+
+    a, b = data["session"], _session(app)
+    in_a, in_b = _assigned(app, data, a, 2), _assigned(app, data, b, 2)
+    before = _tokens(app)
+    with app.app_context():
+        engine = db.engine
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def write(first: int, second: int):
+        try:
+            with engine.connect() as conn:
+                with conn.begin():
+                    for assignment_id in (first, second):
+                        conn.execute(update(Assignment).where(Assignment.id == assignment_id)
+                                     .values(review_note=f"ghi chú {assignment_id}"))
+                    barrier.wait(timeout=30)  # both hold their rows; now both commit
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(in_a[0], in_b[0])),
+               threading.Thread(target=write, args=(in_b[1], in_a[1]))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    after = _tokens(app)
+    assert after[a] != before[a] and after[b] != before[b]
