@@ -404,6 +404,8 @@ class GroupCounts(tuple):
     __slots__ = ()
 
     def __getattr__(self, name: str) -> int:
+        if name not in GROUP_FIELDS:
+            raise AttributeError(name)
         return self[GROUP_FIELDS.index(name)]
 
 
