@@ -289,3 +289,81 @@ def test_the_address_behind_a_trusted_proxy_is_the_users(monkeypatch, tmp_path, 
     application.test_client().get("/healthz", environ_base={"REMOTE_ADDR": "127.0.0.1"},
                                   headers={"X-Forwarded-For": "203.0.113.7"})
     assert seen_by_app == [seen]
+
+
+# --- the same through boto3 itself: botocore's requests, answers and errors (moto) ----------
+
+@pytest.fixture
+def boto_s3(app, monkeypatch):
+    """FILE_STORAGE=s3 with the app's own boto3 client (`storage._s3_client`), its HTTP
+    calls answered by moto's S3: real botocore serialising, paging and ClientErrors."""
+    import moto
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "thu"), ("AWS_SECRET_ACCESS_KEY", "thu"),
+                        ("AWS_DEFAULT_REGION", "ap-southeast-1")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(app.config, "FILE_STORAGE", "s3")
+    monkeypatch.setitem(app.config, "S3_BUCKET", "tinh")
+    monkeypatch.setitem(app.config, "S3_PREFIX", "tep/")
+    monkeypatch.setitem(app.config, "S3_REGION", "ap-southeast-1")
+    app.extensions.pop("portal.s3", None)
+    with moto.mock_aws():
+        import boto3
+
+        client = boto3.client("s3", region_name="ap-southeast-1")
+        client.create_bucket(Bucket="tinh", CreateBucketConfiguration={
+            "LocationConstraint": "ap-southeast-1"})
+        yield client
+    app.extensions.pop("portal.s3", None)
+
+
+def test_boto3_s3_round_trip_missing_keys_and_paged_listing(app, boto_s3):
+    from portal import storage
+    from portal.extensions import db
+
+    with app.app_context():
+        storage.put("kept.pdf", PDF, "application/pdf")
+        db.session.commit()
+        head = boto_s3.head_object(Bucket="tinh", Key="tep/kept.pdf")
+        assert head["ContentType"] == "application/pdf"
+        assert storage.get("kept.pdf") == PDF
+        assert storage.get("never-written.pdf") is None  # botocore's NoSuchKey: missing
+        storage.put("gone.pdf", PDF, "application/pdf")
+        db.session.rollback()  # written at once, removed by the rollback
+        assert storage.get("gone.pdf") is None
+        for n in range(1005):  # more than one page of list_objects_v2 (1,000 keys)
+            boto_s3.put_object(Bucket="tinh", Key=f"tep/many/{n}.txt", Body=b"x")
+        boto_s3.put_object(Bucket="tinh", Key="other/outside.txt", Body=b"x")
+        keys = storage.store().keys()
+        assert len(keys) == 1006 and "kept.pdf" in keys and "many/1004.txt" in keys
+        storage.delete("kept.pdf")
+        db.session.commit()
+        assert storage.get("kept.pdf") is None
+
+
+def test_an_answer_with_a_file_goes_to_s3_through_boto3_and_downloads(app, data, login,
+                                                                       boto_s3):
+    from portal.tracker.models import Attachment
+    from tests.tracker.tracker_fixtures import rows
+
+    assignment_id = _answerable(app, data)
+    response = login("officer").post(
+        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
+        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    assert response.status_code == 204, response.get_data(as_text=True)[:300]
+    (attachment,) = rows(app, Attachment)
+    stored = boto_s3.get_object(Bucket="tinh", Key="tep/" + attachment.stored_name)
+    assert stored["Body"].read() == PDF
+    download = login("office").get(f"/tracker/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.get_data() == PDF
+
+
+def test_a_missing_bucket_is_told_at_the_file_field(app, data, login, boto_s3, monkeypatch):
+    monkeypatch.setitem(app.config, "S3_BUCKET", "khong-co")
+    app.extensions.pop("portal.s3", None)
+    assignment_id = _answerable(app, data)
+    response = login("officer").post(
+        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
+        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    assert response.status_code == 422
+    assert "Máy chủ không lưu được tệp “tra-loi.pdf”" in response.get_data(as_text=True)
