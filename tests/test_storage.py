@@ -142,10 +142,7 @@ def test_an_answer_with_a_file_goes_to_s3_and_downloads_from_it(app, data, login
     from portal.tracker.models import Attachment
     from tests.tracker.tracker_fixtures import rows
 
-    assignment_id = _answerable(app, data)
-    response = login("officer").post(
-        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
-        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    response = _answer_with_a_file(app, data, login)
     assert response.status_code == 204, response.get_data(as_text=True)[:300]
     (attachment,) = rows(app, Attachment)
     assert s3.objects[("tinh", "tep/" + attachment.stored_name)] == (PDF, "application/pdf")
@@ -155,12 +152,17 @@ def test_an_answer_with_a_file_goes_to_s3_and_downloads_from_it(app, data, login
 
 def test_an_unreachable_s3_is_told_at_the_file_field(app, data, login, s3):
     s3.fail_put = True
-    assignment_id = _answerable(app, data)
-    response = login("officer").post(
-        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
-        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    response = _answer_with_a_file(app, data, login)
     assert response.status_code == 422
     assert "Máy chủ không lưu được tệp “tra-loi.pdf”" in response.get_data(as_text=True)
+
+
+def _answer_with_a_file(app, data, login):
+    """The officer answers an assignment of their agency with a PDF attached."""
+    assignment_id = _answerable(app, data)
+    return login("officer").post(
+        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
+        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
 
 
 def _answerable(app, data) -> int:
@@ -346,10 +348,7 @@ def test_an_answer_with_a_file_goes_to_s3_through_boto3_and_downloads(app, data,
     from portal.tracker.models import Attachment
     from tests.tracker.tracker_fixtures import rows
 
-    assignment_id = _answerable(app, data)
-    response = login("officer").post(
-        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
-        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    response = _answer_with_a_file(app, data, login)
     assert response.status_code == 204, response.get_data(as_text=True)[:300]
     (attachment,) = rows(app, Attachment)
     stored = boto_s3.get_object(Bucket="tinh", Key="tep/" + attachment.stored_name)
@@ -361,9 +360,6 @@ def test_an_answer_with_a_file_goes_to_s3_through_boto3_and_downloads(app, data,
 def test_a_missing_bucket_is_told_at_the_file_field(app, data, login, boto_s3, monkeypatch):
     monkeypatch.setitem(app.config, "S3_BUCKET", "khong-co")
     app.extensions.pop("portal.s3", None)
-    assignment_id = _answerable(app, data)
-    response = login("officer").post(
-        f"/tracker/{assignment_id}/answer", htmx=True, content_type="multipart/form-data",
-        data={"answer": "Trả lời", "files": [(io.BytesIO(PDF), "tra-loi.pdf")]})
+    response = _answer_with_a_file(app, data, login)
     assert response.status_code == 422
     assert "Máy chủ không lưu được tệp “tra-loi.pdf”" in response.get_data(as_text=True)
