@@ -140,9 +140,6 @@ class Merged:
     coordinating: list[int] = field(default_factory=list)
     accounts_moved: list[int] = field(default_factory=list)
     accounts_left: list[int] = field(default_factory=list)
-    invitations_moved: list[int] = field(default_factory=list)
-    invitations_dropped: list[int] = field(default_factory=list)  # the successor had one
-    steps_moved: list[int] = field(default_factory=list)
 
 
 def merge_agencies(sources: list[Agency], user: User, *, into: Agency | None = None,
@@ -225,13 +222,13 @@ def merge_agencies(sources: list[Agency], user: User, *, into: Agency | None = N
             result.accounts_moved.append(officer.id)
         else:
             result.accounts_left.append(officer.id)
-    _hand_over_sessions_to_come(ids, into, result)
+    _hand_over_sessions_to_come(ids, into)
     for source in sources:
         source.ended_on, source.successor = effective, into
     return result
 
 
-def _hand_over_sessions_to_come(ids: list[int], into: Agency, result: Merged) -> None:
+def _hand_over_sessions_to_come(ids: list[int], into: Agency) -> None:
     """The merged agencies' places in the sessions not yet held (nor cancelled): their
     invitations become the successor's (named as it is), unless it is invited already, and
     their undone preparation steps are its to do."""
@@ -246,19 +243,16 @@ def _hand_over_sessions_to_come(ids: list[int], into: Agency, result: Merged) ->
             select(Invitee).where(Invitee.agency_id.in_(ids), Invitee.session_id.in_(to_come))
             .order_by(Invitee.session_id, Invitee.id)):
         if invitation.session_id in invited:
-            db.session.delete(invitation)
-            result.invitations_dropped.append(invitation.id)
+            db.session.delete(invitation)  # the successor is invited already
             continue
         invitation.agency_id, invitation.name = into.id, into.name
         invited.add(invitation.session_id)
-        result.invitations_moved.append(invitation.id)
     for step in db.session.scalars(
             select(ChecklistItem).where(ChecklistItem.owner_agency_id.in_(ids),
                                         ChecklistItem.done_at.is_(None),
                                         ChecklistItem.session_id.in_(to_come))
             .order_by(ChecklistItem.id)):
         step.owner_agency_id = into.id
-        result.steps_moved.append(step.id)
 
 
 def stranded_accounts() -> list[User]:

@@ -36,7 +36,7 @@ from portal.calendar.rules import working_calendar
 from portal.extensions import db
 from portal.petitions.models import Petition, SubmitterKind
 from portal.petitions.privacy import PERSONAL_KINDS, mask_name, masked_text
-from portal.timefmt import LOCAL_TZ, local_to_utc, to_local
+from portal.timefmt import LOCAL_TZ, local_to_utc
 from portal.tracker.deadlines import ANSWERED_STATES, OPEN_STATES, late_clause
 from portal.tracker.models import CitizenVerdict, Assignment, AssignmentStatus
 
