@@ -21,7 +21,7 @@ period (whatever became of them since), with the state of their assignments as o
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -398,15 +398,8 @@ GROUP_FIELDS = ("n", "on_time", "late_answered", "open_late", "flagged", "satisf
                 "unsatisfied", "reopened")  # the columns of `_group_columns`, in order
 
 
-class GroupCounts(tuple):
-    """One (agency, status) group's GROUP_FIELDS, read by name as `Tally.add` reads them."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> int:
-        if name not in GROUP_FIELDS:
-            raise AttributeError(name)
-        return self[GROUP_FIELDS.index(name)]
+# One (agency, status) group's GROUP_FIELDS, read by name as `Tally.add` reads them.
+GroupCounts = namedtuple("GroupCounts", GROUP_FIELDS)
 
 
 @dataclass
@@ -540,7 +533,7 @@ def _tallies(summed: SessionFigures
     total = Tally()
     by_status = dict.fromkeys(AssignmentStatus, 0)
     for (agency_id, status), counts in summed.groups.items():
-        row = GroupCounts(counts)
+        row = GroupCounts(*counts)
         named = names[agency_id]
         agency = agencies.setdefault(agency_id, AgencyTally(named.name, named.short_name,
                                                             Tally(), agency_id))
