@@ -30,13 +30,20 @@
 
   // A runner form on its way (a click, a shortcut): its answer brings the new frame, and a
   // refresh swapped in first would detach the form, so its answer, and the focus it sets,
-  // would be lost. A refresh waits until the form's answer is in (it is kept pending).
+  // would be lost. A refresh waits until the form's answer is in (it is kept pending): one
+  // is not sent meanwhile, and one already on its way is not swapped in (runner.js).
   var sending = new Map();  // xhr -> when it left
   function formSending() {
     var now = Date.now();
     sending.forEach(function (at, xhr) { if (now - at > 30000) sending.delete(xhr); });
     return sending.size > 0;
   }
+  window.liveFormSending = formSending;
+  // A refresh held back: the page's frame is fetched again at the next tick.
+  window.liveHeldBack = function (elt) {
+    var box = boxOf(elt);
+    if (box) box._livePending = true;
+  };
   document.addEventListener("htmx:beforeSend", function (evt) {
     var elt = evt.detail.elt;
     if (elt && elt.closest && elt.closest("form[data-runner-form]") && evt.detail.xhr) {

@@ -205,6 +205,7 @@
   }
   schedule.timers = {};
   var saving = 0;
+  var moving = 0;  // stage moves saving their texts before they are sent
 
   // The component answered to a request made here (not through htmx): swapped in, then the
   // same restoring and focusing as after an htmx swap, back into the text being typed.
@@ -329,15 +330,21 @@
       }
       first = record(floor);
     }
-    first.then(function (ok) { return ok && saveAll(); }).then(function (ok) {
-      if (ok && document.body.contains(form)) { evt.detail.issueRequest(); return; }
-      if (ok) {
-        // The component was swapped meanwhile (the petition recorded): the same move, anew.
-        var again = document.querySelector('#runner form[data-stage-move][action="' + form.getAttribute("action") + '"]');
-        if (again) { again.requestSubmit(again.querySelector("button")); return; }
-      }
-      say(word("notMoved"));
-    });
+    // From here until the move's request has left, no refresh is fetched or swapped in: it
+    // would replace the form being moved from under it (then live.js holds them back).
+    moving += 1;
+    first.then(function (ok) { return ok && saveAll(); })
+      .catch(function () { return false; })
+      .then(function (ok) {
+        moving -= 1;
+        if (ok && document.body.contains(form)) { evt.detail.issueRequest(); return; }
+        if (ok) {
+          // The component was swapped meanwhile (the petition recorded): the same move, anew.
+          var again = document.querySelector('#runner form[data-stage-move][action="' + form.getAttribute("action") + '"]');
+          if (again) { again.requestSubmit(again.querySelector("button")); return; }
+        }
+        say(word("notMoved"));
+      });
   });
 
   // A creating form posted before a move (the floor petition): its answer is the component.
@@ -376,7 +383,8 @@
     return isText(active) && active.value !== active.defaultValue;
   }
   window.runnerIdle = function () {
-    return !typing() && !unsavedForms().length && !saving && pendingCount() === 0 && !draftsLeft();
+    return !typing() && !unsavedForms().length && !saving && !moving && pendingCount() === 0 &&
+      !draftsLeft();
   };
 
   // ---- one key per action, so a retried request is applied once --------------------------
@@ -500,8 +508,13 @@
     var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
     var elt = config.elt;
     var form = elt && elt.closest && elt.closest("form[data-runner-form]");
-    if (!form && config.verb === "get" && !window.runnerIdle()) {
-      evt.detail.shouldSwap = false; // typing began while the poll was on its way
+    if (!form && config.verb === "get" &&
+        (!window.runnerIdle() || (window.liveFormSending && window.liveFormSending()))) {
+      // Typing began while the refresh was on its way, or an action left since: the action's
+      // answer is the newer frame, and its form must stay in place to receive it. The
+      // refresh is fetched again at the next tick.
+      evt.detail.shouldSwap = false;
+      if (window.liveHeldBack) window.liveHeldBack(elt);
       return;
     }
     var active = document.activeElement;

@@ -579,3 +579,66 @@ def test_saved_text_is_not_restored_and_the_console_keeps_following(
         expect(name_box).to_have_value("", timeout=1_000)
     finally:
         snap(secretary, "console-stale-draft")
+
+
+# --------------------------------------------------------------------------- a refresh and a move
+
+
+def test_a_refresh_answered_while_a_stage_move_is_on_its_way_does_not_lose_the_move(
+        page: Page, live_server: str, live_app):
+    """A refresh of the console (the poll, or a push) that left before the secretary's
+    «Chuyển bước tiếp theo» and is answered while the move is on its way: swapped in, it
+    would take the move's form out of the page, and the move's answer, the next stage, would
+    have nowhere to go. The refresh is held back; the move's answer is what the page shows.
+
+    Playwright holds the requests to make the order certain: the refresh is answered (by
+    the server, with the page as it was) only once the move has left, and every later
+    refresh stays unanswered, so only the move's own answer can show the next stage."""
+    base = live_server
+    session_id = fresh_session(live_app)
+    login(page, base, "vanphong")
+    open_console(page, base, session_id)
+    open_and_reach_discussion(page)
+    mark_page(page)
+
+    refreshes: list = []  # (route, the server's answer) of the first; later ones unanswered
+    moves: list = []
+
+    def hold_refresh(route):
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        if refreshes:
+            refreshes.append((route, None))
+            return
+        headers = {k: v for k, v in route.request.headers.items()
+                   if k.lower() != "if-none-match"}  # the page as it is, not a 304
+        refreshes.append((route, route.fetch(headers=headers)))
+
+    def hold_move(route):
+        moves.append(route)
+
+    def wait_for(items: list) -> None:
+        for _ in range(100):
+            if items:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError("the request never went out")
+
+    page.context.route(f"**/runner/{session_id}?*", hold_refresh)
+    page.evaluate("htmx.trigger('#runner-poll', 'sse:changed')")  # as a push would
+    wait_for(refreshes)
+    page.context.route(f"**/runner/{session_id}/advance", hold_move)
+    page.get_by_role("button", name="Chuyển bước tiếp theo →").click()
+    wait_for(moves)
+
+    route, answer = refreshes[0]
+    assert answer.status == 200
+    route.fulfill(response=answer)  # the stage as it was, arriving after the move left
+    page.wait_for_timeout(300)
+    expect(current_stage(page)).to_have_text("Thảo luận, đối thoại")
+    moves[0].continue_()
+    expect(current_stage(page)).to_have_text("Phân công trả lời", timeout=LIVE_MS)
+    expect(stagebar_current(page)).to_contain_text("Phân công trả lời")
+    assert_no_reload(page)
+    page.context.unroute_all(behavior="ignoreErrors")
