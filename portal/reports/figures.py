@@ -159,6 +159,10 @@ def _group_columns(today: date) -> list:
         _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED).label("satisfied"),
         _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED).label("unsatisfied"),
         _count(Assignment.round > 1).label("reopened"),
+        # the earliest deadline, today or later, of its open ones: until that day has gone,
+        # no other item of the group becomes late
+        func.min(case((and_(is_open_sql(), Assignment.deadline >= today),
+                       Assignment.deadline))).label("next_deadline"),
     ]
 
 
@@ -407,7 +411,12 @@ class SessionFigures:
     """What one session's petitions and their assignments add up to, as of a day: the part
     of the dashboard's and the period reports' counts that is that session's. Every count
     is a sum of these parts, so after a change only the sessions it touched are counted
-    again (portal.reports.summary keeps them per session revision)."""
+    again (portal.reports.summary keeps them per session revision).
+
+    Only the open items past their deadline depend on the day, and they change only when
+    one of the session's deadlines goes by: the part counted on a day holds every day up to
+    its next open deadline (`holds_on`), so a new day counts again only the sessions whose
+    deadline fell."""
 
     # (agency id, status) -> the GROUP_FIELDS of its assignments
     groups: dict[tuple[int, AssignmentStatus], list[int]] = field(default_factory=dict)
@@ -415,6 +424,14 @@ class SessionFigures:
     fields: dict[int, list[int]] = field(default_factory=dict)
     # agency id -> [working days from assignment to answer, summed; answered assignments]
     days: dict[int, list[int]] = field(default_factory=dict)
+    counted_on: date | None = None  # the day it was counted for
+    next_deadline: date | None = None  # its open items' earliest deadline from that day on
+
+    def holds_on(self, day: date) -> bool:
+        """Whether its counts are those of `day` too: no open item of it was on time on the
+        day it was counted and is late on `day` (late: the deadline is before the day)."""
+        return (self.counted_on is not None and self.counted_on <= day
+                and (self.next_deadline is None or day <= self.next_deadline))
 
     @property
     def open(self) -> int:
@@ -431,15 +448,18 @@ def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
     def only(query, column):
         return query if session_ids is None else query.where(column.in_(list(session_ids)))
 
-    parts = {sid: SessionFigures() for sid in (session_ids or ())}
+    parts = {sid: SessionFigures(counted_on=today) for sid in (session_ids or ())}
     groups = only(select(Assignment.session_id, Assignment.agency_id, Assignment.status,
                          *_group_columns(today))
                   .group_by(Assignment.session_id, Assignment.agency_id, Assignment.status),
                   Assignment.session_id)
     for row in db.session.execute(groups):
-        part = parts.setdefault(row.session_id, SessionFigures())
+        part = parts.setdefault(row.session_id, SessionFigures(counted_on=today))
         part.groups[(row.agency_id, AssignmentStatus(row.status))] = [
             int(getattr(row, name)) for name in GROUP_FIELDS]
+        if row.next_deadline is not None and (part.next_deadline is None
+                                              or row.next_deadline < part.next_deadline):
+            part.next_deadline = row.next_deadline
     fields = only(select(Petition.session_id, Petition.field_id,
                          func.count(Petition.id).label("petitions"),
                          func.count(Assignment.id).label("assigned"),
@@ -452,7 +472,7 @@ def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
                                               Assignment.session_id == Petition.session_id))
                   .group_by(Petition.session_id, Petition.field_id), Petition.session_id)
     for row in db.session.execute(fields):
-        parts.setdefault(row.session_id, SessionFigures()).fields[row.field_id] = [
+        parts.setdefault(row.session_id, SessionFigures(counted_on=today)).fields[row.field_id] = [
             int(row.petitions), int(row.assigned), int(row.satisfied), int(row.unsatisfied)]
     _add_days_to_answer(today, parts, lambda query: only(query, Assignment.session_id))
     return parts
@@ -480,7 +500,8 @@ def _add_days_to_answer(today: date, parts: dict[int, SessionFigures], only) -> 
         if days is None:
             days = days_between[(assigned, answered)] = late.of(as_date(assigned),
                                                                 as_date(answered))
-        total = parts.setdefault(session_id, SessionFigures()).days.setdefault(agency, [0, 0])
+        total = parts.setdefault(session_id, SessionFigures(counted_on=today)).days.setdefault(
+            agency, [0, 0])
         total[0] += days * n
         total[1] += n
 

@@ -17,22 +17,23 @@ from flask import current_app
 from portal.reports import excel, figures
 from portal.revision import cached, keeping, session_tokens
 
-# More stale sessions than this, or than half of them (the first view of the day, a
-# holiday override): every session is counted in one pass rather than through an IN list.
+# More stale sessions than this, or than half of them (a process's first view, a holiday
+# override): every session is counted in one pass rather than through an IN list.
 COUNT_ALL_ABOVE = 200
 
 _parts_lock = threading.Lock()
 
 
 def _parts_store() -> dict:
-    """{session id: (token, day, figures)} of this process."""
+    """{session id: (token, figures)} of this process."""
     return current_app.extensions.setdefault("session_parts", {})
 
 
 def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.SessionFigures]:
-    """`figures.fresh_parts`, each session's part kept against its token and the day: the
-    tokens (one query), then the stale sessions counted again (three queries, none when
-    every part is kept).
+    """`figures.fresh_parts`, each session's part kept against its token: the tokens (one
+    query), then the stale sessions counted again (three queries, none when every part is
+    kept). A part counted on an earlier day is kept while it holds (`holds_on`: none of
+    its open items' deadlines has gone by since).
 
     The tokens are read before counting, so a part is never kept under a token newer than
     its data: a commit in between changes the token again, and the next view recounts."""
@@ -44,8 +45,8 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
     with _parts_lock:
         for sid in session_ids:
             entry = store.get(sid)
-            if entry is not None and entry[:2] == (tokens.get(sid), today):
-                found[sid] = entry[2]
+            if entry is not None and entry[0] == tokens.get(sid) and entry[1].holds_on(today):
+                found[sid] = entry[1]
             else:
                 stale.append(sid)
     if stale:
@@ -53,8 +54,8 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
         counted = figures.session_figures(today, stale if few else None)
         with _parts_lock:
             for sid in stale:
-                found[sid] = counted.get(sid) or figures.SessionFigures()
-                store[sid] = (tokens.get(sid), today, found[sid])
+                found[sid] = counted.get(sid) or figures.SessionFigures(counted_on=today)
+                store[sid] = (tokens.get(sid), found[sid])
     return found
 
 

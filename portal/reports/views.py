@@ -22,7 +22,7 @@ from portal.htmx import is_fragment_request, render
 from portal.labels import label
 from portal.petitions import privacy
 from portal.jobs import background
-from portal.reports import excel, exports, figures, pdf, publication, summary
+from portal.reports import exports, figures, pdf, publication, summary
 from portal.reports.charts import Bar, bar_chart, percent
 from portal.reports.forms import (
     DashboardFilterForm, ExportJobForm, PeriodForm, PublicPageForm, PublishForm,

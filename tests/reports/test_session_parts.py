@@ -186,11 +186,24 @@ def test_after_a_change_only_the_sessions_it_touched_are_counted_again(
         whole = figures.period_figures(year, today)
         assert (period.total, period.by_agency, period.by_field, period.carried_open) == (
             whole.total, whole.by_agency, whole.by_field, whole.carried_open)
-        # the next day, every part is counted again (lateness is as of the day)
+        # A new day counts again only the sessions one of whose open deadlines went by:
+        # none tomorrow; two weeks on, B's (its six open items are late then), not A's.
+        assert after.total.open_late == 3
         counted.clear()
         monkeypatch.setattr(figures, "session_figures", spy)
         summary.dashboard(today + timedelta(days=1))
-        assert counted == [None]
+        summary.period_report(year, today + timedelta(days=1))
+        assert counted == []
+        later = today + timedelta(days=14)
+        kept = summary.dashboard(later)
+        kept_period = summary.period_report(year, later)
+        assert counted == [[b]]
+        monkeypatch.setattr(figures, "session_figures", real)
+        assert kept.total.open_late == 9
+        fresh = figures.dashboard(later)
+        assert (kept.total, kept.by_agency, kept.by_status, kept.ranking) == (
+            fresh.total, fresh.by_agency, fresh.by_status, fresh.ranking)
+        assert kept_period.total == figures.period_figures(year, later).total
 
 
 def test_the_sums_of_the_parts_honour_the_filter_and_the_carried_items(app, data):
