@@ -62,13 +62,29 @@ class DataRevision(db.Model):
 
 class SessionRevision(db.Model):
     """Per dialogue session, a token that changes with its petitions and their assignments
-    (session_trigger_ddl). No foreign key: a token may outlive its session, and is then
-    never read. A pure cache key: not audited."""
+    (session_trigger_ddl), and one that changes with the session's own row and its
+    petitions only: while that one stays, a change of the session's assignments is told,
+    agency by agency, by SessionAgencyRevision. No foreign key: a token may outlive its
+    session, and is then never read. A pure cache key: not audited."""
 
     __tablename__ = "session_revision"
     __audit_skip__ = True
 
     session_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(BigInteger, default=0)
+    petitions_token: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class SessionAgencyRevision(db.Model):
+    """Per session and agency, a token that changes with the agency's assignments of the
+    session's petitions (a row appears at the first change). A pure cache key: not
+    audited."""
+
+    __tablename__ = "session_agency_revision"
+    __audit_skip__ = True
+
+    session_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     token: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -124,22 +140,27 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
             for table in COUNTED_TABLES for verb in ("insert", "update", "delete")]
 
 
-def _pg_row_function(name: str, session_of: str) -> str:
-    """A trigger function that changes the tokens of the sessions of the old and the new
-    row; `session_of` is the SQL of a row's session, {row} standing for OLD or NEW."""
+def _pg_row_function(name: str, bump: str) -> str:
+    """A trigger function that changes the tokens of the old and the new row; `bump` is the
+    SQL call that changes one row's, {row} standing for OLD or NEW."""
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        PERFORM bump_session_revision({session_of.format(row="OLD")});
+        PERFORM {bump.format(row="OLD")};
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        PERFORM bump_session_revision({session_of.format(row="NEW")});
+        PERFORM {bump.format(row="NEW")};
     END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql
 """
+
+
+# An assignment's session: the copy on it, or its petition's (a row written before the copy).
+_ASSIGNMENT_SESSION = ("COALESCE({row}.session_id, "
+                       "(SELECT session_id FROM petition WHERE id = {row}.petition_id))")
 
 
 _PG_SESSION_FUNCTIONS = [
@@ -149,10 +170,13 @@ BEGIN
 {_BUMP_ONCE}END
 $$ LANGUAGE plpgsql
 """, """
-CREATE OR REPLACE FUNCTION bump_session_revision(sid integer) RETURNS void AS $$
+CREATE OR REPLACE FUNCTION bump_session_revision(sid integer, petitions boolean)
+RETURNS void AS $$
 DECLARE
     tx text := txid_current()::text;
     bumped text := current_setting('portal.sessions_bumped', true);
+    mark text := CASE WHEN petitions THEN 'p' ELSE 'a' END || sid;
+    fresh bigint := floor(random() * 9007199254740991)::bigint;
 BEGIN
     PERFORM bump_data_revision_once();
     IF sid IS NULL THEN
@@ -161,19 +185,51 @@ BEGIN
     IF bumped IS NULL OR split_part(bumped, ':', 1) <> tx THEN
         bumped := tx || ':,';
     END IF;
-    IF strpos(bumped, ',' || sid || ',') > 0 THEN
+    IF strpos(bumped, ',' || mark || ',') > 0 THEN
         RETURN;
     END IF;
-    PERFORM set_config('portal.sessions_bumped', bumped || sid || ',', true);
-    INSERT INTO session_revision (session_id, token)
-    VALUES (sid, floor(random() * 9007199254740991)::bigint)
-    ON CONFLICT (session_id) DO UPDATE SET token = EXCLUDED.token;
+    PERFORM set_config('portal.sessions_bumped', bumped || mark || ',', true);
+    IF petitions THEN
+        INSERT INTO session_revision (session_id, token, petitions_token)
+        VALUES (sid, fresh, fresh)
+        ON CONFLICT (session_id) DO UPDATE
+        SET token = EXCLUDED.token, petitions_token = EXCLUDED.petitions_token;
+    ELSE
+        INSERT INTO session_revision (session_id, token, petitions_token)
+        VALUES (sid, fresh, 0)
+        ON CONFLICT (session_id) DO UPDATE SET token = EXCLUDED.token;
+    END IF;
 END
 $$ LANGUAGE plpgsql
-""", *(_pg_row_function(name, session_of) for name, session_of in (
-    ("bump_own_session", "{row}.id"),
-    ("bump_petition_session", "{row}.session_id"),
-    ("bump_assignment_session", "(SELECT session_id FROM petition WHERE id = {row}.petition_id)"),
+""", """
+CREATE OR REPLACE FUNCTION bump_session_agency_revision(sid integer, agency integer)
+RETURNS void AS $$
+DECLARE
+    tx text := txid_current()::text;
+    bumped text := current_setting('portal.pairs_bumped', true);
+    mark text := sid || '/' || agency;
+BEGIN
+    PERFORM bump_session_revision(sid, false);
+    IF sid IS NULL OR agency IS NULL THEN
+        RETURN;
+    END IF;
+    IF bumped IS NULL OR split_part(bumped, ':', 1) <> tx THEN
+        bumped := tx || ':,';
+    END IF;
+    IF strpos(bumped, ',' || mark || ',') > 0 THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('portal.pairs_bumped', bumped || mark || ',', true);
+    INSERT INTO session_agency_revision (session_id, agency_id, token)
+    VALUES (sid, agency, floor(random() * 9007199254740991)::bigint)
+    ON CONFLICT (session_id, agency_id) DO UPDATE SET token = EXCLUDED.token;
+END
+$$ LANGUAGE plpgsql
+""", *(_pg_row_function(name, bump) for name, bump in (
+    ("bump_own_session", "bump_session_revision({row}.id, true)"),
+    ("bump_petition_session", "bump_session_revision({row}.session_id, true)"),
+    ("bump_assignment_session",
+     f"bump_session_agency_revision({_ASSIGNMENT_SESSION}, {{row}}.agency_id)"),
 )), """
 CREATE OR REPLACE FUNCTION bump_every_session() RETURNS trigger AS $$
 BEGIN
@@ -181,7 +237,8 @@ BEGIN
     IF current_setting('portal.every_session_bumped', true) IS DISTINCT FROM
             txid_current()::text THEN
         PERFORM set_config('portal.every_session_bumped', txid_current()::text, true);
-        UPDATE session_revision SET token = floor(random() * 9007199254740991)::bigint;
+        UPDATE session_revision SET token = floor(random() * 9007199254740991)::bigint,
+            petitions_token = floor(random() * 9007199254740991)::bigint;
     END IF;
     RETURN NULL;
 END
@@ -199,16 +256,22 @@ SESSION_TRIGGERS = {"dialogue_session": "bump_own_session",
 
 def _sqlite_session_statements(table: str, row: str) -> str:
     """SQLite: the statements that change the tokens of the sessions of `row` (OLD, NEW)."""
-    upsert = ("INSERT INTO session_revision (session_id, token) {} "
-              "ON CONFLICT (session_id) DO UPDATE SET token = excluded.token;")
+    own = ("INSERT INTO session_revision (session_id, token, petitions_token) "
+           "VALUES ({}, random(), random()) ON CONFLICT (session_id) DO UPDATE "
+           "SET token = excluded.token, petitions_token = excluded.petitions_token;")
     if table == "dialogue_session":
-        return upsert.format(f"VALUES ({row}.id, random())")
+        return own.format(f"{row}.id")
     if table == "petition":
-        return upsert.format(f"VALUES ({row}.session_id, random())")
+        return own.format(f"{row}.session_id")
     if table == "assignment":
-        return upsert.format(f"SELECT session_id, random() FROM petition "
-                             f"WHERE id = {row}.petition_id")
-    return "UPDATE session_revision SET token = random();"
+        pair = (f"SELECT {_ASSIGNMENT_SESSION.format(row=row)} AS sid, {row}.agency_id AS aid")
+        return (f"INSERT INTO session_revision (session_id, token, petitions_token) "
+                f"SELECT sid, random(), 0 FROM ({pair}) WHERE sid IS NOT NULL "
+                f"ON CONFLICT (session_id) DO UPDATE SET token = excluded.token; "
+                f"INSERT INTO session_agency_revision (session_id, agency_id, token) "
+                f"SELECT sid, aid, random() FROM ({pair}) WHERE sid IS NOT NULL "
+                f"ON CONFLICT (session_id, agency_id) DO UPDATE SET token = excluded.token;")
+    return "UPDATE session_revision SET token = random(), petitions_token = random();"
 
 
 # The copy of each petition's session on its assignment (Assignment.session_id).
@@ -271,8 +334,8 @@ def drop_session_trigger_ddl(dialect: str) -> list[str]:
             "DROP FUNCTION IF EXISTS petition_moves_its_assignment()"] + [
             f"DROP FUNCTION IF EXISTS {name}" for name in (
                 "bump_every_session()", "bump_assignment_session()", "bump_own_session()",
-                "bump_petition_session()",
-                "bump_session_revision(integer)", "bump_data_revision_once()")]
+                "bump_petition_session()", "bump_session_agency_revision(integer, integer)",
+                "bump_session_revision(integer, boolean)", "bump_data_revision_once()")]
     return [f"DROP TRIGGER IF EXISTS trg_session_revision_{table}_{verb}"
             for table in SESSION_TRIGGERS for verb in ("insert", "update", "delete")] + [
         "DROP TRIGGER IF EXISTS trg_assignment_session_insert",
@@ -346,10 +409,23 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T],
     return value
 
 
-def session_tokens() -> dict[int, int]:
-    """{session id: token} of every session whose petitions were ever counted (one query)."""
-    return {sid: token for sid, token in db.session.execute(
-        select(SessionRevision.session_id, SessionRevision.token))}
+def session_tokens() -> dict[int, tuple[int, int]]:
+    """{session id: (token, petitions token)} of every session (one query)."""
+    return {sid: (token, petitions) for sid, token, petitions in db.session.execute(
+        select(SessionRevision.session_id, SessionRevision.token,
+               SessionRevision.petitions_token))}
+
+
+def agency_tokens(session_ids=None) -> dict[tuple[int, int], int]:
+    """{(session id, agency id): token} of the given sessions' (every session's: None)
+    agencies whose assignments ever changed (one query)."""
+    query = select(SessionAgencyRevision.session_id, SessionAgencyRevision.agency_id,
+                   SessionAgencyRevision.token)
+    if session_ids is not None:
+        if not session_ids:
+            return {}
+        query = query.where(SessionAgencyRevision.session_id.in_(list(session_ids)))
+    return {(sid, agency): token for sid, agency, token in db.session.execute(query)}
 
 
 def forget() -> None:

@@ -135,3 +135,55 @@ def test_0027_gives_every_existing_session_a_token_that_its_next_petition_change
         assert after[1] == 0 and after[2] != 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0028_tells_an_existing_sessions_answer_by_its_agency_and_a_petition_whole(
+        empty_database_url, tmp_path, monkeypatch):
+    """Upgraded with a petition and its assignment in place: an answer moves the session's
+    token and its (session, agency) token, not its petitions token; a petition's change
+    moves both of the session's tokens."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    application = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url,
+                              "SECRET_KEY": "migr"})
+    with application.app_context():
+        upgrade(revision="0027")
+        with db.engine.begin() as conn:
+            _insert(conn, "field", id=1, name="Đất đai")
+            _insert(conn, "agency", id=1, name="Sở Xây dựng", short_name="SXD", kind="department")
+            _insert(conn, "dialogue_session", id=1, kind="citizen_reception", status="planned")
+            _insert(conn, "petition", id=1, session_id=1, submitter_kind="citizen",
+                    submitter_name="Nguyễn Văn An", field_id=1, channel="at_dialogue",
+                    content="Đề nghị")
+            _insert(conn, "assignment", id=1, petition_id=1, agency_id=1, mode="in_writing",
+                    status="assigned")
+        upgrade()
+
+        def tokens():
+            with db.engine.connect() as conn:
+                return (conn.execute(text("SELECT token, petitions_token FROM session_revision "
+                                          "WHERE session_id = 1")).one(),
+                        dict(conn.execute(text("SELECT session_id || '/' || agency_id, token "
+                                               "FROM session_agency_revision")).all()))
+
+        (token, petitions), pairs = tokens()
+        assert petitions == 0 and pairs == {}
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE assignment SET status = 'answered' WHERE id = 1"))
+        (answered, still), pairs = tokens()
+        assert answered != token and still == 0 and set(pairs) == {"1/1"}
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE petition SET content = 'Đề nghị sửa' WHERE id = 1"))
+        (edited, moved), again = tokens()
+        assert edited != answered and moved != 0 and again == pairs
+        downgrade(revision="0027")  # and back: 0027's triggers work again
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE petition SET content = 'Đề nghị' WHERE id = 1"))
+        with db.engine.connect() as conn:  # (on PostgreSQL, at the commit)
+            assert conn.execute(text("SELECT token FROM session_revision")).scalar() != edited
+        db.session.remove()
+        db.engine.dispose()

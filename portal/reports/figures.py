@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, DateTime, and_, case, func, not_, or_, select, true
+from sqlalchemy import Date, DateTime, and_, case, func, not_, or_, select, true, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -440,70 +440,174 @@ class SessionFigures:
                    if status in OPEN_STATES)
 
 
-def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
-    """{session id: its figures} for the given sessions (an empty part for one without
-    petitions), or for every session with petitions: three queries grouped by session,
-    a row per session and agency and status (or field, or pair of days). The assignments
-    are read by the session copied on them (Assignment.session_id), from its index."""
-    def only(query, column):
-        return query if session_ids is None else query.where(column.in_(list(session_ids)))
+@dataclass
+class AgencyPart:
+    """One agency's assignments of one session's petitions, as of a day: the piece of the
+    session's part that changes when that agency answers (counted again alone then)."""
 
-    parts = {sid: SessionFigures(counted_on=today) for sid in (session_ids or ())}
-    groups = only(select(Assignment.session_id, Assignment.agency_id, Assignment.status,
-                         *_group_columns(today))
-                  .group_by(Assignment.session_id, Assignment.agency_id, Assignment.status),
-                  Assignment.session_id)
+    counted_on: date
+    # status -> the GROUP_FIELDS of its assignments
+    groups: dict[AssignmentStatus, list[int]] = field(default_factory=dict)
+    # field id -> [assigned, satisfied, unsatisfied]
+    fields: dict[int, list[int]] = field(default_factory=dict)
+    # [working days from assignment to answer, summed; answered assignments]
+    days: list[int] = field(default_factory=lambda: [0, 0])
+    next_deadline: date | None = None  # its open items' earliest deadline from that day on
+
+
+@dataclass
+class Counted:
+    """What `count_parts` counted: per session its petitions by field, and per (session,
+    agency) the agency's part."""
+
+    petitions: dict[int, dict[int, int]] = field(default_factory=dict)
+    agencies: dict[tuple[int, int], AgencyPart] = field(default_factory=dict)
+
+    def of_session(self) -> dict[int, dict[int, AgencyPart]]:
+        """{session id: {agency id: its part}}."""
+        by_session: dict[int, dict[int, AgencyPart]] = {}
+        for (sid, agency), part in self.agencies.items():
+            by_session.setdefault(sid, {})[agency] = part
+        return by_session
+
+
+def count_parts(today: date, session_ids=None, pairs=()) -> Counted:
+    """Count anew every session (`session_ids` None), or the given sessions whole and the
+    given (session, agency) pairs: three queries grouped by session and agency, a row per
+    status (or field, or pair of days); four when both are asked for. The assignments are
+    read by the session copied on them (Assignment.session_id), from its index."""
+    counted = Counted()
+    whole = None if session_ids is None else list(session_ids)
+    pairs = list(pairs)
+    if whole == [] and not pairs:
+        return counted
+
+    def scope(query, sessions=whole, pairs=pairs):
+        """Only the assignments of the sessions and pairs asked for."""
+        if sessions is None:
+            return query
+        wanted = [Assignment.session_id.in_(sessions)] if sessions else []
+        if pairs:
+            wanted.append(and_(Assignment.session_id.in_({sid for sid, _agency in pairs}),
+                               tuple_(Assignment.session_id, Assignment.agency_id)
+                               .in_(pairs)))
+        return query.where(or_(*wanted))
+
+    def part(sid: int, agency: int) -> AgencyPart:
+        found = counted.agencies.get((sid, agency))
+        if found is None:
+            found = counted.agencies[(sid, agency)] = AgencyPart(counted_on=today)
+        return found
+
+    groups = scope(select(Assignment.session_id, Assignment.agency_id, Assignment.status,
+                          *_group_columns(today))
+                   .group_by(Assignment.session_id, Assignment.agency_id, Assignment.status))
     for row in db.session.execute(groups):
-        part = parts.setdefault(row.session_id, SessionFigures(counted_on=today))
-        part.groups[(row.agency_id, AssignmentStatus(row.status))] = [
+        piece = part(row.session_id, row.agency_id)
+        piece.groups[AssignmentStatus(row.status)] = [
             int(getattr(row, name)) for name in GROUP_FIELDS]
-        if row.next_deadline is not None and (part.next_deadline is None
-                                              or row.next_deadline < part.next_deadline):
-            part.next_deadline = row.next_deadline
-    fields = only(select(Petition.session_id, Petition.field_id,
-                         func.count(Petition.id).label("petitions"),
-                         func.count(Assignment.id).label("assigned"),
-                         _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED)
-                         .label("satisfied"),
-                         _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED)
-                         .label("unsatisfied"))
+        if row.next_deadline is not None and (piece.next_deadline is None
+                                              or row.next_deadline < piece.next_deadline):
+            piece.next_deadline = row.next_deadline
+    verdicts = [func.count(Assignment.id).label("assigned"),
+                _count(Assignment.citizen_verdict == CitizenVerdict.SATISFIED)
+                .label("satisfied"),
+                _count(Assignment.citizen_verdict == CitizenVerdict.NOT_SATISFIED)
+                .label("unsatisfied")]
+    if whole is None or whole:
+        # The whole sessions' petitions by field, and by the agency each went to (none:
+        # not assigned): their petitions per field, and each agency's part of them.
+        fields = (select(Petition.session_id, Assignment.agency_id, Petition.field_id,
+                         func.count(Petition.id).label("petitions"), *verdicts)
                   .select_from(Petition)
                   .outerjoin(Assignment, and_(Assignment.petition_id == Petition.id,
                                               Assignment.session_id == Petition.session_id))
-                  .group_by(Petition.session_id, Petition.field_id), Petition.session_id)
-    for row in db.session.execute(fields):
-        parts.setdefault(row.session_id, SessionFigures(counted_on=today)).fields[row.field_id] = [
-            int(row.petitions), int(row.assigned), int(row.satisfied), int(row.unsatisfied)]
-    _add_days_to_answer(today, parts, lambda query: only(query, Assignment.session_id))
-    return parts
+                  .group_by(Petition.session_id, Assignment.agency_id, Petition.field_id))
+        if whole is not None:
+            fields = fields.where(Petition.session_id.in_(whole))
+        for row in db.session.execute(fields):
+            by_field = counted.petitions.setdefault(row.session_id, {})
+            by_field[row.field_id] = by_field.get(row.field_id, 0) + int(row.petitions)
+            if row.agency_id is not None:
+                part(row.session_id, row.agency_id).fields[row.field_id] = [
+                    int(row.assigned), int(row.satisfied), int(row.unsatisfied)]
+    if pairs:
+        fields = scope(select(Assignment.session_id, Assignment.agency_id, Petition.field_id,
+                              *verdicts)
+                       .select_from(Assignment)
+                       .join(Petition, Petition.id == Assignment.petition_id)
+                       .group_by(Assignment.session_id, Assignment.agency_id,
+                                 Petition.field_id), sessions=[])
+        for row in db.session.execute(fields):
+            part(row.session_id, row.agency_id).fields[row.field_id] = [
+                int(row.assigned), int(row.satisfied), int(row.unsatisfied)]
+    for (sid, agency), days in _days_to_answer_by_pair(today, scope).items():
+        part(sid, agency).days = days
+    return counted
 
 
-def _add_days_to_answer(today: date, parts: dict[int, SessionFigures], only) -> None:
+def compose(today: date, petitions: dict[int, int],
+            agencies: dict[int, AgencyPart]) -> SessionFigures:
+    """A session's part from its petitions by field and its agencies' parts (counted on
+    `today` or, kept, on an earlier day they still hold on)."""
+    whole = SessionFigures(counted_on=max((a.counted_on for a in agencies.values()),
+                                          default=today))
+    for field_id, n in petitions.items():
+        whole.fields[field_id] = [n, 0, 0, 0]
+    for agency, piece in agencies.items():
+        for status, counts in piece.groups.items():
+            whole.groups[(agency, status)] = list(counts)
+        for field_id, counts in piece.fields.items():
+            into = whole.fields.setdefault(field_id, [0, 0, 0, 0])
+            for i, value in enumerate(counts, start=1):
+                into[i] += value
+        if piece.days[1]:
+            whole.days[agency] = list(piece.days)
+        if piece.next_deadline is not None and (whole.next_deadline is None
+                                                or piece.next_deadline < whole.next_deadline):
+            whole.next_deadline = piece.next_deadline
+    return whole
+
+
+def session_figures(today: date, session_ids=None) -> dict[int, SessionFigures]:
+    """{session id: its figures} for the given sessions (an empty part for one without
+    petitions), or for every session with petitions (`count_parts`, composed)."""
+    counted = count_parts(today, session_ids)
+    agencies = counted.of_session()
+    sessions = set(session_ids) if session_ids is not None else set()
+    sessions |= set(counted.petitions) | set(agencies)
+    return {sid: compose(today, counted.petitions.get(sid, {}), agencies.get(sid, {}))
+            for sid in sessions}
+
+
+def _days_to_answer_by_pair(today: date, scope) -> dict[tuple[int, int], list[int]]:
     """Per session and agency, the working days from assignment to answer (answered ones),
-    summed. One query grouped by session, agency and the two local days (assigned,
-    answered), so Python sees a row per distinct pair of days, not per assignment."""
+    summed, and how many. One query grouped by session, agency and the two local days
+    (assigned, answered), so Python sees a row per distinct pair of days, not per
+    assignment."""
     assigned_day, answered_day = local_day(Assignment.created_at), local_day(
         Assignment.answered_at)
-    query = only(select(Assignment.session_id, Assignment.agency_id,
-                        assigned_day.label("assigned"), answered_day.label("answered"),
-                        func.count().label("n"))
-                 .where(Assignment.answered_at.is_not(None))
-                 .group_by(Assignment.session_id, Assignment.agency_id, assigned_day,
-                           answered_day))
+    query = scope(select(Assignment.session_id, Assignment.agency_id,
+                         assigned_day.label("assigned"), answered_day.label("answered"),
+                         func.count().label("n"))
+                  .where(Assignment.answered_at.is_not(None))
+                  .group_by(Assignment.session_id, Assignment.agency_id, assigned_day,
+                            answered_day))
     rows = db.session.execute(query).all()
     if not rows:
-        return
+        return {}
     late = LateDays(min(as_date(r.assigned) for r in rows) - timedelta(days=1), today)
     days_between: dict[tuple, int] = {}  # a few hundred pairs of days, many sessions each
+    totals: dict[tuple[int, int], list[int]] = {}
     for session_id, agency, assigned, answered, n in rows:
         days = days_between.get((assigned, answered))
         if days is None:
             days = days_between[(assigned, answered)] = late.of(as_date(assigned),
                                                                 as_date(answered))
-        total = parts.setdefault(session_id, SessionFigures(counted_on=today)).days.setdefault(
-            agency, [0, 0])
+        total = totals.setdefault((session_id, agency), [0, 0])
         total[0] += days * n
         total[1] += n
+    return totals
 
 
 def _summed(parts) -> SessionFigures:

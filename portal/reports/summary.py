@@ -3,19 +3,20 @@ data revision (`portal.revision`): a page at 100,000 petitions reads one token i
 scanning every assignment, and computes afresh only after a counted row changed.
 
 Afresh does not mean from nothing: the counts are sums of each session's part
-(`figures.SessionFigures`), and each part is kept against its session's token. After an
-agency answers one item, the next view counts that item's session again (three queries
-over its petitions) and adds the other sessions' kept parts: the cost follows the size of
-the sessions that changed, not of the whole record."""
+(`figures.SessionFigures`), and each part is kept against its session's tokens. After an
+agency answers one item, the next view counts again that agency's items of that session
+(three queries) and adds every other kept part: the cost follows what changed, not the
+size of the record."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 
 from portal.reports import excel, figures
-from portal.revision import cached, keeping, session_tokens
+from portal.revision import agency_tokens, cached, keeping, session_tokens
 
 # More stale sessions than this, or than half of them (a process's first view, a holiday
 # override): every session is counted in one pass rather than through an IN list.
@@ -24,16 +25,32 @@ COUNT_ALL_ABOVE = 200
 _parts_lock = threading.Lock()
 
 
-def _parts_store() -> dict:
-    """{session id: (token, figures)} of this process."""
+@dataclass
+class _Kept:
+    """A session's part as kept, with the tokens it was counted under and its pieces."""
+
+    token: int | None
+    petitions_token: int | None
+    petitions: dict[int, int]  # field id -> petitions
+    agencies: dict[int, figures.AgencyPart]
+    agency_tokens: dict[int, int]  # agency id -> its token when counted (none: never moved)
+    part: figures.SessionFigures
+
+
+def _parts_store() -> dict[int, _Kept]:
+    """{session id: its kept part} of this process."""
     return current_app.extensions.setdefault("session_parts", {})
 
 
 def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.SessionFigures]:
-    """`figures.fresh_parts`, each session's part kept against its token: the tokens (one
-    query), then the stale sessions counted again (three queries, none when every part is
-    kept). A part counted on an earlier day is kept while it holds (`holds_on`: none of
-    its open items' deadlines has gone by since).
+    """`figures.fresh_parts`, each session's part kept against its tokens: the sessions'
+    tokens (one query); for the sessions that changed, their agencies' tokens (one query)
+    and what changed counted again (three or four queries; none when every part is kept).
+
+    A session whose own row or petitions changed is counted again whole; one where only
+    assignments changed, for the agencies whose assignments changed: after an agency's
+    answer, that agency's items of that session. A part counted on an earlier day is kept
+    while it holds (`holds_on`: none of its open items' deadlines has gone by since).
 
     The tokens are read before counting, so a part is never kept under a token newer than
     its data: a commit in between changes the token again, and the next view recounts."""
@@ -41,21 +58,53 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
         return figures.fresh_parts(today, session_ids)
     tokens = session_tokens()
     store = _parts_store()
-    found, stale = {}, []
+    found, whole, partly = {}, [], []
     with _parts_lock:
         for sid in session_ids:
             entry = store.get(sid)
-            if entry is not None and entry[0] == tokens.get(sid) and entry[1].holds_on(today):
-                found[sid] = entry[1]
+            token, petitions_token = tokens.get(sid, (None, None))
+            if (entry is None or entry.petitions_token != petitions_token
+                    or not entry.part.holds_on(today)):
+                whole.append(sid)
+            elif entry.token == token:
+                found[sid] = entry.part
             else:
-                stale.append(sid)
-    if stale:
-        few = len(stale) <= min(COUNT_ALL_ABOVE, len(session_ids) // 2)
-        counted = figures.session_figures(today, stale if few else None)
-        with _parts_lock:
-            for sid in stale:
-                found[sid] = counted.get(sid) or figures.SessionFigures(counted_on=today)
-                store[sid] = (tokens.get(sid), found[sid])
+                partly.append(sid)
+    if not whole and not partly:
+        return found
+    every = len(whole) + len(partly) > min(COUNT_ALL_ABOVE, len(session_ids) // 2)
+    if every:
+        whole, partly = whole + partly, []
+    moved = agency_tokens(None if every else whole + partly)
+    pairs = []
+    with _parts_lock:
+        for sid in partly:
+            kept = store[sid].agency_tokens
+            pairs += [(s, agency) for (s, agency), token in moved.items()
+                      if s == sid and kept.get(agency) != token]
+    counted = figures.count_parts(today, None if every else whole, pairs)
+    by_session = counted.of_session()
+    stale_agencies: dict[int, set[int]] = {}
+    for sid, agency in pairs:
+        stale_agencies.setdefault(sid, set()).add(agency)
+    with _parts_lock:
+        for sid in whole + partly:
+            token, petitions_token = tokens.get(sid, (None, None))
+            now = {agency: t for (s, agency), t in moved.items() if s == sid}
+            if sid in stale_agencies or sid in partly:
+                entry = store[sid]
+                petitions, agencies = entry.petitions, dict(entry.agencies)
+                for agency in stale_agencies.get(sid, ()):
+                    fresh = by_session.get(sid, {}).get(agency)
+                    if fresh is None:
+                        agencies.pop(agency, None)
+                    else:
+                        agencies[agency] = fresh
+            else:
+                petitions, agencies = counted.petitions.get(sid, {}), by_session.get(sid, {})
+            part = figures.compose(today, petitions, agencies)
+            store[sid] = _Kept(token, petitions_token, petitions, agencies, now, part)
+            found[sid] = part
     return found
 
 

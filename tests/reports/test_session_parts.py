@@ -19,6 +19,16 @@ def _tokens(app) -> dict[int, int]:
         return found
 
 
+def _agency_tokens(app) -> dict[tuple[int, int], int]:
+    from portal.extensions import db
+    from portal.revision import agency_tokens
+
+    with app.app_context():
+        found = agency_tokens()
+        db.session.remove()
+        return found
+
+
 def _session(app, title="Tiếp xúc cử tri quý IV", day=None) -> int:
     from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
     from portal.extensions import db
@@ -77,13 +87,19 @@ def test_every_change_of_a_sessions_petitions_changes_its_token_and_no_other(app
     assert {a, b} <= set(_tokens(app))  # a new session starts with a token of its own
     steps = []
 
+    moved = []  # per step: the sessions whose petitions token moved, the pairs whose did
+
     def step(name, change):
-        before = _tokens(app)
+        before, pairs = _tokens(app), _agency_tokens(app)
         with app.app_context():
             change()
             db.session.commit()
             db.session.remove()
-        steps.append((name, _changed(before, _tokens(app))))
+        after = _tokens(app)
+        steps.append((name, _changed(before, after)))
+        moved.append((name, _changed({k: v[1] for k, v in before.items()},
+                                     {k: v[1] for k, v in after.items()}),
+                      _changed(pairs, _agency_tokens(app))))
 
     step("a petition of A", lambda: db.session.add(Petition(
         session_id=a, submitter_kind=SubmitterKind.CITIZEN, submitter_name="Người",
@@ -109,6 +125,14 @@ def test_every_change_of_a_sessions_petitions_changes_its_token_and_no_other(app
         ("an answer", {a}), ("the petition moved to B", {a, b}),
         ("its assignment deleted", {b}), ("a holiday override", {a, b}),
         ("a user renamed", set()),
+    ]
+    ag = data["agency"]
+    assert moved == [  # the assignments' changes are told agency by agency
+        ("a petition of A", {a}, set()),
+        ("a bulk insert of its assignment (Core)", set(), {(a, ag)}),
+        ("an answer", set(), {(a, ag)}), ("the petition moved to B", {a, b}, {(a, ag), (b, ag)}),
+        ("its assignment deleted", set(), {(b, ag)}), ("a holiday override", {a, b}, set()),
+        ("a user renamed", set(), set()),
     ]
     before = _tokens(app)
     with app.app_context():  # a rolled-back change leaves every token as it was
@@ -140,70 +164,89 @@ def keeping(app):
 
 
 @pytest.mark.real_commit
-def test_after_a_change_only_the_sessions_it_touched_are_counted_again(
-        app, data, keeping, monkeypatch):
+def test_after_a_change_only_what_it_touched_is_counted_again(app, data, keeping, monkeypatch):
+    """An answer: that agency's items of that session; a reassignment: both agencies'; a
+    petition's change: its session whole. Every other part is kept, and the sums equal a
+    count from nothing."""
     from portal.extensions import db
+    from portal.petitions.models import Petition
     from portal.reports import figures, summary
     from portal.timefmt import local_today
     from portal.tracker.models import Assignment, AssignmentStatus
 
     a, b = data["session"], _session(app)
-    in_a = _assigned(app, data, a, 4)
+    in_a = _assigned(app, data, a, 4)  # in_a[0] and in_a[2] are the other agency's
     _assigned(app, data, b, 6, deadline_days=10)
+    one, other = data["agency"], data["other_agency"]
     counted = []
-    real = figures.session_figures
+    real = figures.count_parts
 
-    def spy(today, session_ids=None):
-        counted.append(None if session_ids is None else sorted(session_ids))
-        return real(today, session_ids)
+    def spy(today, session_ids=None, pairs=()):
+        counted.append((None if session_ids is None else sorted(session_ids), sorted(pairs)))
+        return real(today, session_ids, pairs)
 
-    monkeypatch.setattr(figures, "session_figures", spy)
+    def commit(change):
+        counted.clear()
+        db.session.execute(change)
+        db.session.commit()
+        db.session.remove()
+
+    def same_as_counted_from_nothing(day):
+        monkeypatch.setattr(figures, "count_parts", real)
+        kept, fresh = summary.dashboard(day), figures.dashboard(day)
+        assert (kept.total, kept.by_agency, kept.by_field, kept.by_status, kept.ranking,
+                kept.held_by_kind) == (fresh.total, fresh.by_agency, fresh.by_field,
+                                       fresh.by_status, fresh.ranking, fresh.held_by_kind)
+        kept, whole = summary.period_report(year, day), figures.period_figures(year, day)
+        assert (kept.total, kept.by_agency, kept.by_field, kept.carried_open) == (
+            whole.total, whole.by_agency, whole.by_field, whole.carried_open)
+        monkeypatch.setattr(figures, "count_parts", spy)
+        return kept
+
+    monkeypatch.setattr(figures, "count_parts", spy)
     today = local_today()
     year = figures.Period(date(today.year - 1, 1, 1), date(today.year + 1, 12, 31))
     with app.app_context():
         first = summary.dashboard(today)
-        assert counted == [None] and first.total.assigned == 10  # all stale: one pass
+        assert counted == [(None, [])] and first.total.assigned == 10  # all stale: one pass
         summary.period_report(year, today)
-        assert counted == [None]  # the period's counts: the same kept parts
-        counted.clear()
-        db.session.execute(update(Assignment).where(Assignment.id == in_a[0]).values(
+        assert counted == [(None, [])]  # the period's counts: the same kept parts
+        commit(update(Assignment).where(Assignment.id == in_a[0]).values(
             status=AssignmentStatus.ANSWERED, answer="Đã trả lời",
             answered_at=figures.local_to_utc(today, time(9))))
-        db.session.commit()
-        db.session.remove()
         after = summary.dashboard(today)
-        assert counted == [[a]]  # B's part was kept
+        assert counted == [([], [(a, other)])]  # that agency's items of A, nothing of B
         assert after.total.answered == first.total.answered + 1
-        period = summary.period_report(year, today)
-        assert counted == [[a]]
-        monkeypatch.setattr(figures, "session_figures", real)
-        # the sums of kept parts are the figures counted from nothing
-        fresh = figures.dashboard(today)
-        assert (after.total, after.by_agency, after.by_field, after.by_status,
-                after.ranking, after.held_by_kind) == (
-            fresh.total, fresh.by_agency, fresh.by_field, fresh.by_status, fresh.ranking,
-            fresh.held_by_kind)
-        whole = figures.period_figures(year, today)
-        assert (period.total, period.by_agency, period.by_field, period.carried_open) == (
-            whole.total, whole.by_agency, whole.by_field, whole.carried_open)
+        summary.period_report(year, today)
+        assert len(counted) == 1
+        same_as_counted_from_nothing(today)
+
+        commit(update(Assignment).where(Assignment.id == in_a[2]).values(agency_id=one))
+        moved = summary.dashboard(today)
+        assert counted == [([], [(a, one), (a, other)])]
+        assert [t.tally.assigned for t in moved.by_agency] != [
+            t.tally.assigned for t in after.by_agency]
+        same_as_counted_from_nothing(today)
+
+        commit(update(Petition).where(Petition.session_id == a).values(
+            field_id=data["fields"][0]))
+        summary.dashboard(today)
+        assert counted == [([a], [])]  # its petitions changed: A whole
+        same_as_counted_from_nothing(today)
+
         # A new day counts again only the sessions one of whose open deadlines went by:
         # none tomorrow; two weeks on, B's (its six open items are late then), not A's.
-        assert after.total.open_late == 3
+        assert summary.dashboard(today).total.open_late == 3
         counted.clear()
-        monkeypatch.setattr(figures, "session_figures", spy)
         summary.dashboard(today + timedelta(days=1))
         summary.period_report(year, today + timedelta(days=1))
         assert counted == []
         later = today + timedelta(days=14)
         kept = summary.dashboard(later)
-        kept_period = summary.period_report(year, later)
-        assert counted == [[b]]
-        monkeypatch.setattr(figures, "session_figures", real)
+        summary.period_report(year, later)
+        assert counted == [([b], [])]
         assert kept.total.open_late == 9
-        fresh = figures.dashboard(later)
-        assert (kept.total, kept.by_agency, kept.by_status, kept.ranking) == (
-            fresh.total, fresh.by_agency, fresh.by_status, fresh.ranking)
-        assert kept_period.total == figures.period_figures(year, later).total
+        same_as_counted_from_nothing(later)
 
 
 def test_the_sums_of_the_parts_honour_the_filter_and_the_carried_items(app, data):
@@ -232,7 +275,7 @@ def test_the_sums_of_the_parts_honour_the_filter_and_the_carried_items(app, data
 def test_the_migration_makes_the_session_triggers_create_all_makes(dialect):
     from portal import revision
 
-    migration = support_migration("0027_session_revision.py")
+    migration = support_migration("0028_session_agency_revision.py")
     assert migration.SESSION_TRIGGERS == revision.SESSION_TRIGGERS
     assert migration.session_trigger_ddl(dialect) == revision.session_trigger_ddl(dialect)
     assert migration.drop_session_trigger_ddl(dialect) == \
