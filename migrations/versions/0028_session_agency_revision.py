@@ -35,25 +35,37 @@ END
 $$ LANGUAGE plpgsql
 """,
     """
+CREATE OR REPLACE FUNCTION first_in_transaction(setting text, mark text)
+RETURNS boolean AS $$
+DECLARE
+    tx text := txid_current()::text;
+    marks text := current_setting(setting, true);
+BEGIN
+    IF marks IS NULL OR split_part(marks, ':', 1) <> tx THEN
+        marks := tx || ':,';
+    END IF;
+    IF strpos(marks, ',' || mark || ',') > 0 THEN
+        RETURN false;
+    END IF;
+    PERFORM set_config(setting, marks || mark || ',', true);
+    RETURN true;
+END
+$$ LANGUAGE plpgsql
+""",
+    """
 CREATE OR REPLACE FUNCTION bump_session_revision(sid integer, petitions boolean)
 RETURNS void AS $$
 DECLARE
-    tx text := txid_current()::text;
-    bumped text := current_setting('portal.sessions_bumped', true);
-    mark text := CASE WHEN petitions THEN 'p' ELSE 'a' END || sid;
     fresh bigint := floor(random() * 9007199254740991)::bigint;
 BEGIN
     PERFORM bump_data_revision_once();
     IF sid IS NULL THEN
         RETURN;
     END IF;
-    IF bumped IS NULL OR split_part(bumped, ':', 1) <> tx THEN
-        bumped := tx || ':,';
-    END IF;
-    IF strpos(bumped, ',' || mark || ',') > 0 THEN
+    IF NOT first_in_transaction('portal.sessions_bumped',
+                                CASE WHEN petitions THEN 'p' ELSE 'a' END || sid) THEN
         RETURN;
     END IF;
-    PERFORM set_config('portal.sessions_bumped', bumped || mark || ',', true);
     IF petitions THEN
         INSERT INTO session_revision (session_id, token, petitions_token)
         VALUES (sid, fresh, fresh)
@@ -70,22 +82,14 @@ $$ LANGUAGE plpgsql
     """
 CREATE OR REPLACE FUNCTION bump_session_agency_revision(sid integer, agency integer)
 RETURNS void AS $$
-DECLARE
-    tx text := txid_current()::text;
-    bumped text := current_setting('portal.pairs_bumped', true);
-    mark text := sid || '/' || agency;
 BEGIN
     PERFORM bump_session_revision(sid, false);
     IF sid IS NULL OR agency IS NULL THEN
         RETURN;
     END IF;
-    IF bumped IS NULL OR split_part(bumped, ':', 1) <> tx THEN
-        bumped := tx || ':,';
-    END IF;
-    IF strpos(bumped, ',' || mark || ',') > 0 THEN
+    IF NOT first_in_transaction('portal.pairs_bumped', sid || '/' || agency) THEN
         RETURN;
     END IF;
-    PERFORM set_config('portal.pairs_bumped', bumped || mark || ',', true);
     INSERT INTO session_agency_revision (session_id, agency_id, token)
     VALUES (sid, agency, floor(random() * 9007199254740991)::bigint)
     ON CONFLICT (session_id, agency_id) DO UPDATE SET token = EXCLUDED.token;
@@ -233,7 +237,8 @@ def drop_session_trigger_ddl(dialect: str) -> list[str]:
             f"DROP FUNCTION IF EXISTS {name}" for name in (
                 "bump_every_session()", "bump_assignment_session()", "bump_own_session()",
                 "bump_petition_session()", "bump_session_agency_revision(integer, integer)",
-                "bump_session_revision(integer, boolean)", "bump_data_revision_once()")]
+                "bump_session_revision(integer, boolean)",
+                "first_in_transaction(text, text)", "bump_data_revision_once()")]
     return [f"DROP TRIGGER IF EXISTS trg_session_revision_{table}_{verb}"
             for table in SESSION_TRIGGERS for verb in ("insert", "update", "delete")] + [
         "DROP TRIGGER IF EXISTS trg_assignment_session_insert",
