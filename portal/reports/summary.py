@@ -59,6 +59,7 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
     tokens = session_tokens()
     store = _parts_store()
     found, whole, partly = {}, [], []
+    seen: dict[int, _Kept] = {}  # the kept entries read here: a piece is taken from them only
     with _parts_lock:
         for sid in session_ids:
             entry = store.get(sid)
@@ -70,8 +71,38 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
                 found[sid] = entry.part
             else:
                 partly.append(sid)
+                seen[sid] = entry
     if not whole and not partly:
         return found
+    every = len(whole) + len(partly) > min(COUNT_ALL_ABOVE, len(session_ids) // 2)
+    if every:
+        whole, partly = whole + partly, []
+    moved: dict[int, dict[int, int]] = {}  # session id -> agency id -> token now
+    for (sid, agency), token in agency_tokens(None if every else whole + partly).items():
+        moved.setdefault(sid, {})[agency] = token
+    stale = {sid: {agency for agency, token in moved.get(sid, {}).items()
+                   if seen[sid].agency_tokens.get(agency) != token} for sid in partly}
+    counted = figures.count_parts(today, None if every else whole,
+                                  [(sid, agency) for sid in partly for agency in stale[sid]])
+    by_session = counted.of_session()
+    for sid in whole + partly:
+        fresh = by_session.get(sid, {})
+        if sid in whole:
+            petitions, agencies = counted.petitions.get(sid, {}), fresh
+        else:  # the pieces kept, but those of the agencies whose assignments changed
+            petitions, agencies = seen[sid].petitions, dict(seen[sid].agencies)
+            for agency in stale[sid]:
+                if agency in fresh:
+                    agencies[agency] = fresh[agency]
+                else:
+                    agencies.pop(agency, None)
+        token, petitions_token = tokens.get(sid, (None, None))
+        part = figures.compose(today, petitions, agencies)
+        found[sid] = part
+        with _parts_lock:
+            store[sid] = _Kept(token, petitions_token, petitions, agencies,
+                               moved.get(sid, {}), part)
+    return found
     every = len(whole) + len(partly) > min(COUNT_ALL_ABOVE, len(session_ids) // 2)
     if every:
         whole, partly = whole + partly, []

@@ -249,6 +249,46 @@ def test_after_a_change_only_what_it_touched_is_counted_again(app, data, keeping
         same_as_counted_from_nothing(later)
 
 
+@pytest.mark.real_commit
+def test_a_part_kept_meanwhile_by_another_request_is_not_mixed_in(
+        app, data, keeping, monkeypatch):
+    """Two requests of one process count the same changed session: the pieces one keeps
+    are taken only from the entry it compared with the tokens, never from one the other
+    put in the store meanwhile (whose pieces may be older than this one's tokens)."""
+    import dataclasses
+
+    from portal.extensions import db
+    from portal.reports import figures, summary
+    from portal.timefmt import local_today
+    from portal.tracker.models import Assignment, AssignmentStatus
+
+    a = data["session"]
+    in_a = _assigned(app, data, a, 4)
+    sessions = [a] + [_session(app, f"Buổi {n}") for n in range(3)]  # one stale of four
+    today = local_today()
+    with app.app_context():
+        summary.kept_parts(today, sessions)
+        db.session.execute(update(Assignment).where(Assignment.id == in_a[0]).values(
+            status=AssignmentStatus.ANSWERED, answered_at=figures.local_to_utc(today, time(9))))
+        db.session.commit()
+        db.session.remove()
+        real = figures.count_parts
+
+        def meanwhile(*args, **kwargs):  # the other request stores an entry of its own
+            store = summary._parts_store()
+            wrong = {agency: dataclasses.replace(piece, groups={
+                status: [n * 100 for n in counts] for status, counts in piece.groups.items()})
+                for agency, piece in store[a].agencies.items()}
+            store[a] = dataclasses.replace(store[a], agencies=wrong)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(figures, "count_parts", meanwhile)
+        kept = summary.kept_parts(today, sessions)[a]
+        monkeypatch.setattr(figures, "count_parts", real)
+        assert kept.groups == figures.session_figures(today, [a])[a].groups
+        assert summary.kept_parts(today, sessions)[a].groups == kept.groups
+
+
 def test_the_sums_of_the_parts_honour_the_filter_and_the_carried_items(app, data):
     """A filter keeps its sessions' parts only; a period counts the open items of the
     sessions before it as carried forward."""
