@@ -488,7 +488,7 @@ def count_parts(today: date, session_ids=None, pairs=()) -> Counted:
             return query
         wanted = [Assignment.session_id.in_(sessions)] if sessions else []
         if pairs:
-            wanted.append(and_(Assignment.session_id.in_({sid for sid, _agency in pairs}),
+            wanted.append(and_(Assignment.session_id.in_(sorted({sid for sid, _a in pairs})),
                                tuple_(Assignment.session_id, Assignment.agency_id)
                                .in_(pairs)))
         return query.where(or_(*wanted))
