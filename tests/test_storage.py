@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import pytest
 
@@ -363,3 +364,89 @@ def test_a_missing_bucket_is_told_at_the_file_field(app, data, login, boto_s3, m
     response = _answer_with_a_file(app, data, login)
     assert response.status_code == 422
     assert "Máy chủ không lưu được tệp “tra-loi.pdf”" in response.get_data(as_text=True)
+
+
+# --- the same over the network: a separate S3-compatible server process ------------------
+
+@pytest.fixture
+def s3_server(app, monkeypatch):
+    """FILE_STORAGE=s3 against moto's standalone S3 server, started as a process of its own
+    on a local port (S3_ENDPOINT_URL), as a province points the app at MinIO or Ceph: every
+    call goes over HTTP, signed, to another process. Yields (a client of it, the process)."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import boto3
+
+    server = shutil.which("moto_server", path=str(Path(sys.executable).parent))
+    if server is None:
+        pytest.skip("moto's server (moto_server) is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([server, "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for name, value in (("AWS_ACCESS_KEY_ID", "thu"), ("AWS_SECRET_ACCESS_KEY", "thu"),
+                        ("AWS_DEFAULT_REGION", "ap-southeast-1")):
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="ap-southeast-1")
+    try:
+        for _ in range(100):
+            try:
+                client.create_bucket(Bucket="tinh", CreateBucketConfiguration={
+                    "LocationConstraint": "ap-southeast-1"})
+                break
+            except Exception:  # not listening yet
+                time.sleep(0.1)
+        else:
+            pytest.fail("moto_server did not start")
+        for key, value in (("FILE_STORAGE", "s3"), ("S3_BUCKET", "tinh"), ("S3_PREFIX", "tep/"),
+                           ("S3_REGION", "ap-southeast-1"), ("S3_ENDPOINT_URL", endpoint)):
+            monkeypatch.setitem(app.config, key, value)
+        app.extensions.pop("portal.s3", None)
+        yield client, process
+    finally:
+        app.extensions.pop("portal.s3", None)
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_answer_with_a_file_goes_over_http_to_the_s3_server_and_downloads(
+        app, data, login, s3_server):
+    from portal import storage
+    from portal.tracker.models import Attachment
+    from tests.tracker.tracker_fixtures import rows
+
+    client, _process = s3_server
+    response = _answer_with_a_file(app, data, login)
+    assert response.status_code == 204, response.get_data(as_text=True)[:300]
+    (attachment,) = rows(app, Attachment)
+    stored = client.get_object(Bucket="tinh", Key="tep/" + attachment.stored_name)
+    assert stored["Body"].read() == PDF and stored["ContentType"] == "application/pdf"
+    download = login("office").get(f"/tracker/attachments/{attachment.id}")
+    assert download.status_code == 200 and download.get_data() == PDF
+    with app.app_context():
+        assert attachment.stored_name in storage.store().keys()
+
+
+def test_an_s3_server_that_went_away_is_told_at_the_file_field_and_nothing_is_kept(
+        app, data, login, s3_server):
+    from portal.tracker.models import Assignment, Attachment
+    from tests.tracker.tracker_fixtures import rows
+
+    _client, process = s3_server
+    process.terminate()
+    process.wait(timeout=10)
+    response = _answer_with_a_file(app, data, login)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Máy chủ không lưu được tệp “tra-loi.pdf”" in page
+    # what the officer typed is still in the form
+    assert re.search(r'<textarea[^>]*name="answer"[^>]*>\s*Trả lời</textarea>', page), page
+    assert rows(app, Attachment) == []
+    assert not [a for a in rows(app, Assignment) if a.answer]  # nor the answer without it
