@@ -8,6 +8,9 @@ in-process on the same database). Nothing is asserted: the figures go in the iss
   BENCH_SIZES         generated petitions, one run per size, side by side (default 1000,100000);
                       BENCH_PETITIONS=N is one size
   BENCH_SECONDS       seconds per target (default 5), BENCH_CONCURRENCY (default 4)
+  BENCH_TARGETS       only the targets whose names contain one of these comma-separated words
+                      (and /healthz beside them), e.g. BENCH_TARGETS=yearly,tracker list;
+                      the two-host run is then left out unless BENCH_TWO_HOSTS=1
 """
 from __future__ import annotations
 
@@ -43,6 +46,12 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 os.environ.setdefault("SECRET_KEY", "bench-only-secret")  # required on PostgreSQL
 DATABASE = os.environ.get("BENCH_DB", "bench")
+ONLY = [word.strip() for word in os.environ.get("BENCH_TARGETS", "").split(",") if word.strip()]
+
+
+def wanted(name: str) -> bool:
+    """Whether BENCH_TARGETS asks for the target `name` (every one when it is not set)."""
+    return not ONLY or name == "/healthz" or any(word in name for word in ONLY)
 if not re.fullmatch(r"[a-z_][a-z0-9_]*", DATABASE):
     raise SystemExit("BENCH_DB: a plain lower-case database name")
 
@@ -339,7 +348,7 @@ def main() -> None:
               f"{queries if queries >= 0 else '':>8}")
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    if os.environ.get("BENCH_TWO_HOSTS", "1") != "0":  # tests/bench/two_hosts.py
+    if os.environ.get("BENCH_TWO_HOSTS", "1" if not ONLY else "0") != "0":  # two_hosts.py
         from tests.bench import two_hosts
         runs["two hosts"] = two_hosts.measure(sys.modules[__name__], runs[last])
     (out / "latest.json").write_text(json.dumps({str(k): v for k, v in runs.items()},
@@ -384,6 +393,7 @@ def run_size(petitions: int) -> dict:
         ("room screen poll, unchanged (304)", f"/runner/{live}/screen",
          dict(hx, **{"If-None-Match": f'"s{live}-{{rev}}"'}), "theodoi"),
     ]
+    targets = [target for target in targets if wanted(target[0])]
     counts = query_counts(app, targets)
     env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
     try:
@@ -423,6 +433,8 @@ def run_size(petitions: int) -> dict:
                  f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
                 ("tracker list, after an answer", "/tracker/"),
             ]:
+                if not wanted(name):
+                    continue
                 r = hammer(port, path, {}, "vanphong", before_fn=change)
                 results[name] = r | {"queries": -1}
                 print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
@@ -437,6 +449,8 @@ def run_size(petitions: int) -> dict:
                 "field_id": field_id, "channel": "at_dialogue",
                 "content": f"Ý kiến đo hiệu năng {next(counter)}"})
             name = "add a petition (POST, htmx)"
+            if not wanted(name):
+                return results
             r = hammer(port, f"/runner/{live}/petitions", hx, "vanphong", body_fn=add)
             results[name] = r | {"queries": -1}
             print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
