@@ -80,12 +80,29 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
+def _static_read_whole(app):
+    """werkzeug's development server leaves a static file open when the browser drops the
+    connection during its answer (its clean-up reads the dead socket before it closes the
+    file); the open file is then reported, as a ResourceWarning, in whichever test runs
+    next. A static file is read whole and closed here, before the server sends it."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith("/static/"):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """Serve the app on a free port in a daemon thread; yields the base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _static_read_whole(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
