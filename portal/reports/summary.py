@@ -103,40 +103,6 @@ def kept_parts(today: date, session_ids: list[int]) -> dict[int, figures.Session
             store[sid] = _Kept(token, petitions_token, petitions, agencies,
                                moved.get(sid, {}), part)
     return found
-    every = len(whole) + len(partly) > min(COUNT_ALL_ABOVE, len(session_ids) // 2)
-    if every:
-        whole, partly = whole + partly, []
-    moved = agency_tokens(None if every else whole + partly)
-    pairs = []
-    with _parts_lock:
-        for sid in partly:
-            kept = store[sid].agency_tokens
-            pairs += [(s, agency) for (s, agency), token in moved.items()
-                      if s == sid and kept.get(agency) != token]
-    counted = figures.count_parts(today, None if every else whole, pairs)
-    by_session = counted.of_session()
-    stale_agencies: dict[int, set[int]] = {}
-    for sid, agency in pairs:
-        stale_agencies.setdefault(sid, set()).add(agency)
-    with _parts_lock:
-        for sid in whole + partly:
-            token, petitions_token = tokens.get(sid, (None, None))
-            now = {agency: t for (s, agency), t in moved.items() if s == sid}
-            if sid in stale_agencies or sid in partly:
-                entry = store[sid]
-                petitions, agencies = entry.petitions, dict(entry.agencies)
-                for agency in stale_agencies.get(sid, ()):
-                    fresh = by_session.get(sid, {}).get(agency)
-                    if fresh is None:
-                        agencies.pop(agency, None)
-                    else:
-                        agencies[agency] = fresh
-            else:
-                petitions, agencies = counted.petitions.get(sid, {}), by_session.get(sid, {})
-            part = figures.compose(today, petitions, agencies)
-            store[sid] = _Kept(token, petitions_token, petitions, agencies, now, part)
-            found[sid] = part
-    return found
 
 
 def dashboard(today, narrow=None, min_ranked: int = 5):
