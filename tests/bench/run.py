@@ -279,7 +279,7 @@ def hammer(port: int, path: str, headers: dict, username: str | None,
     }
 
 
-def query_counts(app, targets) -> dict[str, int]:
+def query_counts(app, targets, live: int) -> dict[str, int]:
     """SQL statements per request, counted in-process with the test client, with nothing
     kept by the data revision (a page whose figures are kept issues fewer)."""
     from portal.extensions import db
@@ -292,7 +292,7 @@ def query_counts(app, targets) -> dict[str, int]:
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     client.post("/login", data={"username": "vanphong", "password": "demo12345",
                                 "csrf_token": token})
-    revision = current_revision(app, int(targets[-1][1].split("/")[2]))
+    revision = current_revision(app, live)
     from portal.revision import forget
 
     for name, path, headers, _user in targets:
@@ -394,7 +394,7 @@ def run_size(petitions: int) -> dict:
          dict(hx, **{"If-None-Match": f'"s{live}-{{rev}}"'}), "theodoi"),
     ]
     targets = [target for target in targets if wanted(target[0])]
-    counts = query_counts(app, targets)
+    counts = query_counts(app, targets, live)
     env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
     try:
         with serving(env) as port:
