@@ -3,11 +3,18 @@
 Prints requests per second, p50/p95 latency, and the SQL queries each page issues (counted
 in-process on the same database). Nothing is asserted: the figures go in the issue notes.
 
+The sizes are measured in alternation, not one after the other: every size has its own
+database and its own gunicorn, and each target runs BENCH_ROUNDS short slices per size,
+taking turns (1k, 100k, 100k, 1k, …). A shared machine's slow minute then falls on every
+size alike, and the growth factor compares like with like.
+
   BENCH_DATABASE_URL  PostgreSQL server URL; default local
-  BENCH_DB            the database the bench drops and recreates on that server (default bench)
-  BENCH_SIZES         generated petitions, one run per size, side by side (default 1000,100000);
-                      BENCH_PETITIONS=N is one size
-  BENCH_SECONDS       seconds per target (default 5), BENCH_CONCURRENCY (default 4)
+  BENCH_DB            the prefix of the databases the bench drops and recreates on that
+                      server, one per size: bench_1000, bench_100000 (default bench)
+  BENCH_SIZES         generated petitions, one database per size, side by side (default
+                      1000,100000); BENCH_PETITIONS=N is one size
+  BENCH_SECONDS       seconds per target and size (default 5), in BENCH_ROUNDS slices
+                      (default 5); BENCH_CONCURRENCY clients (default 4)
   BENCH_TARGETS       only the targets whose names contain one of these comma-separated words
                       (and /healthz beside them), e.g. BENCH_TARGETS=yearly,tracker list;
                       the two-host run is then left out unless BENCH_TWO_HOSTS=1
@@ -28,7 +35,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,6 +54,11 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 os.environ.setdefault("SECRET_KEY", "bench-only-secret")  # required on PostgreSQL
 DATABASE = os.environ.get("BENCH_DB", "bench")
+ROUNDS = max(1, int(os.environ.get("BENCH_ROUNDS", "5")))
+# A connection per request, as a proxy's many clients spread over the workers: with kept-alive
+# connections, gunicorn's workers accept them as they come, and three or all four of the
+# clients may sit on one worker (one core) for a whole run, halving its figures at random.
+KEEPALIVE = os.environ.get("BENCH_KEEPALIVE", "0") != "0"
 ONLY = [word.strip() for word in os.environ.get("BENCH_TARGETS", "").split(",") if word.strip()]
 
 
@@ -56,8 +69,13 @@ if not re.fullmatch(r"[a-z_][a-z0-9_]*", DATABASE):
     raise SystemExit("BENCH_DB: a plain lower-case database name")
 
 
-def bench_url() -> str:
-    return SERVER.rsplit("/", 1)[0] + "/" + DATABASE
+def database(size: int) -> str:
+    return f"{DATABASE}_{size}"
+
+
+def bench_url(size: int = PETITIONS) -> str:
+    """The URL of the database of `size` petitions (by default the largest)."""
+    return SERVER.rsplit("/", 1)[0] + "/" + database(size)
 
 
 def gunicorn() -> str:
@@ -66,16 +84,16 @@ def gunicorn() -> str:
     return str(beside if beside.exists() else ROOT / ".venv/bin/gunicorn")
 
 
-def recreate_database() -> None:
+def recreate_database(size: int) -> None:
     from portal.config import _database_url
 
     os.environ["DATABASE_URL"] = SERVER
     admin = create_engine(_database_url("/"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {database(size)} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {database(size)}"))
     admin.dispose()
-    os.environ["DATABASE_URL"] = bench_url()
+    os.environ["DATABASE_URL"] = bench_url(size)
 
 
 def load_data(instance: str, petitions: int):
@@ -100,12 +118,15 @@ def load_data(instance: str, petitions: int):
 
 def analyze() -> None:
     """VACUUM ANALYZE after the bulk load, as autovacuum would soon do on a real database:
-    without statistics the planner guesses, and the figures would measure its guesses."""
+    without statistics the planner guesses, and the figures would measure its guesses.
+    Then a CHECKPOINT: otherwise the first targets at 100k run while PostgreSQL writes the
+    bulk load's pages out, and measure that instead of the pages."""
     from portal.extensions import db
 
     db.session.remove()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
+        conn.execute(text("CHECKPOINT"))
 
 
 def middle_cursor(app, petitions: int) -> tuple[str, int]:
@@ -170,6 +191,8 @@ class Session:
 
     def request(self, method: str, path: str, body: str | None = None, headers=None):
         headers = dict(headers or {})
+        if not KEEPALIVE:
+            headers["Connection"] = "close"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:
@@ -224,21 +247,36 @@ def serving(env: dict, workers: int = WORKERS, timeout: float = 40):
             server.wait(timeout=10)
 
 
-def hammer(port: int, path: str, headers: dict, username: str | None,
-           body_fn=None, before_fn=None) -> dict:
-    """`CONCURRENCY` logged-in clients asking for `path` for `SECONDS`; `before_fn()` runs
-    untimed before each request (e.g. a change that makes the kept figures stale)."""
+_clients: dict[tuple[int, str | None], list[tuple[Session, str | None]]] = {}
+
+
+def clients(port: int, username: str | None) -> list[tuple[Session, str | None]]:
+    """`CONCURRENCY` sessions logged in as `username` on `port`, with their CSRF tokens: made
+    once and reused by every slice (a login hashes a password; that is not what is measured)."""
+    key = (port, username)
+    if key not in _clients:
+        made = []
+        for _ in range(CONCURRENCY):
+            s = Session(port)
+            made.append((s, s.login(username) if username else None))
+        _clients[key] = made
+    return _clients[key]
+
+
+def slice_of(port: int, path: str, headers: dict, username: str | None, seconds: float,
+             body_fn=None, before_fn=None) -> tuple[list[float], float, int]:
+    """`CONCURRENCY` logged-in clients asking for `path` for `seconds`: the latencies, the
+    time it took and the errors. `before_fn()` runs untimed before each request (e.g. a
+    change that makes the kept figures stale)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     window = {}
-    # every client logged in and warmed before the clock starts (the barrier's action)
+    # every client warmed before the clock starts (the barrier's action)
     ready = threading.Barrier(CONCURRENCY + 1, action=lambda: window.update(
-        deadline=time.perf_counter() + SECONDS, started=time.perf_counter()))
+        deadline=time.perf_counter() + seconds, started=time.perf_counter()))
 
-    def worker():
-        s = Session(port)
-        token = s.login(username) if username else None
+    def worker(s: Session, token: str | None):
         s.request("GET", path, headers=headers)  # warm: the first request is not timed
         ready.wait()
         deadline = window["deadline"]
@@ -260,14 +298,18 @@ def hammer(port: int, path: str, headers: dict, username: str | None,
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    threads = [threading.Thread(target=worker, args=client)
+               for client in clients(port, username)]
     for t in threads:
         t.start()
     ready.wait()
     for t in threads:
         t.join()
-    elapsed = max(time.perf_counter() - window["started"], 0.001)
-    latencies.sort()
+    return latencies, max(time.perf_counter() - window["started"], 0.001), errors[0]
+
+
+def summary(latencies: list[float], elapsed: float, errors: int) -> dict:
+    latencies = sorted(latencies)
     nan = float("nan")
     return {
         "requests": len(latencies),
@@ -275,8 +317,14 @@ def hammer(port: int, path: str, headers: dict, username: str | None,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else nan,
         "p95_ms": latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies
         else nan,
-        "errors": errors[0],
+        "errors": errors,
     }
+
+
+def hammer(port: int, path: str, headers: dict, username: str | None,
+           body_fn=None, before_fn=None) -> dict:
+    """`slice_of` for `SECONDS`, summed up: req/s, p50, p95, errors."""
+    return summary(*slice_of(port, path, headers, username, SECONDS, body_fn, before_fn))
 
 
 def query_counts(app, targets, live: int) -> dict[str, int]:
@@ -323,14 +371,31 @@ def first_field(app) -> int:
         return db.session.scalar(select(Field.id))
 
 
+@dataclass
+class Size:
+    """One size's database, its gunicorn and its targets: (name, path, headers, user)."""
+
+    petitions: int
+    app: object
+    live: int
+    targets: list
+    counts: dict
+    env: dict
+    port: int = 0
+
+
 def main() -> None:
-    """One run per size, then the table side by side: each target's p50 and p95 at every size,
+    """Every size prepared and served at once, then each target measured in turns across the
+    sizes (`taking_turns`); the table side by side: each target's p50 and p95 at every size,
     the growth of the p50 from the smallest to the largest, and req/s against /healthz."""
-    runs = {}
-    for size in SIZES:
-        runs[size] = run_size(size)
-    print(f"\nside by side (gunicorn {WORKERS} workers, PostgreSQL, {CONCURRENCY} clients, "
-          f"{SECONDS:.0f}s each); command: make bench BENCH_SIZES={','.join(map(str, SIZES))}\n")
+    sizes = [prepare(n) for n in SIZES]
+    with ExitStack() as stack:
+        for size in sizes:
+            size.port = stack.enter_context(serving(size.env))
+        runs = measure(sizes)
+    print(f"\nside by side (gunicorn {WORKERS} workers each, PostgreSQL, {CONCURRENCY} clients, "
+          f"{SECONDS:.0f}s each in {ROUNDS} turns); command: make bench "
+          f"BENCH_SIZES={','.join(map(str, SIZES))}\n")
     first, last = SIZES[0], SIZES[-1]
     head = f"{'target':36}" + "".join(f" {'p50@' + str(n):>10} {'p95@' + str(n):>10}"
                                       for n in SIZES)
@@ -338,12 +403,9 @@ def main() -> None:
     base = runs[last]["/healthz"]["rps"]
     for name in runs[last]:
         cells = "".join(f" {runs[n][name]['p50_ms']:10.1f} {runs[n][name]['p95_ms']:10.1f}"
-                        for n in SIZES if name in runs[n])
-        growth = runs[last][name]["p50_ms"] / max(runs[first][name]["p50_ms"], 0.001) \
-            if name in runs[first] else float("nan")
+                        for n in SIZES)
+        growth = runs[last][name]["p50_ms"] / max(runs[first][name]["p50_ms"], 0.001)
         queries = runs[last][name]["queries"]
-        if name not in runs[first]:
-            cells = " " * 22 * (len(SIZES) - 1) + cells
         print(f"{name:36}{cells} {growth:7.2f} {runs[last][name]['rps'] / base:10.2f} "
               f"{queries if queries >= 0 else '':>8}")
     out = ROOT / "bench-results"
@@ -353,12 +415,26 @@ def main() -> None:
         runs["two hosts"] = two_hosts.measure(sys.modules[__name__], runs[last])
     (out / "latest.json").write_text(json.dumps({str(k): v for k, v in runs.items()},
                                                 indent=2))
+    for size in sizes:
+        with size.app.app_context():
+            from portal.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
 
 
-def run_size(petitions: int) -> dict:
-    recreate_database()
+def prepare(petitions: int) -> Size:
+    """The database of `petitions` generated petitions, its targets and their SQL counts."""
+    recreate_database(petitions)
     instance = tempfile.mkdtemp(prefix="bench-instance-")
     app, live = load_data(instance, petitions)
+    targets = [target for target in page_targets(app, petitions, live) if wanted(target[0])]
+    counts = query_counts(app, targets, live)
+    env = dict(os.environ, DATABASE_URL=bench_url(petitions), PORTAL_INSTANCE_PATH=instance)
+    return Size(petitions, app, live, targets, counts, env)
+
+
+def page_targets(app, petitions: int, live: int) -> list:
     from portal.timefmt import local_today
 
     month = local_today().strftime("%Y-%m")
@@ -366,7 +442,7 @@ def run_size(petitions: int) -> dict:
     hx = {"HX-Request": "true"}
     cursor, middle = middle_cursor(app, petitions)
     soon = (local_today() + timedelta(days=20)).strftime("%d/%m/%Y")
-    targets = [
+    return [
         ("/healthz", "/healthz", {}, None),
         ("calendar month", f"/calendar/?month={month}", {}, "vanphong"),
         ("calendar month (htmx fragment)", f"/calendar/?month={month}", hx, "vanphong"),
@@ -393,75 +469,93 @@ def run_size(petitions: int) -> dict:
         ("room screen poll, unchanged (304)", f"/runner/{live}/screen",
          dict(hx, **{"If-None-Match": f'"s{live}-{{rev}}"'}), "theodoi"),
     ]
-    targets = [target for target in targets if wanted(target[0])]
-    counts = query_counts(app, targets, live)
-    env = dict(os.environ, DATABASE_URL=bench_url(), PORTAL_INSTANCE_PATH=instance)
-    try:
-        with serving(env) as port:
-            print(f"\ngunicorn {WORKERS} workers, PostgreSQL, {petitions} petitions, "
-                  f"{CONCURRENCY} clients, {SECONDS:.0f}s each\n")
-            print(f"{'target':36} {'req/s':>8} {'vs healthz':>10} {'p50 ms':>8} {'p95 ms':>8} "
-                  f"{'queries':>8} {'errors':>6}")
-            results = {}
-            base = None
-            revision = current_revision(app, live)
-            for name, path, headers, user in targets:
-                headers = {k: v.replace("{rev}", str(revision)) for k, v in headers.items()}
-                r = hammer(port, path, headers, user)
-                results[name] = r | {"queries": counts[name]}
-                base = base or r["rps"]
-                print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
-                      f"{r['p95_ms']:8.1f} {counts[name]:8d} {r['errors']:6d}")
-            # The same pages right after an agency's answer (an assignment of a random session
-            # changed): the kept figures are stale, so each request counts again what changed
-            # (that session's part) and reuses the rest.
-            from portal.config import _database_url
 
-            changer = create_engine(_database_url("/"))
-            with changer.connect() as conn:
-                assignment_ids = conn.execute(text("SELECT id FROM assignment")).scalars().all()
-            pick = random.Random(11)
 
-            def change():
-                with changer.begin() as conn:
-                    conn.execute(text("UPDATE assignment SET review_note = review_note "
-                                      "WHERE id = :id"), {"id": pick.choice(assignment_ids)})
+def taking_turns(sizes: list[Size], name: str, one_slice) -> dict[int, dict]:
+    """`one_slice(size, seconds)` (a `slice_of`) in ROUNDS slices per size, taking turns and
+    reversing the order every round; each size's slices summed up. Printed as one line."""
+    got = {size.petitions: ([], 0.0, 0) for size in sizes}
+    for turn in range(ROUNDS):
+        for size in sizes if turn % 2 == 0 else sizes[::-1]:
+            latencies, elapsed, errors = one_slice(size, SECONDS / ROUNDS)
+            had = got[size.petitions]
+            got[size.petitions] = (had[0] + latencies, had[1] + elapsed, had[2] + errors)
+    results = {n: summary(*parts) for n, parts in got.items()}
+    print(f"{name:36}" + "".join(
+        f" {r['rps']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['errors']:6d}"
+        for r in results.values()))
+    return results
 
-            for name, path in [
-                ("dashboard, just after an answer", "/reports/"),
-                ("yearly report page, after an answer",
-                 f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
-                ("tracker list, after an answer", "/tracker/"),
-            ]:
-                if not wanted(name):
-                    continue
-                r = hammer(port, path, {}, "vanphong", before_fn=change)
-                results[name] = r | {"queries": -1}
-                print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
-                      f"{r['p95_ms']:8.1f} {'':>8} {r['errors']:6d}")
-            changer.dispose()
-            # Adding a petition from the floor: each POST writes a petition and a timeline entry
-            # and answers the re-rendered runner (so the meeting grows during the run).
-            field_id = first_field(app)
-            counter = iter(range(10**9))
-            add = lambda: urllib.parse.urlencode({  # noqa: E731
-                "submitter_name": "Người phát biểu", "submitter_kind": "citizen", "locality": "",
-                "field_id": field_id, "channel": "at_dialogue",
+
+def measure(sizes: list[Size]) -> dict[int, dict]:
+    """Every target at every size, in turns; {size: {target: figures}}."""
+    runs: dict[int, dict] = {size.petitions: {} for size in sizes}
+    print(f"\ngunicorn {WORKERS} workers per size, PostgreSQL, {CONCURRENCY} clients, "
+          f"{SECONDS:.0f}s per target and size in {ROUNDS} turns\n")
+    print(f"{'target':36}" + "".join(f" {'req/s@' + str(s.petitions):>8} {'p50 ms':>8} "
+                                     f"{'p95 ms':>8} {'errors':>6}" for s in sizes))
+
+    def record(name: str, results: dict[int, dict], counts: dict[int, int]) -> None:
+        for n, r in results.items():
+            runs[n][name] = r | {"queries": counts.get(n, -1)}
+
+    revisions = {size.petitions: current_revision(size.app, size.live) for size in sizes}
+    for index, (name, *_rest) in enumerate(sizes[0].targets):
+        def page(size: Size, seconds: float, index=index):
+            _name, path, headers, user = size.targets[index]
+            headers = {k: v.replace("{rev}", str(revisions[size.petitions]))
+                       for k, v in headers.items()}
+            return slice_of(size.port, path, headers, user, seconds)
+
+        record(name, taking_turns(sizes, name, page),
+               {size.petitions: size.counts[name] for size in sizes})
+    # The same pages right after an agency's answer (an assignment of a random session
+    # changed): the kept figures are stale, so each request counts again what changed
+    # (that session's part) and reuses the rest.
+    from portal.extensions import db
+    from portal.timefmt import local_today
+
+    year = local_today().year
+    changes = {}
+    for size in sizes:
+        with size.app.app_context():
+            engine = db.engine
+            with engine.connect() as conn:
+                ids = conn.execute(text("SELECT id FROM assignment")).scalars().all()
+        changes[size.petitions] = (engine, ids, random.Random(11))
+
+    def change(size: Size) -> None:
+        engine, ids, pick = changes[size.petitions]
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE assignment SET review_note = review_note "
+                              "WHERE id = :id"), {"id": pick.choice(ids)})
+
+    for name, path in [
+        ("dashboard, just after an answer", "/reports/"),
+        ("yearly report page, after an answer",
+         f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
+        ("tracker list, after an answer", "/tracker/"),
+    ]:
+        if wanted(name):
+            record(name, taking_turns(sizes, name, lambda size, seconds, path=path: slice_of(
+                size.port, path, {}, "vanphong", seconds, before_fn=lambda: change(size))), {})
+    # Adding a petition from the floor: each POST writes a petition and a timeline entry
+    # and answers the re-rendered runner (so the meeting grows during the run).
+    name = "add a petition (POST, htmx)"
+    if wanted(name):
+        counter = iter(range(10**9))
+        fields = {size.petitions: first_field(size.app) for size in sizes}
+
+        def add(size: Size, seconds: float):
+            body = lambda: urllib.parse.urlencode({  # noqa: E731
+                "submitter_name": "Người phát biểu", "submitter_kind": "citizen",
+                "locality": "", "field_id": fields[size.petitions], "channel": "at_dialogue",
                 "content": f"Ý kiến đo hiệu năng {next(counter)}"})
-            name = "add a petition (POST, htmx)"
-            if not wanted(name):
-                return results
-            r = hammer(port, f"/runner/{live}/petitions", hx, "vanphong", body_fn=add)
-            results[name] = r | {"queries": -1}
-            print(f"{name:36} {r['rps']:8.1f} {r['rps'] / base:10.2f} {r['p50_ms']:8.1f} "
-                  f"{r['p95_ms']:8.1f} {'':>8} {r['errors']:6d}")
-            return results
-    finally:
-        with app.app_context():
-            from portal.extensions import db
+            return slice_of(size.port, f"/runner/{size.live}/petitions",
+                            {"HX-Request": "true"}, "vanphong", seconds, body_fn=body)
 
-            db.session.remove()
-            db.engine.dispose()
+        record(name, taking_turns(sizes, name, add), {})
+    return runs
 
 
 if __name__ == "__main__":
