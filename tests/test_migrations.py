@@ -187,3 +187,40 @@ def test_0028_tells_an_existing_sessions_answer_by_its_agency_and_a_petition_who
             assert conn.execute(text("SELECT token FROM session_revision")).scalar() != edited
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0029_keys_the_figures_index_by_session_and_agency_and_goes_back(
+        empty_database_url, tmp_path, monkeypatch):
+    """After 0029 the figures' index is keyed by (session, agency), so an agency's items of
+    one session are found by both (on PostgreSQL, from the index alone: the planner's
+    index condition names both columns); downgraded, 0028's index keyed by session is back."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+    from portal.extensions import db
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    application = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url,
+                              "SECRET_KEY": "migr"})
+
+    def keys() -> dict[str, list[str]]:
+        return {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("assignment")
+                if "figures" in i["name"]}
+
+    with application.app_context():
+        upgrade()
+        assert keys() == {"ix_assignment_session_agency_figures": ["session_id", "agency_id"]}
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execute(text("SET enable_seqscan = off"))  # an empty table: else a scan
+                conn.execute(text("SET enable_bitmapscan = off"))
+                plan = "\n".join(conn.execute(text(
+                    "EXPLAIN SELECT status, count(*) FROM assignment "
+                    "WHERE (session_id, agency_id) IN ((1, 2)) GROUP BY status")).scalars())
+            assert "ix_assignment_session_agency_figures" in plan
+            assert "session_id = 1" in plan and "agency_id = 2" in plan
+            assert "Index Only Scan" in plan
+        downgrade(revision="0028")
+        assert keys() == {"ix_assignment_session_figures": ["session_id"]}
+        db.session.remove()
+        db.engine.dispose()

@@ -64,7 +64,7 @@ def _agencies_in_vn_order():
 
 
 # What the reports read of an assignment (portal.reports.figures.session_figures).
-FIGURES_COLUMNS = ["id", "agency_id", "status", "deadline", "answered_at", "beyond_authority",
+FIGURES_INCLUDE = ["id", "status", "deadline", "answered_at", "beyond_authority",
                    "citizen_verdict", "round", "created_at", "petition_id"]
 
 
@@ -123,9 +123,10 @@ class Assignment(db.Model):
         Index("ix_assignment_deadline_id", "deadline", "id"),
         Index("ix_assignment_agency_deadline", "agency_id", "deadline", "id"),
         Index("ix_assignment_status_deadline", "status", "deadline", "id"),
-        # the reports' counts of one session, from the index alone on PostgreSQL
-        Index("ix_assignment_session_figures", "session_id",
-              postgresql_include=FIGURES_COLUMNS),
+        # the reports' counts of one session, or of one agency's items of it (after an
+        # answer), from the index alone on PostgreSQL
+        Index("ix_assignment_session_agency_figures", "session_id", "agency_id",
+              postgresql_include=FIGURES_INCLUDE),
     )
 
     def scope_agency_ids(self) -> set[int]:
