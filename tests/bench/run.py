@@ -414,10 +414,10 @@ def main() -> None:
         runs["two hosts"] = two_hosts.measure(sys.modules[__name__], runs[last])
     (out / "latest.json").write_text(json.dumps({str(k): v for k, v in runs.items()},
                                                 indent=2))
+    from portal.extensions import db
+
     for size in sizes:
         with size.app.app_context():
-            from portal.extensions import db
-
             db.session.remove()
             db.engine.dispose()
 
@@ -431,6 +431,11 @@ def prepare(petitions: int) -> Size:
     counts = query_counts(app, targets, live)
     env = dict(os.environ, DATABASE_URL=bench_url(petitions), PORTAL_INSTANCE_PATH=instance)
     return Size(petitions, app, live, targets, counts, env)
+
+
+def yearly_report(year: int, suffix: str = "") -> str:
+    """The path of this year's period report (the page, or ".pdf", ".xlsx")."""
+    return f"/reports/period{suffix}?from=01/01/{year}&to=31/12/{year}"
 
 
 def page_targets(app, petitions: int, live: int) -> list:
@@ -459,12 +464,9 @@ def page_targets(app, petitions: int, live: int) -> list:
         ("petition list", "/petitions/", {}, "vanphong"),
         ("petition search 'dat dai' (no marks)", "/petitions/?q=dat+dai", hx, "vanphong"),
         ("dashboard", "/reports/", {}, "vanphong"),
-        ("yearly report page", f"/reports/period?from=01/01/{year}&to=31/12/{year}", {},
-         "vanphong"),
-        ("yearly report PDF", f"/reports/period.pdf?from=01/01/{year}&to=31/12/{year}", {},
-         "vanphong"),
-        ("yearly report Excel", f"/reports/period.xlsx?from=01/01/{year}&to=31/12/{year}", {},
-         "vanphong"),
+        ("yearly report page", yearly_report(year), {}, "vanphong"),
+        ("yearly report PDF", yearly_report(year, ".pdf"), {}, "vanphong"),
+        ("yearly report Excel", yearly_report(year, ".xlsx"), {}, "vanphong"),
         ("runner console, 30 petitions", f"/runner/{live}", {}, "chutri"),
         ("runner fragment (htmx)", f"/runner/{live}", hx, "chutri"),
         ("room screen poll, changed (200)", f"/runner/{live}/screen", hx, "theodoi"),
@@ -534,8 +536,7 @@ def measure(sizes: list[Size]) -> dict[int, dict]:
 
     for name, path in [
         ("dashboard, just after an answer", "/reports/"),
-        ("yearly report page, after an answer",
-         f"/reports/period?from=01/01/{year}&to=31/12/{year}"),
+        ("yearly report page, after an answer", yearly_report(year)),
         ("tracker list, after an answer", "/tracker/"),
     ]:
         if wanted(name):
