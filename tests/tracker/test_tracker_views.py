@@ -166,6 +166,10 @@ def test_officer_queue_tabs(app, login, data, make, third):  # noqa: F811
     assert shown("/tracker/?tab=all") == {"Việc đã quá hạn", "Việc sắp đến hạn", "Việc còn lâu",
                                           "Việc đã xong"}
     assert shown("/tracker/?tab=coordination") == {"Việc phối hợp"}
+    # the lead agency's row says the officer's agency only coordinates; its own rows do not
+    assert "<small>(phối hợp)</small>" in c.get("/tracker/?tab=coordination").get_data(
+        as_text=True)
+    assert "(phối hợp)" not in c.get("/tracker/?tab=all").get_data(as_text=True)
     # An officer cannot widen the queue to another agency by the URL.
     assert shown(f"/tracker/?tab=all&agency={data['third_agency']}") == shown("/tracker/?tab=all")
     page = c.get("/tracker/").get_data(as_text=True)
