@@ -11,7 +11,7 @@ from dataclasses import dataclass, field as dc_field
 from datetime import date, time, timedelta
 
 from sqlalchemy import Select, and_, case, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.text import vn_order
 from portal.admin import localities
@@ -226,9 +226,9 @@ def eager(query: Select) -> Select:
         joinedload(Petition.field, innerjoin=True),
         joinedload(Petition.session, innerjoin=True),
         joinedload(Petition.advising_agency),
-        joinedload(Petition.assignment).joinedload(Assignment.agency),
-        joinedload(Petition.duplicate_of).joinedload(Petition.session),
-        joinedload(Petition.duplicate_of).joinedload(Petition.assignment),
+        selectinload(Petition.assignment).joinedload(Assignment.agency, innerjoin=True),
+        selectinload(Petition.duplicate_of).options(
+            joinedload(Petition.session, innerjoin=True), joinedload(Petition.assignment)),
     )
 
 
