@@ -413,6 +413,52 @@ def cached(kind: str, key: Hashable, compute: Callable[[], T],
     return value
 
 
+# More stale sessions than this, or than half of those with a token: every session is
+# counted in one pass rather than through an IN list.
+COUNT_ALL_ABOVE = 200
+
+
+def kept_by_session(kind: str, key: Hashable, count: Callable[[list[int] | None], dict[int, T]],
+                    zero: T, limit: int = MAX_ENTRIES) -> dict[int, T]:
+    """{session id: figures} as `count(None)` gives them for every session, kept session by
+    session against the sessions' tokens (one query): after a change, only the sessions
+    whose token moved are counted again, by `count([their ids])`, and the others' kept
+    figures reused. A session `count` leaves out holds `zero`.
+
+    The tokens are read before counting, so a session's figures are never kept under a
+    token older than its data only: a commit in between moves the token again, and the
+    next call counts that session again. Figures per `kind` and `key`; at most `limit`
+    keys of a kind are kept."""
+    if not keeping():
+        return count(None)
+    tokens = {sid: token for sid, (token, _petitions) in session_tokens().items()}
+    store = _store(kind)
+    with _lock:
+        kept = store.get(key)
+        if kept is not None:
+            store.move_to_end(key)
+    stale = None if kept is None else (
+        [sid for sid, token in tokens.items() if sid not in kept or kept[sid][0] != token]
+        + [sid for sid, (token, _value) in kept.items()
+           if sid not in tokens and token is not None])
+    if stale is not None and not stale:
+        return {sid: value for sid, (_token, value) in kept.items()}
+    if stale is None or len(stale) > min(COUNT_ALL_ABOVE, len(tokens) // 2):
+        fresh = count(None)
+        parts = {sid: (token, fresh.get(sid, zero)) for sid, token in tokens.items()}
+        parts.update((sid, (None, value)) for sid, value in fresh.items() if sid not in tokens)
+    else:
+        fresh = count(stale)
+        parts = dict(kept)
+        parts.update((sid, (tokens.get(sid), fresh.get(sid, zero))) for sid in stale)
+    with _lock:
+        store[key] = parts
+        store.move_to_end(key)
+        while len(store) > limit:
+            store.popitem(last=False)
+    return {sid: value for sid, (_token, value) in parts.items()}
+
+
 def session_tokens() -> dict[int, tuple[int, int]]:
     """{session id: (token, petitions token)} of every session (one query)."""
     return {sid: (token, petitions) for sid, token, petitions in db.session.execute(

@@ -206,6 +206,21 @@ def data(app):
 
 
 @pytest.fixture
+def keeping(app):
+    """Figures kept per data revision (REPORT_CACHE, off under TESTING), from nothing kept:
+    for tests that commit (real_commit), as the deferred token triggers fire at commit."""
+    from portal.revision import forget
+
+    app.config["REPORT_CACHE"] = True
+    with app.app_context():
+        forget()
+    yield
+    app.config.pop("REPORT_CACHE", None)
+    with app.app_context():
+        forget()
+
+
+@pytest.fixture
 def client(app):
     return Client(app.test_client())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -161,3 +161,48 @@ def migration(filename: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def add_session(app, title="Tiếp xúc cử tri quý IV", day=None) -> int:
+    """A concluded voters' session, committed: its id."""
+    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
+    from portal.extensions import db
+    from portal.timefmt import local_to_utc, local_today
+
+    with app.app_context():
+        meeting = DialogueSession(
+            kind=SessionKind.VOTER_CONTACT, title=title,
+            starts_at=local_to_utc(day or local_today() - timedelta(days=20), time(8)),
+            venue="Hội trường xã", host="Chủ tịch Lê Văn Hòa",
+            status=SessionStatus.CONCLUDED)
+        db.session.add(meeting)
+        db.session.commit()
+        sid = meeting.id
+        db.session.remove()
+        return sid
+
+
+def add_assigned(app, data, session_id: int, n: int, deadline_days: int = -5) -> list[int]:
+    """`n` petitions of the session, each assigned (the odd ones to data["agency"], the even
+    ones to data["other_agency"]), committed: their assignments' ids."""
+    from portal.extensions import db
+    from portal.petitions.models import Channel, Petition, SubmitterKind
+    from portal.tracker.models import AnswerMode, Assignment
+
+    ids = []
+    with app.app_context():
+        for i in range(n):
+            p = Petition(session_id=session_id, submitter_kind=SubmitterKind.CITIZEN,
+                         submitter_name=f"Người {i}", field_id=data["fields"][i % 3],
+                         content=f"Nội dung {i}", channel=Channel.AT_DIALOGUE)
+            db.session.add(p)
+            db.session.flush()
+            a = Assignment(petition_id=p.id, agency_id=data["agency"] if i % 2
+                           else data["other_agency"], mode=AnswerMode.IN_WRITING,
+                           deadline=data["day"] + timedelta(days=deadline_days))
+            db.session.add(a)
+            db.session.flush()
+            ids.append(a.id)
+        db.session.commit()
+        db.session.remove()
+    return ids

@@ -3,7 +3,7 @@ change of a counted table, and figures kept for a token are the figures of that 
 from datetime import timedelta
 
 import pytest
-from support import count_queries
+from support import add_session, count_queries
 from support import migration as support_migration
 
 
@@ -236,3 +236,28 @@ def test_at_most_limit_values_of_a_kind_are_kept(app, data):
             assert len(calls) == 4
     finally:
         app.config.pop("REPORT_CACHE", None)
+
+
+@pytest.mark.real_commit
+def test_a_session_counted_across_a_commit_is_counted_again(app, data, keeping):
+    """`kept_by_session` reads the tokens before counting: a session whose rows another
+    writer commits while it is counted is counted again on the next call, then kept."""
+    from portal.revision import kept_by_session
+
+    add_session(app)
+    add_session(app)  # of three sessions, one stale is counted alone (not every session)
+    sid, calls = data["session"], []
+
+    def count(session_ids):
+        calls.append(session_ids)
+        if len(calls) == 1:  # another writer commits in the session while it is counted
+            _assign(app, data, 1)
+        return {sid: len(calls)}
+
+    with app.app_context():
+        assert kept_by_session("test", "k", count, 0)[sid] == 1
+        assert kept_by_session("test", "k", count, 0)[sid] == 2
+        assert calls == [None, [sid]]  # the second time, that session alone
+        assert kept_by_session("test", "k", count, 0)[sid] == 2
+        assert len(calls) == 2  # kept now
+        assert kept_by_session("test", "other key", count, 0)[sid] == 3  # its own figures

@@ -16,11 +16,7 @@ from datetime import date
 from flask import current_app
 
 from portal.reports import excel, figures
-from portal.revision import agency_tokens, cached, keeping, session_tokens
-
-# More stale sessions than this, or than half of them (a process's first view, a holiday
-# override): every session is counted in one pass rather than through an IN list.
-COUNT_ALL_ABOVE = 200
+from portal.revision import COUNT_ALL_ABOVE, agency_tokens, cached, keeping, session_tokens
 
 _parts_lock = threading.Lock()
 

@@ -25,7 +25,7 @@ from portal.auth.models import Role, User
 from portal.calendar.models import DialogueSession
 from portal.calendar.rules import WorkingCalendar, working_calendar
 from portal.extensions import db
-from portal.revision import cached
+from portal.revision import cached, kept_by_session
 from portal.petitions.models import Petition
 from portal.tracker import deadlines
 from portal.tracker.models import (
@@ -268,14 +268,41 @@ def list_counts(user: User, filters: Filters, today: Today, *, reminding: bool,
     counts, the late or due-soon count (for who may remind) and the filters' choices (for
     the staff). Kept per data revision (`portal.revision`): one query while nothing counted
     changed, instead of counting every row the filters match."""
-    key = (user.role, user.agency_id, officer_agency(user), tuple(sorted(filters.args(
-        tab=filters.tab).items())), today.day, today.due_days, reminding, staff)
-    return cached("tracker.list", key, lambda: {
-        "total": count(user, filters, today),
-        "counts": queue_counts(user, today),
-        "due": count_due(user, filters, today) if reminding else 0,
-        "choices": filter_choices() if staff else None,
-    })
+    args = tuple(sorted(filters.args(tab=filters.tab).items()))
+    key = (user.role, user.agency_id, officer_agency(user), args, today.day, today.due_days,
+           reminding, staff)
+
+    def compute() -> dict:
+        if officer_agency(user) is None and user.role in READ_ALL:
+            total, due = sum_by_session(user, filters, today,
+                                        (args, today.day, today.due_limit))
+        else:
+            total = count(user, filters, today)
+            due = count_due(user, filters, today) if reminding else 0
+        return {"total": total, "counts": queue_counts(user, today), "due": due if reminding else 0,
+                "choices": filter_choices() if staff else None}
+
+    return cached("tracker.list", key, compute)
+
+
+def sum_by_session(user: User, filters: Filters, today: Today, key) -> tuple[int, int]:
+    """How many items `user` (a reader of every agency's: READ_ALL, who all see the same,
+    so kept under `key` alone) sees under `filters`, and how many of them are late or due
+    soon: the sums of each session's counts, kept against its token (`kept_by_session`).
+    After an agency's answer only that session's items are counted again (a few thousand
+    index entries at 100,000 petitions, not every assignment)."""
+    urgent = lateness_clause("late_or_due_soon", today)
+
+    def count_sessions(session_ids: list[int] | None) -> dict[int, tuple[int, int]]:
+        query = _bare(select(Assignment.session_id, func.count(Assignment.id), _sum(urgent)),
+                      user, filters, today)
+        if session_ids is not None:
+            query = query.where(Assignment.session_id.in_(session_ids))
+        return {sid: (int(n), int(due)) for sid, n, due in
+                db.session.execute(query.group_by(Assignment.session_id))}
+
+    parts = kept_by_session("tracker.sessions", key, count_sessions, (0, 0)).values()
+    return sum(n for n, _due in parts), sum(due for _n, due in parts)
 
 
 def filter_choices() -> dict[str, list[tuple[int, str]]]:

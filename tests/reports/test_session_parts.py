@@ -6,6 +6,8 @@ from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import delete, insert, update
+from support import add_assigned as _assigned
+from support import add_session as _session
 from support import migration as support_migration
 
 
@@ -27,49 +29,6 @@ def _agency_tokens(app) -> dict[tuple[int, int], int]:
         found = agency_tokens()
         db.session.remove()
         return found
-
-
-def _session(app, title="Tiếp xúc cử tri quý IV", day=None) -> int:
-    from portal.calendar.models import DialogueSession, SessionKind, SessionStatus
-    from portal.extensions import db
-    from portal.timefmt import local_to_utc, local_today
-
-    with app.app_context():
-        meeting = DialogueSession(
-            kind=SessionKind.VOTER_CONTACT, title=title,
-            starts_at=local_to_utc(day or local_today() - timedelta(days=20), time(8)),
-            venue="Hội trường xã", host="Chủ tịch Lê Văn Hòa",
-            status=SessionStatus.CONCLUDED)
-        db.session.add(meeting)
-        db.session.commit()
-        sid = meeting.id
-        db.session.remove()
-        return sid
-
-
-def _assigned(app, data, session_id: int, n: int, deadline_days: int = -5) -> list[int]:
-    """`n` petitions of the session, each assigned: their assignments' ids."""
-    from portal.extensions import db
-    from portal.petitions.models import Channel, Petition, SubmitterKind
-    from portal.tracker.models import AnswerMode, Assignment
-
-    ids = []
-    with app.app_context():
-        for i in range(n):
-            p = Petition(session_id=session_id, submitter_kind=SubmitterKind.CITIZEN,
-                         submitter_name=f"Người {i}", field_id=data["fields"][i % 3],
-                         content=f"Nội dung {i}", channel=Channel.AT_DIALOGUE)
-            db.session.add(p)
-            db.session.flush()
-            a = Assignment(petition_id=p.id, agency_id=data["agency"] if i % 2
-                           else data["other_agency"], mode=AnswerMode.IN_WRITING,
-                           deadline=data["day"] + timedelta(days=deadline_days))
-            db.session.add(a)
-            db.session.flush()
-            ids.append(a.id)
-        db.session.commit()
-        db.session.remove()
-    return ids
 
 
 def _changed(before: dict, after: dict) -> set[int]:
@@ -148,19 +107,6 @@ def test_every_change_of_a_sessions_petitions_changes_its_token_and_no_other(app
         db.session.commit()
         db.session.remove()
     assert _tokens(app)[c] != kept
-
-
-@pytest.fixture
-def keeping(app):
-    from portal.revision import forget
-
-    app.config["REPORT_CACHE"] = True
-    with app.app_context():
-        forget()
-    yield
-    app.config.pop("REPORT_CACHE", None)
-    with app.app_context():
-        forget()
 
 
 @pytest.mark.real_commit
