@@ -34,7 +34,11 @@ MAX_AGE = 60
 
 def public_page_enabled() -> bool:
     """Whether the Office has switched the public page on (Setting "public_page")."""
-    setting = db.session.get(Setting, PUBLIC_PAGE_KEY)
+    return switched_on(db.session.get(Setting, PUBLIC_PAGE_KEY))
+
+
+def switched_on(setting: Setting | None) -> bool:
+    """Whether the public page's setting row (None: there is none) says it is on."""
     value = setting.value if setting is not None else None
     return isinstance(value, dict) and value.get("enabled") is True
 

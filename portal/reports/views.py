@@ -27,7 +27,8 @@ from portal.reports.charts import Bar, bar_chart, percent
 from portal.reports.forms import (
     DashboardFilterForm, ExportJobForm, PeriodForm, PublicPageForm, PublishForm,
 )
-from portal.reports.public import PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page
+from portal.reports.public import (
+    PUBLIC_PAGE_KEY, public_page_enabled, switch_public_page, switched_on)
 from portal.reports.words import status_label
 from portal.timefmt import local_today
 
@@ -72,9 +73,9 @@ def _public_setting() -> Setting | None:
 
 def _switch_context(form: PublicPageForm | None = None, message: str | None = None,
                     error=None) -> dict:
-    enabled = public_page_enabled()
+    setting = _public_setting()  # a missing row is read again by every get: read it once
+    enabled = switched_on(setting)
     if form is None:
-        setting = _public_setting()
         form = PublicPageForm(formdata=None, enabled="0" if enabled else "1",
                               version=setting.version if setting is not None else "")
     return {"public_enabled": enabled, "may_switch": may("public_page.switch"),
