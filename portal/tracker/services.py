@@ -274,12 +274,13 @@ def list_counts(user: User, filters: Filters, today: Today, *, reminding: bool,
 
     def compute() -> dict:
         if officer_agency(user) is None and user.role in READ_ALL:
-            total, due = sum_by_session(user, filters, today,
-                                        (args, today.day, today.due_limit))
+            total, urgent = sum_by_session(user, filters, today,
+                                           (args, today.day, today.due_limit))
+            due = urgent if reminding else 0
         else:
             total = count(user, filters, today)
             due = count_due(user, filters, today) if reminding else 0
-        return {"total": total, "counts": queue_counts(user, today), "due": due if reminding else 0,
+        return {"total": total, "counts": queue_counts(user, today), "due": due,
                 "choices": filter_choices() if staff else None}
 
     return cached("tracker.list", key, compute)
